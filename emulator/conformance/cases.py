@@ -1,0 +1,559 @@
+"""The conformance cases: drive the emulator with the real AWS CLI and judge every response.
+
+Each case runs one AWS CLI command (or one raw HTTP request) through the recording proxy, then
+fails if any of these is wrong:
+  - the CLI's exit code (0 for success cases, non-zero for error cases) and, for an error case,
+    the error code the CLI printed (`An error occurred (Code) ...`);
+  - every response the proxy recorded for it, against botocore's Lightsail model (validate.py);
+  - the case's own expectations about the world (states, names, paging).
+It prints `ok LABEL` or `FAIL LABEL: reasons` per case and `N passed, M failed` at the end.
+
+Usage (run.sh does this): cases.py --aws PATH --endpoint PROXY_URL --admin EMULATOR_URL --log FILE
+The names, dates and counts below are those of scenario.yaml.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import validate
+
+EAST, WEST = "us-east-1", "us-west-2"
+PAGE_SIZE = 25  # scenario pageSize
+LISTED_RECORDS = 62  # scenario: 60 unrelated + 2 listed export records
+COPY_SECONDS, EXPORT_SECONDS = 600, 1800  # scenario durations
+FAKE_AUTH = (
+    "AWS4-HMAC-SHA256 Credential=AKIDCONFORMANCE/20261122/us-east-1/lightsail/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+)
+TARGET_PREFIX = "Lightsail_20161128."
+# Errors whose code real Lightsail does not document precisely: either is accepted.
+REFUSED = ("InvalidInputException", "OperationFailureException")
+
+
+class CaseFailed(Exception):
+    pass
+
+
+def expect(condition, message):
+    if not condition:
+        raise CaseFailed(message)
+
+
+def cli_name(operation):
+    """`GetInstanceSnapshot` -> `get-instance-snapshot` (the CLI's command name)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", operation).lower()
+
+
+class Conformance:
+    def __init__(self, aws, endpoint, admin, log):
+        self.aws_path, self.endpoint, self.admin, self.log = aws, endpoint, admin, log
+        self.model = validate.load_model()
+        self.passed = self.failed = 0
+        self.log_offset = 0
+        self.env = self._cli_env()
+
+    @staticmethod
+    def _cli_env():
+        """An environment that makes the CLI hermetic: dummy keys, no config, no pager, no retries."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ACCESS_KEY_ID="AKIDCONFORMANCE",
+            AWS_SECRET_ACCESS_KEY="conformance-secret",
+            AWS_PAGER="",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            AWS_EC2_METADATA_DISABLED="true",
+            # One attempt: a retried call would hide the first response behind the second.
+            AWS_MAX_ATTEMPTS="1",
+            AWS_RETRY_MODE="standard",
+        )
+        return env
+
+    # --- reporting -------------------------------------------------------------------------
+
+    def report(self, label, problems):
+        if problems:
+            self.failed += 1
+            print(f"FAIL {label}: " + "; ".join(problems), flush=True)
+        else:
+            self.passed += 1
+            print(f"ok {label}", flush=True)
+
+    def new_exchanges(self):
+        """The exchanges the proxy recorded since the last call."""
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                f.seek(self.log_offset)
+                text = f.read()
+                self.log_offset = f.tell()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def judge_exchanges(self, operation, exchanges):
+        """Model problems of every recorded response, and that each was for `operation`."""
+        problems = []
+        if not exchanges:
+            problems.append("no request reached the proxy")
+        for exchange in exchanges:
+            if operation and validate.operation_of(exchange["target"]) != operation:
+                problems.append(f"recorded target {exchange['target']!r}, expected {operation}")
+            problems += [f"{exchange['target']} {exchange['status']}: {p}" for p in validate.check_exchange(self.model, exchange)]
+        return problems
+
+    # --- the AWS CLI -----------------------------------------------------------------------
+
+    def aws(self, operation, *args, region=EAST, paginate=False):
+        """Run `aws lightsail <operation> ARGS`; returns (exit code, parsed stdout, stderr, exchanges)."""
+        self.new_exchanges()  # anything recorded before belongs to no case
+        command = [self.aws_path, "lightsail", cli_name(operation), *args,
+                   "--endpoint-url", self.endpoint, "--region", region, "--output", "json"]
+        if not paginate:
+            command.append("--no-paginate")
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=120)
+        data = None
+        if done.returncode == 0 and done.stdout.strip():
+            data = json.loads(done.stdout)
+        return done.returncode, data, done.stderr, self.new_exchanges()
+
+    def case(self, label, operation, *args, region=EAST, paginate=False, error=None, check=None):
+        """One CLI case. `error`: the acceptable error codes (a str or tuple), or None for success.
+        `check(data)` raises CaseFailed for an unexpected world. Returns the parsed output."""
+        label = f"{operation} {label}".strip()
+        data = None
+        try:
+            code, data, stderr, exchanges = self.aws(operation, *args, region=region, paginate=paginate)
+            problems = self.judge_exchanges(operation, exchanges)
+            if error is None:
+                if code != 0:
+                    problems.append(f"exit code {code}, stderr: {stderr.strip()[-300:]}")
+                elif check is not None:
+                    check(data)
+            else:
+                problems += self._error_problems(error, code, stderr, exchanges)
+        except CaseFailed as e:
+            problems.append(str(e))
+        except (subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError) as e:
+            problems.append(f"{type(e).__name__}: {e}")
+        self.report(label, problems)
+        return data
+
+    @staticmethod
+    def _error_problems(error, code, stderr, exchanges):
+        accepted = (error,) if isinstance(error, str) else tuple(error)
+        if code == 0:
+            return [f"exit code 0, expected an error {'|'.join(accepted)}"]
+        match = re.search(r"An error occurred \(([^)]+)\)", stderr)
+        got = match.group(1) if match else None
+        if got not in accepted:
+            return [f"CLI reported {got or stderr.strip()[-200:]!r}, expected {'|'.join(accepted)}"]
+        return []
+
+    # --- raw HTTP --------------------------------------------------------------------------
+
+    def raw(self, label, body, headers, status, error_type):
+        """One protocol case the CLI cannot produce: POST `body` with `headers` to the proxy."""
+        self.new_exchanges()
+        problems = []
+        request = urllib.request.Request(self.endpoint + "/", data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                got_status, got_body = response.status, response.read()
+        except urllib.error.HTTPError as e:
+            got_status, got_body = e.code, e.read()
+        except OSError as e:
+            self.report(label, [f"request failed: {e}"])
+            return
+        statuses = (status,) if isinstance(status, int) else status
+        if got_status not in statuses:
+            problems.append(f"status {got_status}, expected {statuses}")
+        try:
+            got_type = validate.error_name(json.loads(got_body).get("__type", ""))
+        except (ValueError, AttributeError):
+            got_type = None
+        if got_type != error_type:
+            problems.append(f"__type {got_type!r}, expected {error_type}: {got_body[:200]!r}")
+        problems += self.judge_exchanges(None, self.new_exchanges())
+        self.report(label, problems)
+
+    # --- the emulator's admin API ----------------------------------------------------------
+
+    def advance(self, seconds):
+        """Move the simulated clock (the scenario runs at speed 0) so pending work completes."""
+        label = f"admin advance clock {seconds}s"
+        request = urllib.request.Request(
+            self.admin + "/_emulator/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                problems = [] if response.status == 200 else [f"status {response.status}"]
+        except OSError as e:
+            problems = [f"{e}"]
+        self.report(label, problems)
+
+
+# --- expectations about the world -------------------------------------------------------------
+
+
+def names(items):
+    return {item["name"] for item in items}
+
+
+def has(collection, *wanted):
+    missing = [w for w in wanted if w not in collection]
+    expect(not missing, f"missing {missing} in {sorted(collection)}")
+
+
+def lacks(collection, *unwanted):
+    present = [u for u in unwanted if u in collection]
+    expect(not present, f"unexpected {present}")
+
+
+def equals(what, got, wanted):
+    expect(got == wanted, f"{what} is {got!r}, expected {wanted!r}")
+
+
+def tag_map(tags):
+    return {t["key"]: t.get("value", "") for t in tags or []}
+
+
+def operation_of_type(data, operation_type):
+    """The first operation of a write's `operations`, checked to be of `operation_type`."""
+    operations = data.get("operations") or []
+    expect(operations, "no operations returned")
+    equals("operations[0].operationType", operations[0].get("operationType"), operation_type)
+    return operations[0]
+
+
+# --- the cases ---------------------------------------------------------------------------------
+
+
+def reads(c):
+    c.case("(us-east-1)", "GetInstances", check=lambda d: (
+        has(names(d["instances"]), "web-1", "blog-1", "app-1", "panel-1"), lacks(names(d["instances"]), "west-1")))
+    c.case("(us-west-2)", "GetInstances", region=WEST, check=lambda d: (
+        has(names(d["instances"]), "west-1"), lacks(names(d["instances"]), "web-1")))
+    c.case("(CLI pagination)", "GetInstances", paginate=True, check=lambda d: has(names(d["instances"]), "web-1"))
+
+    def web_1(d):
+        instance = d["instance"]
+        equals("blueprintId", instance.get("blueprintId"), "ubuntu_22_04")
+        equals("resourceType", instance.get("resourceType"), "Instance")
+        equals("location.regionName", instance.get("location", {}).get("regionName"), EAST)
+        has(tag_map(instance.get("tags")), "export", "team")
+        equals("tag export", tag_map(instance.get("tags"))["export"], "nightly")
+
+    c.case("web-1", "GetInstance", "--instance-name", "web-1", check=web_1)
+    c.case("blog-1 (ghost)", "GetInstance", "--instance-name", "blog-1",
+           check=lambda d: expect(d["instance"]["blueprintId"].startswith("ghost_"), "blueprintId not ghost_*"))
+    c.case("west-1 from us-east-1 (other region)", "GetInstance", "--instance-name", "west-1", error="NotFoundException")
+    c.case("unknown", "GetInstance", "--instance-name", "no-such-vm", error="NotFoundException")
+
+    c.case("", "GetDisks", check=lambda d: has(names(d["disks"]), "data-disk"))
+
+    def data_disk(d):
+        disk = d["disk"]
+        equals("sizeInGb", disk.get("sizeInGb"), 64)
+        equals("attachedTo", disk.get("attachedTo"), "web-1")
+        equals("resourceType", disk.get("resourceType"), "Disk")
+
+    c.case("data-disk", "GetDisk", "--disk-name", "data-disk", check=data_disk)
+    c.case("unknown", "GetDisk", "--disk-name", "no-such-disk", error="NotFoundException")
+
+    def web_1_autos(d):
+        equals("resourceType", d.get("resourceType"), "Instance")
+        statuses = {a["date"]: a["status"] for a in d["autoSnapshots"]}
+        equals("autoSnapshots", statuses, {"2026-11-19": "Success", "2026-11-20": "Failed",
+                                           "2026-11-21": "Success", "2026-11-22": "InProgress"})
+
+    c.case("web-1", "GetAutoSnapshots", "--resource-name", "web-1", check=web_1_autos)
+    c.case("data-disk", "GetAutoSnapshots", "--resource-name", "data-disk",
+           check=lambda d: equals("resourceType", d.get("resourceType"), "Disk"))
+    c.case("unknown", "GetAutoSnapshots", "--resource-name", "no-such-vm", error="NotFoundException")
+
+    c.case("", "GetInstanceSnapshots", check=lambda d: (
+        has(names(d["instanceSnapshots"]), "web-1-manual", "blog-1-manual"),
+        lacks(names(d["instanceSnapshots"]), "data-disk-manual")))
+    c.case("web-1-manual", "GetInstanceSnapshot", "--instance-snapshot-name", "web-1-manual", check=lambda d: (
+        equals("state", d["instanceSnapshot"]["state"], "available"),
+        equals("fromInstanceName", d["instanceSnapshot"].get("fromInstanceName"), "web-1")))
+    c.case("unknown", "GetInstanceSnapshot", "--instance-snapshot-name", "no-such-snap", error="NotFoundException")
+    c.case("", "GetDiskSnapshots", check=lambda d: (
+        has(names(d["diskSnapshots"]), "data-disk-manual"), lacks(names(d["diskSnapshots"]), "web-1-manual")))
+    c.case("data-disk-manual", "GetDiskSnapshot", "--disk-snapshot-name", "data-disk-manual", check=lambda d: (
+        equals("state", d["diskSnapshot"]["state"], "completed"),
+        equals("fromDiskName", d["diskSnapshot"].get("fromDiskName"), "data-disk")))
+    c.case("unknown", "GetDiskSnapshot", "--disk-snapshot-name", "no-such-snap", error="NotFoundException")
+
+
+def copies(c):
+    """CopySnapshot in every form and every refusal; returns the first copy's operation id."""
+    by_date = c.case("automatic by restoreDate", "CopySnapshot", "--source-resource-name", "web-1",
+                     "--restore-date", "2026-11-21", "--target-snapshot-name", "web-1-export-2026-11-21",
+                     "--source-region", EAST, check=lambda d: operation_of_type(d, "CopySnapshot"))
+    c.case("copy is pending", "GetInstanceSnapshot", "--instance-snapshot-name", "web-1-export-2026-11-21", check=lambda d: (
+        equals("state", d["instanceSnapshot"]["state"], "pending"),
+        equals("fromInstanceName", d["instanceSnapshot"].get("fromInstanceName"), "web-1")))
+    c.case("automatic by useLatestRestorableAutoSnapshot", "CopySnapshot", "--source-resource-name", "data-disk",
+           "--use-latest-restorable-auto-snapshot", "--target-snapshot-name", "data-disk-export-latest",
+           "--source-region", EAST, check=lambda d: operation_of_type(d, "CopySnapshot"))
+    c.case("disk copy is pending", "GetDiskSnapshot", "--disk-snapshot-name", "data-disk-export-latest", check=lambda d: (
+        equals("state", d["diskSnapshot"]["state"], "pending"),
+        equals("fromDiskName", d["diskSnapshot"].get("fromDiskName"), "data-disk")))
+    c.case("manual by sourceSnapshotName", "CopySnapshot", "--source-snapshot-name", "web-1-manual",
+           "--target-snapshot-name", "web-1-manual-copy", "--source-region", EAST,
+           check=lambda d: operation_of_type(d, "CopySnapshot"))
+    c.case("cross-region (us-west-2 -> us-east-1)", "CopySnapshot", "--source-resource-name", "west-1",
+           "--use-latest-restorable-auto-snapshot", "--target-snapshot-name", "west-1-copy",
+           "--source-region", WEST, check=lambda d: operation_of_type(d, "CopySnapshot"))
+    c.case("cross-region copy lands in the target region", "GetInstanceSnapshot",
+           "--instance-snapshot-name", "west-1-copy",
+           check=lambda d: equals("fromInstanceName", d["instanceSnapshot"].get("fromInstanceName"), "west-1"))
+
+    def refused(label, *args, error="InvalidInputException"):
+        c.case(label, "CopySnapshot", *args, error=error)
+
+    refused("refused: restoreDate and useLatest both given", "--source-resource-name", "web-1",
+            "--restore-date", "2026-11-21", "--use-latest-restorable-auto-snapshot",
+            "--target-snapshot-name", "web-1-both", "--source-region", EAST)
+    refused("refused: neither restoreDate nor useLatest", "--source-resource-name", "web-1",
+            "--target-snapshot-name", "web-1-neither", "--source-region", EAST)
+    refused("refused: name with a dot", "--source-resource-name", "web-1", "--restore-date", "2026-11-21",
+            "--target-snapshot-name", "web-1.export", "--source-region", EAST)
+    refused("refused: name in use (the same copy sent twice)", "--source-resource-name", "web-1",
+            "--restore-date", "2026-11-21", "--target-snapshot-name", "web-1-export-2026-11-21",
+            "--source-region", EAST)
+    refused("refused: unknown source resource", "--source-resource-name", "no-such-vm",
+            "--use-latest-restorable-auto-snapshot", "--target-snapshot-name", "x-copy", "--source-region", EAST,
+            error="NotFoundException")
+    refused("refused: unknown source snapshot", "--source-snapshot-name", "no-such-snap",
+            "--target-snapshot-name", "y-copy", "--source-region", EAST, error="NotFoundException")
+    refused("refused: restoreDate of a Failed auto snapshot", "--source-resource-name", "web-1",
+            "--restore-date", "2026-11-20", "--target-snapshot-name", "web-1-failed", "--source-region", EAST)
+    refused("refused: restoreDate of an InProgress auto snapshot", "--source-resource-name", "web-1",
+            "--restore-date", "2026-11-22", "--target-snapshot-name", "web-1-inprogress", "--source-region", EAST)
+    refused("refused: restoreDate with no auto snapshot", "--source-resource-name", "web-1",
+            "--restore-date", "2026-01-01", "--target-snapshot-name", "web-1-none", "--source-region", EAST,
+            error=("InvalidInputException", "NotFoundException"))
+    refused("refused: sourceRegion mismatch (west-1 is in us-west-2)", "--source-resource-name", "west-1",
+            "--use-latest-restorable-auto-snapshot", "--target-snapshot-name", "west-1-wrong",
+            "--source-region", EAST, error="NotFoundException")
+    return (by_date or {}).get("operations", [{}])[0].get("id")
+
+
+def operations(c, copy_id):
+    if copy_id:
+        c.case("of the first copy", "GetOperation", "--operation-id", copy_id, check=lambda d: (
+            equals("operation.id", d["operation"]["id"], copy_id),
+            equals("operationType", d["operation"].get("operationType"), "CopySnapshot")))
+        c.case("", "GetOperations", check=lambda d: has({o["id"] for o in d["operations"]}, copy_id))
+    else:
+        c.report("GetOperation of the first copy", ["the first CopySnapshot returned no operation id"])
+    c.case("unknown", "GetOperation", "--operation-id", "00000000-0000-0000-0000-000000000000",
+           error="NotFoundException")
+
+
+def all_record_pages(c, label):
+    """Page GetExportSnapshotRecords by hand (--no-paginate + pageToken); returns every record."""
+    records, token, pages = [], None, 0
+    while True:
+        args = ["--cli-input-json", json.dumps({"pageToken": token})] if token else []
+        page_number = pages + 1
+
+        def check_page(d):
+            expect(len(d["exportSnapshotRecords"]) <= PAGE_SIZE, f"page {page_number} has more than {PAGE_SIZE} records")
+
+        data = c.case(f"{label} page {page_number}", "GetExportSnapshotRecords", *args, check=check_page)
+        if data is None:
+            raise CaseFailed(f"page {page_number} failed")
+        records += data["exportSnapshotRecords"]
+        token, pages = data.get("nextPageToken"), pages + 1
+        if not token:
+            return records, pages
+        expect(pages < 50, "more than 50 pages: nextPageToken never ends")
+
+
+def record_of(records, snapshot_name):
+    matching = [r for r in records if r.get("sourceInfo", {}).get("name") == snapshot_name]
+    expect(len(matching) == 1, f"{len(matching)} export records of {snapshot_name}, expected 1")
+    return matching[0]
+
+
+def paged_records(c, label, expected_total):
+    """Every record by hand-paging, checked for completeness; None when paging itself failed."""
+    try:
+        records, pages = all_record_pages(c, label)
+        problems = []
+        all_names = [r["name"] for r in records]
+        if len(all_names) != len(set(all_names)):
+            problems.append("a record appears on two pages")
+        if len(records) != expected_total:
+            problems.append(f"{len(records)} records in all, expected {expected_total}")
+        want_pages = -(-expected_total // PAGE_SIZE)
+        if pages != want_pages:
+            problems.append(f"{pages} pages, expected {want_pages} of at most {PAGE_SIZE}")
+        c.report(f"GetExportSnapshotRecords {label}: all pages", problems)
+        return records
+    except CaseFailed as e:
+        c.report(f"GetExportSnapshotRecords {label}: all pages", [str(e)])
+        return None
+
+
+def exports(c):
+    c.case("refused: snapshot still pending", "ExportSnapshot", "--source-snapshot-name", "web-1-export-2026-11-21",
+           error=REFUSED)
+    c.advance(COPY_SECONDS + 60)
+    c.case("copy became available", "GetInstanceSnapshot", "--instance-snapshot-name", "web-1-export-2026-11-21",
+           check=lambda d: equals("state", d["instanceSnapshot"]["state"], "available"))
+    c.case("disk copy became completed", "GetDiskSnapshot", "--disk-snapshot-name", "data-disk-export-latest",
+           check=lambda d: equals("state", d["diskSnapshot"]["state"], "completed"))
+    c.case("instance snapshot", "ExportSnapshot", "--source-snapshot-name", "web-1-export-2026-11-21",
+           check=lambda d: operation_of_type(d, "ExportSnapshot"))
+    c.case("disk snapshot", "ExportSnapshot", "--source-snapshot-name", "data-disk-export-latest",
+           check=lambda d: operation_of_type(d, "ExportSnapshot"))
+    for name, blueprint in (("blog-1-manual", "Ghost"), ("app-1-manual", "Django"), ("panel-1-manual", "cPanel")):
+        c.case(f"refused: {blueprint} blueprint", "ExportSnapshot", "--source-snapshot-name", name, error=REFUSED)
+    c.case("unknown snapshot", "ExportSnapshot", "--source-snapshot-name", "no-such-snap", error="NotFoundException")
+
+    expected_total = LISTED_RECORDS + 2
+    records = paged_records(c, "by hand", expected_total)
+    if records is not None:
+        def started(_):
+            for snapshot in ("web-1-export-2026-11-21", "data-disk-export-latest"):
+                equals(f"state of {snapshot}'s export", record_of(records, snapshot).get("state"), "Started")
+        run_check(c, "GetExportSnapshotRecords the new exports are Started", started)
+
+    def cli_paged(d):
+        equals("records via CLI pagination", len(d["exportSnapshotRecords"]), expected_total)
+        lacks(d, "nextPageToken")
+
+    c.case("(CLI pagination)", "GetExportSnapshotRecords", paginate=True, check=cli_paged)
+
+    c.advance(EXPORT_SECONDS + 60)
+    records = paged_records(c, "after the exports finished", expected_total)
+    if records is not None:
+        run_check(c, "GetExportSnapshotRecords instance export Succeeded to an AMI",
+                  lambda _: finished(record_of(records, "web-1-export-2026-11-21"), "InstanceSnapshot", "web-1",
+                                     "ami-", "Aws::EC2::Image"))
+        run_check(c, "GetExportSnapshotRecords disk export Succeeded to an EBS snapshot",
+                  lambda _: finished(record_of(records, "data-disk-export-latest"), "DiskSnapshot", "data-disk",
+                                     "snap-", "Aws::EC2::Snapshot"))
+
+
+def finished(record, source_type, resource, id_prefix, service):
+    equals("state", record.get("state"), "Succeeded")
+    expect(record["name"].startswith("ExportSnapshotRecord-"), f"record name {record['name']!r}")
+    equals("sourceInfo.resourceType", record["sourceInfo"].get("resourceType"), source_type)
+    equals("sourceInfo.fromResourceName", record["sourceInfo"].get("fromResourceName"), resource)
+    destination = record.get("destinationInfo") or {}
+    expect(str(destination.get("id", "")).startswith(id_prefix), f"destinationInfo.id {destination.get('id')!r}")
+    equals("destinationInfo.service", destination.get("service"), service)
+
+
+def run_check(c, label, check):
+    """A case that only inspects data already fetched (and validated) by earlier cases."""
+    try:
+        check(None)
+        c.report(label, [])
+    except (CaseFailed, KeyError, TypeError) as e:
+        c.report(label, [f"{type(e).__name__}: {e}" if not isinstance(e, CaseFailed) else str(e)])
+
+
+def tags(c):
+    owner = json.dumps([{"key": "owner", "value": "ops"}])
+    c.case("add owner=ops to web-1", "TagResource", "--resource-name", "web-1", "--tags", owner,
+           check=lambda d: operation_of_type(d, "TagResource"))
+    c.case("shows the new tag", "GetInstance", "--instance-name", "web-1",
+           check=lambda d: equals("tag owner", tag_map(d["instance"].get("tags")).get("owner"), "ops"))
+    c.case("remove owner from web-1", "UntagResource", "--resource-name", "web-1", "--tag-keys", "owner",
+           check=lambda d: operation_of_type(d, "UntagResource"))
+    c.case("tag is gone", "GetInstance", "--instance-name", "web-1",
+           check=lambda d: lacks(tag_map(d["instance"].get("tags")), "owner"))
+    c.case("a snapshot", "TagResource", "--resource-name", "web-1-export-2026-11-21", "--tags", owner,
+           check=lambda d: operation_of_type(d, "TagResource"))
+    c.case("unknown resource", "TagResource", "--resource-name", "no-such-vm", "--tags", owner,
+           error="NotFoundException")
+    c.case("unknown resource", "UntagResource", "--resource-name", "no-such-vm", "--tag-keys", "owner",
+           error="NotFoundException")
+
+
+def deletes(c):
+    c.case("manual copy", "DeleteInstanceSnapshot", "--instance-snapshot-name", "web-1-manual-copy",
+           check=lambda d: operation_of_type(d, "DeleteInstanceSnapshot"))
+    c.case("deleted one is gone", "GetInstanceSnapshot", "--instance-snapshot-name", "web-1-manual-copy",
+           error="NotFoundException")
+    c.case("exported copy", "DeleteInstanceSnapshot", "--instance-snapshot-name", "web-1-export-2026-11-21",
+           check=lambda d: operation_of_type(d, "DeleteInstanceSnapshot"))
+    c.case("disk copy", "DeleteDiskSnapshot", "--disk-snapshot-name", "data-disk-export-latest",
+           check=lambda d: operation_of_type(d, "DeleteDiskSnapshot"))
+    c.case("deleted one is gone", "GetDiskSnapshot", "--disk-snapshot-name", "data-disk-export-latest",
+           error="NotFoundException")
+    c.case("unknown", "DeleteInstanceSnapshot", "--instance-snapshot-name", "no-such-snap", error="NotFoundException")
+    c.case("a disk snapshot's name", "DeleteInstanceSnapshot", "--instance-snapshot-name", "data-disk-manual",
+           error="NotFoundException")
+    c.case("unknown", "DeleteDiskSnapshot", "--disk-snapshot-name", "no-such-snap", error="NotFoundException")
+    # The design relies on this: a Succeeded record proves the export even after its copy is gone.
+    c.case("records outlive their snapshots", "GetExportSnapshotRecords", paginate=True, check=lambda d: equals(
+        "state", record_of(d["exportSnapshotRecords"], "web-1-export-2026-11-21").get("state"), "Succeeded"))
+
+
+def protocol_errors(c):
+    signed = {"Content-Type": "application/x-amz-json-1.1", "Authorization": FAKE_AUTH, "X-Amz-Date": "20261122T060000Z"}
+    c.raw("protocol: no Authorization header", b"{}",
+          {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET_PREFIX + "GetInstances"},
+          (400, 403), "MissingAuthenticationTokenException")
+    c.raw("protocol: malformed JSON", b'{"instanceName": ',
+          dict(signed, **{"X-Amz-Target": TARGET_PREFIX + "GetInstance"}), 400, "SerializationException")
+    c.raw("protocol: unknown operation", b"{}",
+          dict(signed, **{"X-Amz-Target": TARGET_PREFIX + "GetUnicorns"}), 400, "UnknownOperationException")
+    c.raw("protocol: missing X-Amz-Target", b"{}", signed, 400, "UnknownOperationException")
+
+
+def coverage(c):
+    """Every operation of the issue got at least one 2xx response that was validated."""
+    wanted = {"GetInstances", "GetInstance", "GetDisks", "GetDisk", "GetAutoSnapshots", "CopySnapshot",
+              "GetInstanceSnapshot", "GetInstanceSnapshots", "GetDiskSnapshot", "GetDiskSnapshots",
+              "DeleteInstanceSnapshot", "DeleteDiskSnapshot", "ExportSnapshot", "GetExportSnapshotRecords",
+              "GetOperation", "GetOperations", "TagResource", "UntagResource"}
+    seen = set()
+    with open(c.log, encoding="utf-8") as f:
+        for line in f:
+            exchange = json.loads(line)
+            if exchange["status"] and 200 <= exchange["status"] < 300:
+                seen.add(validate.operation_of(exchange["target"]))
+    missing = sorted(wanted - seen)
+    c.report(f"coverage: a validated 2xx response of each of {len(wanted)} operations",
+             [f"no successful {', '.join(missing)}"] if missing else [])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--aws", required=True, help="the AWS CLI executable")
+    parser.add_argument("--endpoint", required=True, help="the recording proxy's URL")
+    parser.add_argument("--admin", required=True, help="the emulator's own URL (admin API)")
+    parser.add_argument("--log", required=True, help="the proxy's recording")
+    args = parser.parse_args()
+    c = Conformance(args.aws, args.endpoint.rstrip("/"), args.admin.rstrip("/"), args.log)
+    try:
+        reads(c)
+        copy_id = copies(c)
+        operations(c, copy_id)
+        exports(c)
+        tags(c)
+        deletes(c)
+        protocol_errors(c)
+        coverage(c)
+    except Exception as e:  # a bug here must still end in the summary line and a failure
+        c.report("conformance driver", [f"crashed: {type(e).__name__}: {e}"])
+    print(f"{c.passed} passed, {c.failed} failed", flush=True)
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

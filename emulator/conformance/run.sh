@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Conformance test of the Lightsail emulator against the real AWS CLI and botocore's model.
+#
+#   bash emulator/conformance/run.sh        (from any directory; needs python3 and cargo)
+#
+# Creates/reuses <repo>/.venv with awscli + botocore, self-tests the validator, builds and starts
+# the emulator on the conformance scenario, puts a recording proxy in front of it, runs every case
+# (cases.py) and ends with a line `N passed, M failed`. Exits non-zero on any failure, a missing
+# tool, or an emulator that does not start: nothing is ever skipped.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+venv="$repo/.venv"
+work="$(mktemp -d "${TMPDIR:-/tmp}/lightsail-conformance.XXXXXX")"
+emulator_pid="" proxy_pid=""
+
+fail() {
+  echo "FAIL conformance setup: $*"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+cleanup() {
+  # Only the two processes this script started, by their ids.
+  for pid in $proxy_pid $emulator_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits up to 60 s for `listening on http://HOST:PORT` in FILE and prints the URL.
+listening_url() {
+  local file="$1" pid="$2" line
+  for _ in $(seq 1 600); do
+    line="$(grep -m1 -o 'listening on http://[^[:space:]]*' "$file" 2>/dev/null || true)"
+    if [[ -n "$line" ]]; then echo "${line#listening on }"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+command -v python3 >/dev/null || fail "python3 not found"
+command -v cargo >/dev/null || fail "cargo not found"
+
+# 1. The AWS CLI and botocore, in the repository's venv (ignored by git).
+if [[ ! -x "$venv/bin/aws" ]] || ! "$venv/bin/python" -c 'import botocore' 2>/dev/null; then
+  echo "# creating $venv with awscli and botocore"
+  python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$venv/bin/pip" install -q awscli botocore || fail "pip install awscli botocore failed"
+fi
+py="$venv/bin/python"
+aws="$venv/bin/aws"
+[[ -x "$aws" ]] || fail "the AWS CLI is missing from $venv"
+echo "# $("$aws" --version 2>&1)"
+
+# 2. The validator proves it catches what it must, before anything it says is trusted.
+echo "# validator self-tests"
+"$py" -m unittest discover -s "$here" -p 'test_*.py' 2>"$work/unittest.log" || {
+  cat "$work/unittest.log"
+  fail "validator self-tests failed"
+}
+tail -n 3 "$work/unittest.log" | sed 's/^/#   /'
+
+# 3. The emulator on the conformance scenario, on a free port.
+echo "# building the emulator"
+(cd "$repo" && cargo build -q -p lightsail-emulator) || fail "cargo build -p lightsail-emulator failed"
+"$repo/target/debug/lightsail-emulator" --scenario "$here/scenario.yaml" --port 0 \
+  >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+emulator_url="$(listening_url "$work/emulator.out" "$emulator_pid")" || {
+  tail -n 20 "$work/emulator.err"
+  fail "the emulator did not start (no 'listening on' line)"
+}
+echo "# emulator at $emulator_url"
+
+# 4. The recording proxy in front of it.
+"$py" "$here/proxy.py" --upstream "$emulator_url" --log "$work/exchanges.jsonl" >"$work/proxy.out" 2>"$work/proxy.err" &
+proxy_pid=$!
+proxy_url="$(listening_url "$work/proxy.out" "$proxy_pid")" || {
+  cat "$work/proxy.err"
+  fail "the recording proxy did not start"
+}
+
+# 5. The cases.
+status=0
+(cd "$here" && "$py" cases.py --aws "$aws" --endpoint "$proxy_url" --admin "$emulator_url" \
+  --log "$work/exchanges.jsonl") || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "# emulator log (last lines):"
+  tail -n 30 "$work/emulator.err" | sed 's/^/#   /'
+fi
+exit "$status"
