@@ -1,0 +1,224 @@
+//! The function's configuration, read once from the environment at cold start.
+
+use crate::error::Error;
+use crate::names;
+
+/// `key` or `key=value`: resources carrying that tag are targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagFilter {
+    pub key: String,
+    pub value: Option<String>,
+}
+
+impl TagFilter {
+    pub fn parse(text: &str) -> Result<TagFilter, String> {
+        let (key, value) = match text.split_once('=') {
+            Some((key, value)) => (key.trim(), Some(value.trim().to_string())),
+            None => (text.trim(), None),
+        };
+        if key.is_empty() {
+            return Err(format!("tag filter `{text}` has no key (use `key` or `key=value`)"));
+        }
+        Ok(TagFilter {
+            key: key.to_string(),
+            value,
+        })
+    }
+
+    /// Whether a resource's tag `key`/`value` satisfies this filter.
+    pub fn matches(&self, key: &str, value: Option<&str>) -> bool {
+        key == self.key
+            && match &self.value {
+                None => true,
+                Some(wanted) => value.unwrap_or("") == wanted,
+            }
+    }
+}
+
+impl std::fmt::Display for TagFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Some(value) => write!(f, "{}={}", self.key, value),
+            None => write!(f, "{}", self.key),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `TARGETS`: resource names.
+    pub targets: Vec<String>,
+    /// `TARGET_TAG`: resources with this tag.
+    pub target_tag: Option<TagFilter>,
+    /// `SOURCE_REGION`: where the resources and their automatic snapshots live; `None` = the
+    /// function's own region.
+    pub source_region: Option<String>,
+    /// `SNAPSHOT_NAME_FORMAT`.
+    pub name_format: String,
+    /// `MAX_EXPORT_ATTEMPTS`: exports started for one copy, failed ones included.
+    pub max_export_attempts: u32,
+    /// `CONCURRENCY`: targets reconciled at once.
+    pub concurrency: usize,
+    /// `DRY_RUN`: make no writes, report the ones that would be made.
+    pub dry_run: bool,
+    /// `NEXT_CHECK_SECONDS`: what the output suggests waiting before the next round.
+    pub next_check_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            targets: Vec::new(),
+            target_tag: None,
+            source_region: None,
+            name_format: names::DEFAULT_FORMAT.to_string(),
+            max_export_attempts: 3,
+            concurrency: 8,
+            dry_run: false,
+            next_check_seconds: 300,
+        }
+    }
+}
+
+/// Comma-separated names, blanks dropped.
+pub fn split_names(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn parse_bool(name: &str, text: &str) -> Result<bool, Error> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        other => Err(Error::InvalidConfiguration(format!(
+            "{name} is `{other}`: expected true or false"
+        ))),
+    }
+}
+
+fn parse_number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+    name: &str,
+    text: &str,
+    min: T,
+    max: T,
+) -> Result<T, Error> {
+    match text.trim().parse::<T>() {
+        Ok(value) if value >= min && value <= max => Ok(value),
+        _ => Err(Error::InvalidConfiguration(format!(
+            "{name} is `{text}`: expected a whole number from {min} to {max}"
+        ))),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, Error> {
+        Config::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    /// Unset and empty variables take their defaults.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let get = |key: &str| lookup(key).filter(|value| !value.trim().is_empty());
+        let mut config = Config::default();
+        if let Some(targets) = get("TARGETS") {
+            config.targets = split_names(&targets);
+        }
+        if let Some(tag) = get("TARGET_TAG") {
+            config.target_tag = Some(
+                TagFilter::parse(&tag)
+                    .map_err(|reason| Error::InvalidConfiguration(format!("TARGET_TAG: {reason}")))?,
+            );
+        }
+        config.source_region = get("SOURCE_REGION").map(|region| region.trim().to_string());
+        if let Some(format) = get("SNAPSHOT_NAME_FORMAT") {
+            names::validate_format(&format).map_err(Error::InvalidConfiguration)?;
+            config.name_format = format;
+        }
+        if let Some(text) = get("MAX_EXPORT_ATTEMPTS") {
+            config.max_export_attempts = parse_number("MAX_EXPORT_ATTEMPTS", &text, 1, 20)?;
+        }
+        if let Some(text) = get("CONCURRENCY") {
+            config.concurrency = parse_number("CONCURRENCY", &text, 1, 64)?;
+        }
+        if let Some(text) = get("DRY_RUN") {
+            config.dry_run = parse_bool("DRY_RUN", &text)?;
+        }
+        if let Some(text) = get("NEXT_CHECK_SECONDS") {
+            config.next_check_seconds = parse_number("NEXT_CHECK_SECONDS", &text, 1, 86_400)?;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, Error> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|key| map.get(key).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(config(&[]), Ok(Config::default()));
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let c = config(&[
+            ("TARGETS", " web-1, ,data-disk "),
+            ("TARGET_TAG", "export=nightly"),
+            ("SOURCE_REGION", "eu-west-1"),
+            ("SNAPSHOT_NAME_FORMAT", "{resource}-{date}-ec2"),
+            ("MAX_EXPORT_ATTEMPTS", "5"),
+            ("CONCURRENCY", "2"),
+            ("DRY_RUN", "true"),
+            ("NEXT_CHECK_SECONDS", "60"),
+        ])
+        .unwrap();
+        assert_eq!(c.targets, ["web-1", "data-disk"]);
+        assert_eq!(
+            c.target_tag,
+            Some(TagFilter { key: "export".into(), value: Some("nightly".into()) })
+        );
+        assert_eq!(c.source_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(c.name_format, "{resource}-{date}-ec2");
+        assert_eq!((c.max_export_attempts, c.concurrency, c.dry_run, c.next_check_seconds), (5, 2, true, 60));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        for pair in [
+            ("MAX_EXPORT_ATTEMPTS", "0"),
+            ("MAX_EXPORT_ATTEMPTS", "three"),
+            ("CONCURRENCY", "1000"),
+            ("DRY_RUN", "maybe"),
+            ("TARGET_TAG", "=x"),
+            ("SNAPSHOT_NAME_FORMAT", "{resource}"),
+        ] {
+            let error = config(&[pair]).unwrap_err();
+            assert_eq!(error.error_type(), "InvalidConfiguration", "{pair:?}");
+            assert!(error.to_string().contains(pair.0), "{error}");
+        }
+    }
+
+    #[test]
+    fn tag_filters() {
+        let key_only = TagFilter::parse("export").unwrap();
+        assert!(key_only.matches("export", None));
+        assert!(key_only.matches("export", Some("anything")));
+        let pair = TagFilter::parse("export=nightly").unwrap();
+        assert!(pair.matches("export", Some("nightly")));
+        assert!(!pair.matches("export", Some("weekly")));
+        assert!(!pair.matches("other", Some("nightly")));
+        assert!(!pair.matches("export", None));
+    }
+}

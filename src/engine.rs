@@ -1,0 +1,447 @@
+//! One round of the reconcile engine: observe every target, decide, act, report.
+//!
+//! Nothing is remembered between invocations but what the previous output carries (each target's
+//! automatic-snapshot date). The copy's name is derived from the resource and that date, so the
+//! world itself records how far each target got, and any number of rounds converge on one copy
+//! and one successful export per (resource, date).
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::stream::{self, StreamExt};
+use lambda_runtime::LambdaEvent;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::config::Config;
+use crate::decide::{self, Decision, ExportRecord};
+use crate::error::{Error, TargetError, TargetErrorKind};
+use crate::lightsail::{ApiError, LightsailApi, Resource};
+use crate::names;
+use crate::plan::{Plan, ResourceType, TargetSpec};
+use crate::report::{self, Destination, ExportRecordReport, Output, Phase, Status, TargetReport};
+use crate::request::Request;
+
+/// No new target is started with less than this left before the Lambda deadline.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
+/// A deadline further away than this is not a real Lambda deadline (15 minutes at most).
+const LONGEST_RUN: Duration = Duration::from_secs(16 * 60);
+
+/// When the invocation must be finished, if known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(Option<SystemTime>);
+
+impl Deadline {
+    pub fn unknown() -> Deadline {
+        Deadline(None)
+    }
+
+    pub fn at(time: SystemTime) -> Deadline {
+        Deadline(Some(time))
+    }
+
+    /// From the runtime's `Lambda-Runtime-Deadline-Ms`. An implausible value (in the past, or
+    /// more than 15 minutes away, as `cargo lambda watch` sends a duration) means "unknown".
+    pub fn from_epoch_millis(millis: u64) -> Deadline {
+        let deadline = UNIX_EPOCH + Duration::from_millis(millis);
+        let now = SystemTime::now();
+        match deadline.duration_since(now) {
+            Ok(left) if left <= LONGEST_RUN => Deadline(Some(deadline)),
+            _ => Deadline(None),
+        }
+    }
+
+    /// Whether it is too late to start work on another target.
+    pub fn near(&self) -> bool {
+        match self.0 {
+            None => false,
+            Some(deadline) => deadline
+                .duration_since(SystemTime::now())
+                .map_or(true, |left| left < DEADLINE_MARGIN),
+        }
+    }
+}
+
+/// What the handler needs: the Lightsail adapter and the configuration read at cold start
+/// (a bad configuration fails each invocation with `InvalidConfiguration`, not the cold start).
+#[derive(Debug)]
+pub struct App {
+    pub api: LightsailApi,
+    pub config: Result<Config, Error>,
+}
+
+/// The Lambda handler: any event form of the contract in, the output contract out.
+pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Output, Error> {
+    let config = app.config.as_ref().map_err(Clone::clone)?;
+    let deadline = Deadline::from_epoch_millis(event.context.deadline);
+    let request = Request::parse(event.payload)?;
+    let plan = Plan::new(config, request)?;
+    reconcile(&app.api, &plan, deadline).await
+}
+
+fn invocation_error(what: &str, error: ApiError) -> Error {
+    let message = format!("{what}: {error}");
+    match error {
+        ApiError::Throttled(_) | ApiError::Transient(_) => Error::Retryable(message),
+        ApiError::AccessDenied(_) => Error::AccessDenied(message),
+        _ => Error::Lightsail(message),
+    }
+}
+
+/// Runs one round over every target of the plan.
+pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> Result<Output, Error> {
+    let listing = async {
+        match &plan.tag {
+            Some(_) => Some(api.list_resources().await),
+            None => None,
+        }
+    };
+    // The records are listed once per round for all targets: GetExportSnapshotRecords has no filter.
+    let (records, listed) = tokio::join!(api.list_export_records(), listing);
+    let records = records.map_err(|e| invocation_error("listing export records", e))?;
+
+    let mut targets: Vec<TargetSpec> = plan.targets.clone();
+    let mut known: HashMap<String, Resource> = HashMap::new();
+    if let (Some(tag), Some(listed)) = (&plan.tag, listed) {
+        let resources = listed.map_err(|e| invocation_error("listing instances and disks", e))?;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for resource in &resources {
+            *seen.entry(resource.name.as_str()).or_default() += 1;
+        }
+        for resource in &resources {
+            let tagged = resource.tags.iter().any(|(k, v)| tag.matches(k, v.as_deref()));
+            if !tagged {
+                continue;
+            }
+            if !targets.iter().any(|t| t.name == resource.name) {
+                targets.push(TargetSpec::named(resource.name.clone()));
+            }
+            // A name that is both an instance and a disk is resolved (and refused) per target.
+            if seen.get(resource.name.as_str()) == Some(&1) {
+                known.insert(resource.name.clone(), resource.clone());
+            }
+        }
+        if targets.is_empty() {
+            return Err(Error::NoTargets(format!(
+                "no instance or disk in {} has the tag `{tag}`",
+                api.source_region()
+            )));
+        }
+    }
+
+    let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
+    for record in &records {
+        by_source.entry(record.source_name.as_str()).or_default().push(record);
+    }
+
+    // Two resources whose names sanitise alike would share copies: refuse both.
+    let mut sanitised: HashMap<String, usize> = HashMap::new();
+    for target in &targets {
+        *sanitised.entry(names::sanitise(&target.name)).or_default() += 1;
+    }
+    let conflicting: HashSet<&str> = targets
+        .iter()
+        .filter(|t| sanitised.get(&names::sanitise(&t.name)).copied().unwrap_or(0) > 1)
+        .map(|t| t.name.as_str())
+        .collect();
+
+    let rounds = targets.iter().map(|spec| {
+        let round = TargetRound {
+            api,
+            plan,
+            spec,
+            known: known.get(&spec.name),
+            records: &by_source,
+            conflict: conflicting.contains(spec.name.as_str()),
+        };
+        let span = tracing::info_span!("target", resource = %spec.name, snapshot = tracing::field::Empty);
+        async move {
+            if deadline.near() {
+                tracing::warn!("Lambda deadline near: target left for the next round");
+                return (round.deferred(), true);
+            }
+            (round.run().await, false)
+        }
+        .instrument(span)
+    });
+    let results: Vec<(TargetReport, bool)> =
+        stream::iter(rounds).buffered(plan.concurrency.max(1)).collect().await;
+    let deferred = results.iter().any(|(_, deferred)| *deferred);
+    let reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
+
+    let summary = report::summarise(&reports);
+    let status = report::status(&summary);
+    let next_check_seconds = match status {
+        _ if deferred => 1,
+        Status::InProgress => plan.next_check_seconds,
+        Status::Succeeded | Status::Failed => 0,
+    };
+    tracing::info!(?status, total = summary.total, exported = summary.exported,
+        in_progress = summary.in_progress, failed = summary.failed, "round done");
+    Ok(Output {
+        status,
+        next_check_seconds,
+        summary,
+        targets: reports,
+        restore_date: plan.restore_date.clone(),
+        dry_run: plan.echo_dry_run,
+    })
+}
+
+/// Converts an export record for the output.
+fn record_report(record: &ExportRecord) -> ExportRecordReport {
+    ExportRecordReport {
+        name: record.name.clone(),
+        arn: record.arn.clone(),
+        state: record.state_text.clone(),
+        created_at: record.created_at.and_then(rfc3339),
+        destination: record
+            .destination
+            .as_ref()
+            .map(|(id, service)| Destination { id: id.clone(), service: service.clone() }),
+    }
+}
+
+fn rfc3339(epoch: f64) -> Option<String> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    DateTime::from_secs(epoch.floor() as i64).fmt(Format::DateTime).ok()
+}
+
+/// Maps a failed call for one target to its error.
+fn target_error(what: &str, error: ApiError) -> TargetError {
+    let kind = match &error {
+        ApiError::Throttled(_) | ApiError::Transient(_) => TargetErrorKind::Retryable,
+        ApiError::NotFound(_) => TargetErrorKind::ResourceNotFound,
+        ApiError::AccessDenied(_) => TargetErrorKind::AccessDenied,
+        ApiError::InvalidInput(_) => TargetErrorKind::InvalidInput,
+        ApiError::Other { .. } => TargetErrorKind::LightsailError,
+    };
+    TargetError::new(kind, format!("{what}: {error}"))
+}
+
+/// One target's part of a round.
+struct TargetRound<'a> {
+    api: &'a LightsailApi,
+    plan: &'a Plan,
+    spec: &'a TargetSpec,
+    /// The resource, when the tag listing already returned it.
+    known: Option<&'a Resource>,
+    records: &'a HashMap<&'a str, Vec<&'a ExportRecord>>,
+    conflict: bool,
+}
+
+impl TargetRound<'_> {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The report of a target not looked at this round.
+    fn deferred(&self) -> TargetReport {
+        TargetReport {
+            resource_type: self.spec.resource_type,
+            auto_snapshot_date: self.spec.pinned_date.clone(),
+            phase: self.spec.previous_phase.unwrap_or(Phase::Copying),
+            ..TargetReport::new(self.name())
+        }
+    }
+
+    async fn run(self) -> TargetReport {
+        let mut report = TargetReport::new(self.name());
+        report.resource_type = self.spec.resource_type;
+        report.phase = self.spec.previous_phase.filter(|p| p.in_progress()).unwrap_or(Phase::Copying);
+        if let Err(error) = self.steps(&mut report).await {
+            if !error.kind.is_transient() {
+                report.phase = Phase::Failed;
+            } else if report.phase == Phase::Exported || report.phase == Phase::Failed {
+                report.phase = Phase::Copying;
+            }
+            tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
+            report.error = Some(error);
+        }
+        tracing::info!(phase = ?report.phase, actions = ?report.actions, "target reconciled");
+        report
+    }
+
+    /// Finds whether the name is an instance or a disk (and refuses a name that is both).
+    async fn resolve(&self) -> Result<Resource, TargetError> {
+        if let Some(resource) = self.known {
+            return Ok(resource.clone());
+        }
+        let (instance, disk) = tokio::join!(self.api.get_instance(self.name()), self.api.get_disk(self.name()));
+        let instance = instance.map_err(|e| target_error("GetInstance", e))?;
+        let disk = disk.map_err(|e| target_error("GetDisk", e))?;
+        match (instance, disk) {
+            (Some(_), Some(_)) => Err(TargetError::new(
+                TargetErrorKind::AmbiguousResource,
+                format!("`{}` is both an instance and a disk: export one of them under another name", self.name()),
+            )),
+            (Some(resource), None) | (None, Some(resource)) => Ok(resource),
+            (None, None) => Err(TargetError::new(
+                TargetErrorKind::ResourceNotFound,
+                format!("no instance or disk named `{}` in {}", self.name(), self.api.source_region()),
+            )),
+        }
+    }
+
+    fn check_blueprint(&self, resource: &Resource) -> Result<(), TargetError> {
+        if resource.resource_type == ResourceType::Instance
+            && !decide::exportable_blueprint(&resource.blueprint_id, &resource.blueprint_name)
+        {
+            return Err(TargetError::new(
+                TargetErrorKind::NotExportable,
+                format!(
+                    "instance `{}` runs blueprint `{}`: Lightsail cannot export snapshots of cPanel & WHM, Django or Ghost instances",
+                    self.name(),
+                    resource.blueprint_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn steps(&self, report: &mut TargetReport) -> Result<(), TargetError> {
+        let name = self.name();
+        names::validate_resource_name(name)
+            .map_err(|reason| TargetError::new(TargetErrorKind::InvalidResourceName, reason))?;
+        if self.conflict {
+            return Err(TargetError::new(
+                TargetErrorKind::CopyNameConflict,
+                format!("`{name}` and another target give the same copy name (`{}`): rename one", names::sanitise(name)),
+            ));
+        }
+
+        // Which resource: learnt from an earlier round, from the tag listing, or looked up.
+        let mut resource: Option<Resource> = None;
+        let resource_type = match self.spec.resource_type {
+            Some(resource_type) => resource_type,
+            None => {
+                let found = self.resolve().await?;
+                self.check_blueprint(&found)?;
+                let resource_type = found.resource_type;
+                resource = Some(found);
+                resource_type
+            }
+        };
+        report.resource_type = Some(resource_type);
+
+        // Which automatic snapshot: the run's date, the one asked for, or the newest restorable.
+        let date = match (&self.spec.pinned_date, &self.plan.restore_date) {
+            (Some(date), _) | (None, Some(date)) => date.clone(),
+            (None, None) => {
+                let autos = self.api.get_auto_snapshots(name).await.map_err(|e| target_error("GetAutoSnapshots", e))?;
+                decide::choose_auto_snapshot(&autos, None)
+                    .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?
+            }
+        };
+        report.auto_snapshot_date = Some(date.clone());
+
+        let copy_name = names::copy_name(&self.plan.name_format, name, resource_type, &date)
+            .map_err(|reason| TargetError::new(TargetErrorKind::InvalidSnapshotName, reason))?;
+        tracing::Span::current().record("snapshot", copy_name.as_str());
+        report.snapshot_name = Some(copy_name.clone());
+
+        let records: &[&ExportRecord] = self.records.get(copy_name.as_str()).map_or(&[], Vec::as_slice);
+        report.export_record = decide::shown_record(records).map(record_report);
+
+        let max = self.plan.max_export_attempts;
+        let mut decision = decide::decide(records, None, max);
+        if decision == Decision::LookAtCopy {
+            let copy = self.api.get_copy(&copy_name, resource_type).await.map_err(|e| target_error("looking at the copy", e))?;
+            self.check_owner(&copy_name, copy.from_resource.as_deref())?;
+            decision = decide::decide(records, Some(&copy.state), max);
+        }
+        report.phase = decision.phase();
+        tracing::debug!(?decision, "decided");
+
+        match decision {
+            Decision::Copy => {
+                self.before_copy(resource, resource_type, &date).await?;
+                if !self.plan.dry_run {
+                    self.copy(&copy_name, resource_type, &date).await?;
+                }
+                report.actions.push("CopySnapshot".into());
+            }
+            Decision::Export { attempt } => {
+                if !self.plan.dry_run {
+                    tracing::info!(attempt, "exporting");
+                    self.api.export_snapshot(&copy_name).await.map_err(|e| match e {
+                        e if e.is_transient() => TargetError::new(
+                            TargetErrorKind::Retryable,
+                            format!("ExportSnapshot may not have been applied ({e}); the next round looks at the export records before trying again"),
+                        ),
+                        e => target_error("ExportSnapshot", e),
+                    })?;
+                }
+                report.actions.push("ExportSnapshot".into());
+            }
+            Decision::GiveUp { attempts } => {
+                return Err(TargetError::new(
+                    TargetErrorKind::ExportFailed,
+                    format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max}"),
+                ));
+            }
+            Decision::CopyFailed => {
+                return Err(TargetError::new(
+                    TargetErrorKind::CopyFailed,
+                    format!("the copy `{copy_name}` ended in state error; delete it to try again"),
+                ));
+            }
+            Decision::Exported | Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => {}
+        }
+        Ok(())
+    }
+
+    /// A snapshot of the copy's name taken from another resource is somebody else's.
+    fn check_owner(&self, copy_name: &str, from: Option<&str>) -> Result<(), TargetError> {
+        match from {
+            Some(from) if from != self.name() => Err(TargetError::new(
+                TargetErrorKind::CopyNameConflict,
+                format!("snapshot `{copy_name}` already exists but was taken from `{from}`, not `{}`", self.name()),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The checks that keep a useless copy from being made.
+    async fn before_copy(&self, resource: Option<Resource>, resource_type: ResourceType, date: &str) -> Result<(), TargetError> {
+        if resource.is_none() && resource_type == ResourceType::Instance {
+            // An earlier round identified the resource; its blueprint may have changed since.
+            let found = self.resolve().await?;
+            self.check_blueprint(&found)?;
+        }
+        if self.spec.pinned_date.is_none() && self.plan.restore_date.is_some() {
+            let autos = self.api.get_auto_snapshots(self.name()).await.map_err(|e| target_error("GetAutoSnapshots", e))?;
+            decide::choose_auto_snapshot(&autos, Some(date))
+                .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?;
+        }
+        Ok(())
+    }
+
+    /// CopySnapshot. When it fails in a way that may hide success (a lost response, a name
+    /// already in use after a duplicate event), the copy is looked for before reporting an error.
+    async fn copy(&self, copy_name: &str, resource_type: ResourceType, date: &str) -> Result<(), TargetError> {
+        let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
+            Ok(()) => return Ok(()),
+            Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),
+            Err(error) => error,
+        };
+        if let Ok(copy) = self.api.get_copy(copy_name, resource_type).await {
+            if copy.state != decide::CopyState::Missing {
+                self.check_owner(copy_name, copy.from_resource.as_deref())?;
+                tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
+                return Ok(());
+            }
+        }
+        Err(match error {
+            ApiError::Other { ref code, .. } if code == "OperationFailureException" => TargetError::new(
+                TargetErrorKind::Retryable,
+                format!("CopySnapshot: {error} (an automatic snapshot may be being taken; the next round tries again)"),
+            ),
+            ApiError::NotFound(_) => TargetError::new(
+                TargetErrorKind::NoRestorableSnapshot,
+                format!("CopySnapshot: {error}"),
+            ),
+            error => target_error("CopySnapshot", error),
+        })
+    }
+}

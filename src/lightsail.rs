@@ -1,0 +1,413 @@
+//! The only code that calls Lightsail: one adapter over `aws-sdk-lightsail` that pages, maps
+//! errors to [`ApiError`] and returns plain domain values.
+//!
+//! Reads use the SDK's standard retries. Writes are not idempotent (an ExportSnapshot sent twice
+//! starts two exports), so they are sent with the SDK's retries off and retried here only on
+//! throttling, which proves the request was not applied. Any other failure of a write is left to
+//! the next round, which observes the world first.
+
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_lightsail::config::retry::RetryConfig;
+use aws_sdk_lightsail::config::timeout::TimeoutConfig;
+use aws_sdk_lightsail::config::http::HttpResponse;
+use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::types::RegionName;
+use aws_sdk_lightsail::Client;
+
+use crate::decide::{AutoSnapshot, CopyState, ExportRecord, RecordState};
+use crate::plan::ResourceType;
+
+/// Attempts (first try included) of a read before its error is reported.
+pub const READ_ATTEMPTS: u32 = 5;
+/// Attempts of a write that keeps being throttled.
+pub const WRITE_ATTEMPTS: u32 = 4;
+/// A safety stop for a paging loop whose token never ends.
+const MAX_PAGES: usize = 10_000;
+
+/// A failed Lightsail call, classified by what the caller should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// ThrottlingException after the retries: nothing was applied; try later.
+    #[error("throttled: {0}")]
+    Throttled(String),
+    /// 5xx, timeout, lost connection: the request may or may not have been applied.
+    #[error("transient failure: {0}")]
+    Transient(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("{code}: {message}")]
+    Other { code: String, message: String },
+}
+
+impl ApiError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
+    }
+
+    /// Maps an SDK error by its AWS error code, or by how the request failed when there is none.
+    pub fn from_sdk<E>(error: SdkError<E, HttpResponse>) -> ApiError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let code = error.code().map(str::to_string);
+        let message = error
+            .message()
+            .map(str::to_string)
+            .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+        let status = error.raw_response().map(|r| r.status().as_u16());
+        match &error {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+                return ApiError::Transient(message);
+            }
+            SdkError::ConstructionFailure(_) => {
+                return ApiError::Other { code: "ConstructionFailure".into(), message };
+            }
+            _ => {}
+        }
+        match code.as_deref() {
+            Some("ThrottlingException" | "TooManyRequestsException" | "Throttling" | "RequestLimitExceeded") => {
+                ApiError::Throttled(message)
+            }
+            Some("NotFoundException") => ApiError::NotFound(message),
+            Some(
+                "AccessDeniedException" | "UnauthenticatedException" | "UnrecognizedClientException"
+                | "InvalidSignatureException" | "MissingAuthenticationTokenException"
+                | "ExpiredTokenException",
+            ) => ApiError::AccessDenied(message),
+            Some("InvalidInputException") => ApiError::InvalidInput(message),
+            Some("ServiceException" | "InternalFailure" | "ServiceUnavailable")
+            | Some("AccountSetupInProgressException") => ApiError::Transient(message),
+            _ if status.is_some_and(|s| s >= 500) => ApiError::Transient(message),
+            code => ApiError::Other {
+                code: code.unwrap_or("Unknown").to_string(),
+                message,
+            },
+        }
+    }
+}
+
+/// An instance or a disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    pub resource_type: ResourceType,
+    pub blueprint_id: String,
+    pub blueprint_name: String,
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+/// A manual snapshot found by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub state: CopyState,
+    /// The instance or disk it was taken from.
+    pub from_resource: Option<String>,
+}
+
+/// The Lightsail client configuration this function uses: standard retries for reads and
+/// timeouts, so a hung connection costs seconds, not the Lambda's whole run.
+pub fn client_config(sdk: &SdkConfig) -> aws_sdk_lightsail::config::Builder {
+    aws_sdk_lightsail::config::Builder::from(sdk)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(READ_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(5)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        )
+}
+
+#[derive(Debug, Clone)]
+pub struct LightsailApi {
+    /// The function's region: copies, exports and export records live here.
+    client: Client,
+    /// The source region: the resources and their automatic snapshots live here.
+    source: Client,
+    source_region: String,
+    /// First backoff of a throttled write (doubles, with jitter).
+    write_backoff: Duration,
+}
+
+fn write_override() -> aws_sdk_lightsail::config::Builder {
+    aws_sdk_lightsail::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+impl LightsailApi {
+    /// `client` talks to the function's region, `source` to `source_region`.
+    pub fn new(client: Client, source: Client, source_region: impl Into<String>) -> LightsailApi {
+        LightsailApi {
+            client,
+            source,
+            source_region: source_region.into(),
+            write_backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// Clients for the function's region and the source region (the same one when equal).
+    pub fn from_sdk_config(sdk: &SdkConfig, source_region: Option<&str>) -> LightsailApi {
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        let client = Client::from_conf(client_config(sdk).build());
+        match source_region {
+            Some(source_region) if source_region != region => {
+                let source = Client::from_conf(
+                    client_config(sdk)
+                        .region(aws_sdk_lightsail::config::Region::new(source_region.to_string()))
+                        .build(),
+                );
+                LightsailApi::new(client, source, source_region)
+            }
+            _ => LightsailApi::new(client.clone(), client, region),
+        }
+    }
+
+    pub fn with_write_backoff(mut self, backoff: Duration) -> LightsailApi {
+        self.write_backoff = backoff;
+        self
+    }
+
+    pub fn region(&self) -> String {
+        self.client.config().region().map(|r| r.to_string()).unwrap_or_default()
+    }
+
+    pub fn source_region(&self) -> &str {
+        &self.source_region
+    }
+
+    /// The instance of that name in the source region, if any.
+    pub async fn get_instance(&self, name: &str) -> Result<Option<Resource>, ApiError> {
+        match self.source.get_instance().instance_name(name).send().await {
+            Ok(output) => Ok(output.instance.map(|i| instance(&i))),
+            Err(error) => none_if_not_found(ApiError::from_sdk(error)),
+        }
+    }
+
+    /// The disk of that name in the source region, if any.
+    pub async fn get_disk(&self, name: &str) -> Result<Option<Resource>, ApiError> {
+        match self.source.get_disk().disk_name(name).send().await {
+            Ok(output) => Ok(output.disk.map(|d| disk(&d))),
+            Err(error) => none_if_not_found(ApiError::from_sdk(error)),
+        }
+    }
+
+    /// Every instance and disk of the source region (all pages).
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, ApiError> {
+        let mut resources = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.source.get_instances().set_page_token(token.clone()).send().await;
+            let page = page.map_err(ApiError::from_sdk)?;
+            resources.extend(page.instances().iter().map(instance));
+            token = next_token(page.next_page_token(), &token);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.source.get_disks().set_page_token(token.clone()).send().await;
+            let page = page.map_err(ApiError::from_sdk)?;
+            resources.extend(page.disks().iter().map(disk));
+            token = next_token(page.next_page_token(), &token);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(resources)
+    }
+
+    /// The automatic snapshots of an instance or disk, as GetAutoSnapshots lists them.
+    pub async fn get_auto_snapshots(&self, resource: &str) -> Result<Vec<AutoSnapshot>, ApiError> {
+        let output = self
+            .source
+            .get_auto_snapshots()
+            .resource_name(resource)
+            .send()
+            .await
+            .map_err(ApiError::from_sdk)?;
+        Ok(output
+            .auto_snapshots()
+            .iter()
+            .filter_map(|s| {
+                Some(AutoSnapshot {
+                    date: s.date()?.to_string(),
+                    status: s.status().map(|st| st.as_str().to_string()).unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// The manual snapshot of that name in the function's region, or `CopyState::Missing`.
+    pub async fn get_copy(&self, name: &str, resource_type: ResourceType) -> Result<Copy, ApiError> {
+        let found = match resource_type {
+            ResourceType::Instance => {
+                match self.client.get_instance_snapshot().instance_snapshot_name(name).send().await {
+                    Ok(output) => output.instance_snapshot.map(|s| Copy {
+                        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
+                        from_resource: s.from_instance_name().map(str::to_string),
+                    }),
+                    Err(error) => none_if_not_found(ApiError::from_sdk(error))?,
+                }
+            }
+            ResourceType::Disk => {
+                match self.client.get_disk_snapshot().disk_snapshot_name(name).send().await {
+                    Ok(output) => output.disk_snapshot.map(|s| Copy {
+                        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
+                        from_resource: s.from_disk_name().map(str::to_string),
+                    }),
+                    Err(error) => none_if_not_found(ApiError::from_sdk(error))?,
+                }
+            }
+        };
+        Ok(found.unwrap_or(Copy { state: CopyState::Missing, from_resource: None }))
+    }
+
+    /// CopySnapshot of `resource`'s automatic snapshot of `date` (pinned by `restoreDate`, so the
+    /// copy's content matches its name) into the function's region.
+    pub async fn copy_snapshot(&self, resource: &str, date: &str, target_name: &str) -> Result<(), ApiError> {
+        self.write(|| {
+            self.client
+                .copy_snapshot()
+                .source_resource_name(resource)
+                .restore_date(date)
+                .source_region(RegionName::from(self.source_region.as_str()))
+                .target_snapshot_name(target_name)
+                .customize()
+                .config_override(write_override())
+                .send()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// ExportSnapshot of a ready manual snapshot.
+    pub async fn export_snapshot(&self, snapshot: &str) -> Result<(), ApiError> {
+        self.write(|| {
+            self.client
+                .export_snapshot()
+                .source_snapshot_name(snapshot)
+                .customize()
+                .config_override(write_override())
+                .send()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Every export record of the function's region: all pages, in no particular order.
+    pub async fn list_export_records(&self) -> Result<Vec<ExportRecord>, ApiError> {
+        let mut records = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .client
+                .get_export_snapshot_records()
+                .set_page_token(token.clone())
+                .send()
+                .await
+                .map_err(ApiError::from_sdk)?;
+            records.extend(page.export_snapshot_records().iter().filter_map(export_record));
+            token = next_token(page.next_page_token(), &token);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(records)
+    }
+
+    /// Sends a write, retrying it only while it is throttled.
+    async fn write<T, E, F, Fut>(&self, send: F) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let mut backoff = self.write_backoff;
+        let mut attempt = 1;
+        loop {
+            match send().await.map_err(ApiError::from_sdk) {
+                Err(ApiError::Throttled(message)) if attempt < WRITE_ATTEMPTS => {
+                    tracing::debug!(attempt, %message, "write throttled, retrying");
+                    let jitter = backoff.mul_f64(fastrand::f64());
+                    tokio::time::sleep(backoff / 2 + jitter / 2).await;
+                    backoff = backoff.saturating_mul(2);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn none_if_not_found<T>(error: ApiError) -> Result<Option<T>, ApiError> {
+    match error {
+        ApiError::NotFound(_) => Ok(None),
+        other => Err(other),
+    }
+}
+
+/// The next page's token; `None` when done or when the service repeats a token (a loop).
+fn next_token(next: Option<&str>, current: &Option<String>) -> Option<String> {
+    match next {
+        Some(token) if !token.is_empty() && current.as_deref() != Some(token) => Some(token.to_string()),
+        _ => None,
+    }
+}
+
+fn tags(tags: &[aws_sdk_lightsail::types::Tag]) -> Vec<(String, Option<String>)> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().map(str::to_string))))
+        .collect()
+}
+
+fn instance(i: &aws_sdk_lightsail::types::Instance) -> Resource {
+    Resource {
+        name: i.name().unwrap_or_default().to_string(),
+        resource_type: ResourceType::Instance,
+        blueprint_id: i.blueprint_id().unwrap_or_default().to_string(),
+        blueprint_name: i.blueprint_name().unwrap_or_default().to_string(),
+        tags: tags(i.tags()),
+    }
+}
+
+fn disk(d: &aws_sdk_lightsail::types::Disk) -> Resource {
+    Resource {
+        name: d.name().unwrap_or_default().to_string(),
+        resource_type: ResourceType::Disk,
+        blueprint_id: String::new(),
+        blueprint_name: String::new(),
+        tags: tags(d.tags()),
+    }
+}
+
+fn export_record(r: &aws_sdk_lightsail::types::ExportSnapshotRecord) -> Option<ExportRecord> {
+    let state_text = r.state().map(|s| s.as_str().to_string()).unwrap_or_default();
+    let state = match state_text.as_str() {
+        "Succeeded" => RecordState::Succeeded,
+        "Failed" => RecordState::Failed,
+        // `Started`, and anything new, counts as running: never start a second export over it.
+        _ => RecordState::Started,
+    };
+    Some(ExportRecord {
+        name: r.name()?.to_string(),
+        arn: r.arn().map(str::to_string),
+        state,
+        state_text,
+        created_at: r.created_at().map(|t| t.as_secs_f64()),
+        source_name: r.source_info()?.name()?.to_string(),
+        destination: r.destination_info().and_then(|d| {
+            Some((d.id()?.to_string(), d.service().unwrap_or_default().to_string()))
+        }),
+    })
+}

@@ -1,0 +1,243 @@
+//! A validated plan for one round: the request merged over the configuration.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, TagFilter};
+use crate::error::Error;
+use crate::report::Phase;
+use crate::request::Request;
+
+/// More targets than this in one invocation is refused: a round must fit in one Lambda run.
+/// Bigger fleets fan out (a Map state over targets, see the README).
+pub const MAX_TARGETS: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResourceType {
+    Instance,
+    Disk,
+}
+
+/// One named target and what earlier rounds of the same run learnt about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSpec {
+    pub name: String,
+    /// The automatic-snapshot date an earlier round started on: the run stays on it.
+    pub pinned_date: Option<String>,
+    pub resource_type: Option<ResourceType>,
+    pub previous_phase: Option<Phase>,
+}
+
+impl TargetSpec {
+    pub fn named(name: impl Into<String>) -> TargetSpec {
+        TargetSpec {
+            name: name.into(),
+            pinned_date: None,
+            resource_type: None,
+            previous_phase: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Targets by name, in order, without duplicates.
+    pub targets: Vec<TargetSpec>,
+    /// Targets by tag (resolved by listing instances and disks), added after the named ones.
+    pub tag: Option<TagFilter>,
+    pub restore_date: Option<String>,
+    pub dry_run: bool,
+    /// Echoed in the output when the request or the environment set it.
+    pub echo_dry_run: Option<bool>,
+    pub name_format: String,
+    pub max_export_attempts: u32,
+    pub concurrency: usize,
+    pub next_check_seconds: u64,
+}
+
+/// `YYYY-MM-DD`, a real calendar date.
+pub fn validate_date(text: &str) -> Result<(), String> {
+    let bad = || format!("restoreDate `{text}` is not a date in the form YYYY-MM-DD");
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return Err(bad());
+    }
+    let number = |range: std::ops::Range<usize>| -> Result<u32, String> {
+        let part = &text[range];
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if day == 0 || day > days || year < 2000 {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+impl Plan {
+    /// Merges the request over the configuration: a request that names targets or a tag replaces
+    /// the environment's selection; otherwise `TARGETS` and `TARGET_TAG` both apply.
+    pub fn new(config: &Config, request: Request) -> Result<Plan, Error> {
+        let asked_for_targets = request.targets.is_some() || request.target_tag.is_some();
+        let (names, tag) = if asked_for_targets {
+            let tag = match &request.target_tag {
+                Some(text) => Some(
+                    TagFilter::parse(text)
+                        .map_err(|reason| Error::InvalidInput(format!("targetTag: {reason}")))?,
+                ),
+                None => None,
+            };
+            (request.targets.clone().unwrap_or_default(), tag)
+        } else {
+            (config.targets.clone(), config.target_tag.clone())
+        };
+
+        if names.is_empty() && tag.is_none() {
+            return Err(Error::NoTargets(
+                "no targets: give `targets` or `targetTag` in the input, or set TARGETS or TARGET_TAG"
+                    .into(),
+            ));
+        }
+        if names.len() > MAX_TARGETS {
+            return Err(Error::InvalidInput(format!(
+                "{} targets given, at most {MAX_TARGETS} per invocation (fan out with a Map state)",
+                names.len()
+            )));
+        }
+        if let Some(date) = &request.restore_date {
+            validate_date(date).map_err(Error::InvalidInput)?;
+        }
+        if let Some(previous) = &request.previous {
+            for target in previous {
+                if let Some(date) = &target.auto_snapshot_date {
+                    validate_date(date).map_err(|reason| {
+                        Error::InvalidInput(format!(
+                            "previous output, target `{}`: {reason}",
+                            target.resource
+                        ))
+                    })?;
+                }
+            }
+        }
+
+        let mut targets: Vec<TargetSpec> = Vec::with_capacity(names.len());
+        for name in names {
+            if targets.iter().any(|t| t.name == name) {
+                continue;
+            }
+            let previous = request
+                .previous
+                .as_ref()
+                .and_then(|list| list.iter().find(|t| t.resource == name));
+            targets.push(TargetSpec {
+                pinned_date: previous.and_then(|p| p.auto_snapshot_date.clone()),
+                resource_type: previous.and_then(|p| p.resource_type),
+                previous_phase: previous.and_then(|p| p.phase),
+                name,
+            });
+        }
+
+        let dry_run = request.dry_run.unwrap_or(config.dry_run);
+        Ok(Plan {
+            targets,
+            tag,
+            restore_date: request.restore_date,
+            dry_run,
+            echo_dry_run: (request.dry_run.is_some() || config.dry_run).then_some(dry_run),
+            name_format: config.name_format.clone(),
+            max_export_attempts: config.max_export_attempts,
+            concurrency: config.concurrency,
+            next_check_seconds: config.next_check_seconds,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::PreviousTarget;
+
+    fn request(targets: &[&str]) -> Request {
+        Request {
+            targets: Some(targets.iter().map(|s| s.to_string()).collect()),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn dates() {
+        for ok in ["2026-11-20", "2024-02-29", "2000-01-01"] {
+            assert!(validate_date(ok).is_ok(), "{ok}");
+        }
+        for bad in ["2026-13-01", "2026-02-29", "2026-11-31", "26-11-20", "2026/11/20", "2026-1-20", "", "2026-11-2a", "+026-11-20"] {
+            assert!(validate_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_overrides_environment() {
+        let config = Config {
+            targets: vec!["env-1".into()],
+            target_tag: Some(TagFilter::parse("export").unwrap()),
+            dry_run: true,
+            ..Config::default()
+        };
+        let plan = Plan::new(&config, request(&["web-1", "web-1", "web-2"])).unwrap();
+        let names: Vec<_> = plan.targets.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["web-1", "web-2"]);
+        assert_eq!(plan.tag, None);
+        assert!(plan.dry_run);
+        assert_eq!(plan.echo_dry_run, Some(true));
+
+        let plan = Plan::new(&config, Request::default()).unwrap();
+        assert_eq!(plan.targets, vec![TargetSpec::named("env-1")]);
+        assert!(plan.tag.is_some());
+    }
+
+    #[test]
+    fn no_targets_and_too_many() {
+        let error = Plan::new(&Config::default(), Request::default()).unwrap_err();
+        assert_eq!(error.error_type(), "NoTargets");
+        let error = Plan::new(&Config::default(), request(&[])).unwrap_err();
+        assert_eq!(error.error_type(), "NoTargets");
+        let many: Vec<String> = (0..=MAX_TARGETS).map(|i| format!("web-{i}")).collect();
+        let names: Vec<&str> = many.iter().map(String::as_str).collect();
+        let error = Plan::new(&Config::default(), request(&names)).unwrap_err();
+        assert_eq!(error.error_type(), "InvalidInput");
+    }
+
+    #[test]
+    fn bad_dates_and_tags_are_invalid_input() {
+        let mut bad_date = request(&["web-1"]);
+        bad_date.restore_date = Some("yesterday".into());
+        assert_eq!(Plan::new(&Config::default(), bad_date).unwrap_err().error_type(), "InvalidInput");
+        let bad_tag = Request { target_tag: Some("=v".into()), ..Request::default() };
+        assert_eq!(Plan::new(&Config::default(), bad_tag).unwrap_err().error_type(), "InvalidInput");
+    }
+
+    #[test]
+    fn previous_output_pins_dates() {
+        let mut req = request(&["web-1", "disk-1"]);
+        req.previous = Some(vec![PreviousTarget {
+            resource: "web-1".into(),
+            resource_type: Some(ResourceType::Instance),
+            auto_snapshot_date: Some("2026-11-20".into()),
+            phase: Some(Phase::Exporting),
+        }]);
+        let plan = Plan::new(&Config::default(), req).unwrap();
+        assert_eq!(plan.targets[0].pinned_date.as_deref(), Some("2026-11-20"));
+        assert_eq!(plan.targets[0].resource_type, Some(ResourceType::Instance));
+        assert_eq!(plan.targets[1].pinned_date, None);
+        assert_eq!(plan.echo_dry_run, None);
+    }
+}

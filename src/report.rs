@@ -1,0 +1,184 @@
+//! The output contract: what each round reports, and the run's status.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::TargetError;
+use crate::plan::ResourceType;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    InProgress,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    Copying,
+    Exporting,
+    Exported,
+    Failed,
+}
+
+impl Phase {
+    pub fn in_progress(self) -> bool {
+        matches!(self, Phase::Copying | Phase::Exporting)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub total: usize,
+    pub exported: usize,
+    pub in_progress: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    pub id: String,
+    pub service: String,
+}
+
+/// The export record of a target's copy, as GetExportSnapshotRecords shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRecordReport {
+    pub name: String,
+    pub arn: Option<String>,
+    pub state: String,
+    /// RFC 3339, UTC.
+    pub created_at: Option<String>,
+    pub destination: Option<Destination>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetReport {
+    pub resource: String,
+    pub resource_type: Option<ResourceType>,
+    pub auto_snapshot_date: Option<String>,
+    pub snapshot_name: Option<String>,
+    pub phase: Phase,
+    /// The Lightsail writes this invocation made for the target (in a dry run, would make).
+    pub actions: Vec<String>,
+    pub export_record: Option<ExportRecordReport>,
+    pub error: Option<TargetError>,
+}
+
+impl TargetReport {
+    pub fn new(resource: impl Into<String>) -> TargetReport {
+        TargetReport {
+            resource: resource.into(),
+            resource_type: None,
+            auto_snapshot_date: None,
+            snapshot_name: None,
+            phase: Phase::Copying,
+            actions: Vec::new(),
+            export_record: None,
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Output {
+    pub status: Status,
+    pub next_check_seconds: u64,
+    pub summary: Summary,
+    pub targets: Vec<TargetReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+pub fn summarise(targets: &[TargetReport]) -> Summary {
+    let count = |wanted: fn(Phase) -> bool| targets.iter().filter(|t| wanted(t.phase)).count();
+    Summary {
+        total: targets.len(),
+        exported: count(|p| p == Phase::Exported),
+        in_progress: count(Phase::in_progress),
+        failed: count(|p| p == Phase::Failed),
+    }
+}
+
+/// SUCCEEDED when every target is EXPORTED; FAILED when none is in progress and one FAILED;
+/// otherwise IN_PROGRESS.
+pub fn status(summary: &Summary) -> Status {
+    if summary.in_progress > 0 {
+        Status::InProgress
+    } else if summary.failed > 0 {
+        Status::Failed
+    } else if summary.exported == summary.total {
+        Status::Succeeded
+    } else {
+        Status::InProgress
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(phases: &[Phase]) -> Vec<TargetReport> {
+        phases
+            .iter()
+            .enumerate()
+            .map(|(i, phase)| TargetReport { phase: *phase, ..TargetReport::new(format!("r{i}")) })
+            .collect()
+    }
+
+    #[test]
+    fn status_table() {
+        use Phase::*;
+        let cases: &[(&[Phase], Status)] = &[
+            (&[Exported], Status::Succeeded),
+            (&[Exported, Exported], Status::Succeeded),
+            (&[Exported, Copying], Status::InProgress),
+            (&[Exporting], Status::InProgress),
+            (&[Failed, Exporting], Status::InProgress),
+            (&[Failed], Status::Failed),
+            (&[Failed, Exported], Status::Failed),
+            (&[], Status::Succeeded),
+        ];
+        for (phases, expected) in cases {
+            let summary = summarise(&with(phases));
+            assert_eq!(status(&summary), *expected, "{phases:?}");
+        }
+    }
+
+    #[test]
+    fn summary_counts() {
+        use Phase::*;
+        let summary = summarise(&with(&[Exported, Copying, Exporting, Failed]));
+        assert_eq!(summary, Summary { total: 4, exported: 1, in_progress: 2, failed: 1 });
+    }
+
+    #[test]
+    fn output_field_names_follow_the_contract() {
+        let output = Output {
+            status: Status::InProgress,
+            next_check_seconds: 300,
+            summary: summarise(&with(&[Phase::Copying])),
+            targets: with(&[Phase::Copying]),
+            restore_date: None,
+            dry_run: None,
+        };
+        let json = serde_json::to_value(&output).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "status": "IN_PROGRESS", "nextCheckSeconds": 300,
+                "summary": {"total": 1, "exported": 0, "inProgress": 1, "failed": 0},
+                "targets": [{"resource": "r0", "resourceType": null, "autoSnapshotDate": null,
+                             "snapshotName": null, "phase": "COPYING", "actions": [],
+                             "exportRecord": null, "error": null}]
+            })
+        );
+    }
+}
