@@ -1,0 +1,104 @@
+//! The admin API under `/_emulator/`: inspect and steer the emulator. Never faulted.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::faults::Faults;
+use crate::scenario::Scenario;
+use crate::server::HttpResponse;
+use crate::state::Shared;
+
+const MAX_BODY: usize = 64 << 20;
+
+fn reply(status: StatusCode, body: Value) -> HttpResponse {
+    let mut res = Response::new(Full::new(Bytes::from(body.to_string())));
+    *res.status_mut() = status;
+    res.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+fn ok(body: Value) -> HttpResponse {
+    reply(StatusCode::OK, body)
+}
+
+fn bad(message: impl std::fmt::Display) -> HttpResponse {
+    reply(
+        StatusCode::BAD_REQUEST,
+        json!({ "error": message.to_string() }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockChange {
+    advance_seconds: Option<f64>,
+    speed: Option<f64>,
+}
+
+pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
+    let method = req.method().clone();
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return bad(format!("could not read the body: {e}")),
+    };
+    let text = String::from_utf8_lossy(&body);
+    match (method, path.as_str()) {
+        (Method::GET, "/_emulator/health") => ok(json!({ "ok": true })),
+        (Method::GET, "/_emulator/calls") => ok(json!(state.call_counts())),
+        (Method::GET, "/_emulator/writes") => ok(json!(state.writes())),
+        (Method::GET, "/_emulator/clock") => clock(state),
+        (Method::POST, "/_emulator/clock") => match serde_json::from_str::<ClockChange>(&text) {
+            Ok(change) => {
+                if let Some(s) = change.advance_seconds {
+                    if !(s.is_finite() && s >= 0.0) {
+                        return bad("advanceSeconds must be a non-negative number");
+                    }
+                    state.advance(s);
+                }
+                if let Some(s) = change.speed {
+                    if !(s.is_finite() && s >= 0.0) {
+                        return bad("speed must be a non-negative number");
+                    }
+                    state.set_speed(s);
+                }
+                clock(state)
+            }
+            Err(e) => bad(e),
+        },
+        (Method::GET, "/_emulator/faults") => ok(json!(state.faults())),
+        (Method::PUT | Method::POST, "/_emulator/faults") => {
+            match serde_json::from_str::<Faults>(&text) {
+                Ok(f) => {
+                    state.set_faults(f);
+                    ok(json!(state.faults()))
+                }
+                Err(e) => bad(e),
+            }
+        }
+        (Method::POST, "/_emulator/reset") => {
+            state.reset();
+            ok(json!({ "ok": true }))
+        }
+        (Method::POST, "/_emulator/scenario") => {
+            match Scenario::from_str(&text).and_then(|s| state.try_load(s)) {
+                Ok(()) => ok(json!({ "ok": true })),
+                Err(e) => bad(e),
+            }
+        }
+        (m, p) => reply(
+            StatusCode::NOT_FOUND,
+            json!({ "error": format!("no admin route {m} {p}") }),
+        ),
+    }
+}
+
+fn clock(state: &Shared) -> HttpResponse {
+    ok(json!({ "now": state.now(), "speed": state.speed() }))
+}

@@ -1,0 +1,120 @@
+//! Fault injection: which Lightsail calls fail, and how. Rolled from a seeded generator so a test
+//! that sets the same faults sees the same failures in the same order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Faults {
+    pub seed: u64,
+    /// Probability a Lightsail call gets ThrottlingException (HTTP 400), before it is applied.
+    pub throttle_rate: f64,
+    /// Probability of ServiceException (HTTP 500), before it is applied.
+    pub server_error_rate: f64,
+    /// Added to every Lightsail call.
+    pub latency_ms: u64,
+    /// Close the TCP connection without a response, before applying.
+    pub drop_connection_rate: f64,
+    /// Writes only: apply the write, then close the connection without a response.
+    pub drop_after_write_rate: f64,
+    /// Restrict the rates above to these operations (empty = all).
+    pub operations: Vec<String>,
+    /// Resource or snapshot names whose exports end Failed.
+    pub fail_exports_for: Vec<String>,
+    /// Name -> the first N exports of it end Failed, later ones succeed.
+    pub fail_first_exports: BTreeMap<String, u32>,
+    /// Resource names whose copies end in state `error`.
+    pub fail_copies_for: Vec<String>,
+}
+
+/// What happens to one call before it reaches the world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    None,
+    Throttle,
+    ServerError,
+    Drop,
+}
+
+/// The live faults and the generator their rates are rolled with.
+#[derive(Debug)]
+pub struct FaultState {
+    pub faults: Faults,
+    rng: fastrand::Rng,
+    /// How many exports each name in `fail_first_exports` has started (reset with the faults).
+    pub exports_started: BTreeMap<String, u32>,
+}
+
+impl FaultState {
+    pub fn new(faults: Faults) -> FaultState {
+        FaultState {
+            rng: fastrand::Rng::with_seed(faults.seed),
+            faults,
+            exports_started: BTreeMap::new(),
+        }
+    }
+
+    fn applies_to(&self, operation: &str) -> bool {
+        self.faults.operations.is_empty() || self.faults.operations.iter().any(|o| o == operation)
+    }
+
+    /// Rolls the before-apply faults for one call. One roll per kind, in a fixed order, so the
+    /// sequence of outcomes depends only on the seed and the sequence of calls.
+    pub fn roll_before(&mut self, operation: &str) -> Injected {
+        if !self.applies_to(operation) {
+            return Injected::None;
+        }
+        let f = &self.faults;
+        let (drop, throttle, server) =
+            (f.drop_connection_rate, f.throttle_rate, f.server_error_rate);
+        if roll(&mut self.rng, drop) {
+            Injected::Drop
+        } else if roll(&mut self.rng, throttle) {
+            Injected::Throttle
+        } else if roll(&mut self.rng, server) {
+            Injected::ServerError
+        } else {
+            Injected::None
+        }
+    }
+
+    /// Rolls drop-after-write for a write that was applied.
+    pub fn roll_drop_after_write(&mut self, operation: &str) -> bool {
+        self.applies_to(operation) && roll(&mut self.rng, self.faults.drop_after_write_rate)
+    }
+
+    pub fn copy_fails(&self, resource: &str, snapshot: &str) -> bool {
+        self.faults
+            .fail_copies_for
+            .iter()
+            .any(|n| n == resource || n == snapshot)
+    }
+
+    /// Decides whether an export of `snapshot` (of `resource`) ends Failed, counting it against
+    /// `fail_first_exports`.
+    pub fn export_fails(&mut self, resource: &str, snapshot: &str) -> bool {
+        let mut fails = self
+            .faults
+            .fail_exports_for
+            .iter()
+            .any(|n| n == resource || n == snapshot);
+        for name in [snapshot, resource] {
+            if let Some(&limit) = self.faults.fail_first_exports.get(name) {
+                let started = self.exports_started.entry(name.to_string()).or_insert(0);
+                *started += 1;
+                if *started <= limit {
+                    fails = true;
+                }
+            }
+        }
+        fails
+    }
+}
+
+fn roll(rng: &mut fastrand::Rng, rate: f64) -> bool {
+    // Always draw, so that changing one rate does not shift the rolls of the others.
+    let x = rng.f64();
+    rate > 0.0 && x < rate
+}

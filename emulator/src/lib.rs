@@ -1,0 +1,139 @@
+//! A local Amazon Lightsail endpoint speaking the real wire protocol (AWS JSON 1.1 over HTTP on
+//! loopback), so the real `aws-sdk-lightsail` client and the AWS CLI talk to it unchanged.
+//! See `emulator/API.md` for the contract and `emulator/README.md` for usage.
+
+mod admin;
+mod clock;
+mod faults;
+mod ops;
+mod protocol;
+mod scenario;
+mod server;
+mod state;
+mod timefmt;
+mod world;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+pub use faults::Faults;
+pub use scenario::{
+    AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant, Scenario,
+    SnapshotSpec,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid scenario: {0}")]
+    Scenario(String),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One write operation received, whether or not it was applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteRecord {
+    pub seq: u64,
+    /// Simulated epoch seconds.
+    pub at: f64,
+    pub region: String,
+    /// "CopySnapshot", "ExportSnapshot", "DeleteInstanceSnapshot", "TagResource", ...
+    pub operation: String,
+    /// The snapshot created / exported / deleted, or the resource tagged.
+    pub target: String,
+    /// CopySnapshot: sourceResourceName or sourceSnapshotName.
+    pub source: Option<String>,
+    /// True when the write changed the world (even if its response was then dropped).
+    pub applied: bool,
+    /// The __type returned, or "DroppedConnection"/"ServiceException" for injected faults.
+    pub error: Option<String>,
+}
+
+/// A running emulator. Dropping it stops the server and closes its connections.
+pub struct Emulator {
+    state: Arc<state::Shared>,
+    addr: SocketAddr,
+    server: server::ServerHandle,
+}
+
+impl Emulator {
+    /// Starts on 127.0.0.1 on a free port.
+    pub async fn start(scenario: Scenario) -> Result<Emulator, Error> {
+        Emulator::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), scenario).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, scenario: Scenario) -> Result<Emulator, Error> {
+        let state = Arc::new(state::Shared::new(scenario)?);
+        let (addr, server) = server::serve(addr, state.clone()).await?;
+        Ok(Emulator {
+            state,
+            addr,
+            server,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The simulated clock, epoch seconds.
+    pub fn now(&self) -> f64 {
+        self.state.now()
+    }
+
+    /// Simulated seconds per real second (0 = the clock moves only when advanced).
+    pub fn speed(&self) -> f64 {
+        self.state.speed()
+    }
+
+    pub fn set_speed(&self, speed: f64) {
+        self.state.set_speed(speed)
+    }
+
+    pub fn advance(&self, seconds: f64) {
+        self.state.advance(seconds)
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.set_faults(faults)
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.state.faults()
+    }
+
+    /// Lightsail operation name -> calls received (faulted ones included).
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        self.state.call_counts()
+    }
+
+    /// Every write operation received, in order.
+    pub fn writes(&self) -> Vec<WriteRecord> {
+        self.state.writes()
+    }
+
+    /// Back to the scenario as loaded: world, clock and faults; logs and counters cleared.
+    pub fn reset(&self) {
+        self.state.reset()
+    }
+
+    /// Replaces the world with a new scenario (as `reset` does, from this scenario).
+    pub fn load(&self, scenario: Scenario) {
+        self.state.load(scenario)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.server.stop();
+    }
+}

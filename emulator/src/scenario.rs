@@ -1,0 +1,312 @@
+//! The scenario file: the world the emulator starts from (JSON or YAML, camelCase).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::Faults;
+use crate::timefmt;
+use crate::Error;
+
+const DEMO: &str = include_str!("../scenarios/demo.yaml");
+const TWO_REGIONS: &str = include_str!("../scenarios/two-regions.yaml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Scenario {
+    /// Default region of resources; requests are routed by their SigV4 credential-scope region.
+    pub region: String,
+    /// Simulated clock start; `None` = the real time when loaded.
+    pub now: Option<Instant>,
+    /// Simulated seconds per real second; 0 = the clock moves only when advanced.
+    pub speed: f64,
+    /// Page size of every paged Get* operation.
+    pub page_size: usize,
+    /// Seeds ids, record order and generated data.
+    pub seed: u64,
+    pub durations: Durations,
+    pub instances: Vec<InstanceSpec>,
+    pub disks: Vec<DiskSpec>,
+    pub snapshots: Vec<SnapshotSpec>,
+    pub export_records: Vec<ExportRecordSpec>,
+    pub unrelated_export_records: usize,
+    pub faults: Faults,
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            region: "us-east-1".into(),
+            now: None,
+            speed: 1.0,
+            page_size: 25,
+            seed: 1,
+            durations: Durations::default(),
+            instances: Vec::new(),
+            disks: Vec::new(),
+            snapshots: Vec::new(),
+            export_records: Vec::new(),
+            unrelated_export_records: 0,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// An instant written as RFC 3339 text or epoch seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Instant {
+    Epoch(f64),
+    Text(String),
+}
+
+impl Instant {
+    pub fn epoch(&self) -> Result<f64, Error> {
+        match self {
+            Instant::Epoch(e) => Ok(*e),
+            Instant::Text(t) => timefmt::parse_rfc3339(t)
+                .ok_or_else(|| Error::Scenario(format!("not an RFC 3339 time: {t:?}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Durations {
+    pub copy_seconds: f64,
+    pub export_seconds: f64,
+    pub operation_seconds: f64,
+}
+
+impl Default for Durations {
+    fn default() -> Durations {
+        Durations {
+            copy_seconds: 600.0,
+            export_seconds: 1800.0,
+            operation_seconds: 5.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSpec {
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default = "default_blueprint")]
+    pub blueprint_id: String,
+    #[serde(default = "default_bundle")]
+    pub bundle_id: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    pub auto_snapshot_add_on: bool,
+    #[serde(default)]
+    pub auto_snapshots: Vec<AutoSnapshotSpec>,
+    #[serde(default)]
+    pub created_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiskSpec {
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default = "default_disk_size")]
+    pub size_in_gb: i64,
+    #[serde(default)]
+    pub attached_to: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    pub auto_snapshot_add_on: bool,
+    #[serde(default)]
+    pub auto_snapshots: Vec<AutoSnapshotSpec>,
+    #[serde(default)]
+    pub created_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoSnapshotSpec {
+    pub date: String,
+    #[serde(default = "default_auto_status")]
+    pub status: String,
+    /// For `InProgress`: becomes `Success` this long after the scenario start.
+    #[serde(default)]
+    pub completes_after_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotSpec {
+    pub name: String,
+    /// The instance or disk it was taken from; its kind decides the snapshot's type.
+    pub source: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `pending`, `available`/`completed`, or `error`.
+    #[serde(default = "default_snapshot_state")]
+    pub state: String,
+    #[serde(default)]
+    pub created_at: Option<Instant>,
+    /// For `pending`: reaches its final state this long after the scenario start (default copySeconds).
+    #[serde(default)]
+    pub completes_after_seconds: Option<f64>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub is_from_auto_snapshot: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRecordSpec {
+    pub source_name: String,
+    /// `InstanceSnapshot` or `DiskSnapshot`.
+    #[serde(default = "default_source_type")]
+    pub source_type: String,
+    #[serde(default)]
+    pub from_resource: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// `Started`, `Succeeded` or `Failed`.
+    #[serde(default = "default_record_state")]
+    pub state: String,
+    #[serde(default)]
+    pub created_at: Option<Instant>,
+    /// For `Started`: ends `Succeeded` this long after the scenario start (default exportSeconds).
+    #[serde(default)]
+    pub completes_after_seconds: Option<f64>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_blueprint() -> String {
+    "ubuntu_22_04".into()
+}
+fn default_bundle() -> String {
+    "small_3_0".into()
+}
+fn default_disk_size() -> i64 {
+    32
+}
+fn default_auto_status() -> String {
+    "Success".into()
+}
+fn default_snapshot_state() -> String {
+    "available".into()
+}
+fn default_source_type() -> String {
+    "InstanceSnapshot".into()
+}
+fn default_record_state() -> String {
+    "Succeeded".into()
+}
+
+impl Scenario {
+    /// The shipped demo world (`emulator/scenarios/demo.yaml`).
+    pub fn demo() -> Scenario {
+        // The file is compiled in and covered by a test, so failing to parse it is a build defect.
+        Scenario::from_str(DEMO).unwrap_or_else(|e| panic!("scenarios/demo.yaml is invalid: {e}"))
+    }
+
+    /// Parses a scenario written in JSON or YAML (YAML is a superset of JSON, but JSON is tried
+    /// first for its clearer error messages).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Scenario, Error> {
+        let scenario: Scenario = if text.trim_start().starts_with('{') {
+            serde_json::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
+        } else {
+            serde_yaml::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
+        };
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Scenario, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Scenario(format!("{}: {e}", path.display())))?;
+        Scenario::from_str(&text).map_err(|e| Error::Scenario(format!("{}: {e}", path.display())))
+    }
+
+    /// `demo` (or another shipped scenario's name, e.g. `two-regions`) or a path to a file.
+    pub fn named_or_file(arg: &str) -> Result<Scenario, Error> {
+        match arg {
+            "demo" => Scenario::from_str(DEMO),
+            "two-regions" => Scenario::from_str(TWO_REGIONS),
+            path => Scenario::from_file(Path::new(path)),
+        }
+    }
+
+    /// Checks what serde cannot: times, dates, states, references.
+    fn validate(&self) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::Scenario(m));
+        if let Some(now) = &self.now {
+            now.epoch()?;
+        }
+        if self.page_size == 0 {
+            return bad("pageSize must be at least 1".into());
+        }
+        let autos = self
+            .instances
+            .iter()
+            .flat_map(|i| &i.auto_snapshots)
+            .chain(self.disks.iter().flat_map(|d| &d.auto_snapshots));
+        for a in autos {
+            if timefmt::parse_date(&a.date).is_none() {
+                return bad(format!(
+                    "automatic snapshot date {:?} is not YYYY-MM-DD",
+                    a.date
+                ));
+            }
+            if !["Success", "Failed", "InProgress", "NotFound"].contains(&a.status.as_str()) {
+                return bad(format!("unknown automatic snapshot status {:?}", a.status));
+            }
+        }
+        for s in &self.snapshots {
+            if !["pending", "available", "completed", "error"].contains(&s.state.as_str()) {
+                return bad(format!("snapshot {}: unknown state {:?}", s.name, s.state));
+            }
+            let known = self.instances.iter().any(|i| i.name == s.source)
+                || self.disks.iter().any(|d| d.name == s.source);
+            if !known {
+                return bad(format!(
+                    "snapshot {}: unknown source {:?}",
+                    s.name, s.source
+                ));
+            }
+            if let Some(t) = &s.created_at {
+                t.epoch()?;
+            }
+        }
+        for r in &self.export_records {
+            if !["Started", "Succeeded", "Failed"].contains(&r.state.as_str()) {
+                return bad(format!(
+                    "export record of {}: unknown state {:?}",
+                    r.source_name, r.state
+                ));
+            }
+            if !["InstanceSnapshot", "DiskSnapshot"].contains(&r.source_type.as_str()) {
+                return bad(format!(
+                    "export record of {}: unknown sourceType {:?}",
+                    r.source_name, r.source_type
+                ));
+            }
+            if let Some(t) = &r.created_at {
+                t.epoch()?;
+            }
+        }
+        for t in self.instances.iter().filter_map(|i| i.created_at.as_ref()) {
+            t.epoch()?;
+        }
+        for t in self.disks.iter().filter_map(|d| d.created_at.as_ref()) {
+            t.epoch()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! The emulator's shared state: the world, the clock, the faults, and what was received.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::clock::Clock;
+use crate::faults::{FaultState, Faults};
+use crate::scenario::Scenario;
+use crate::world::World;
+use crate::{Error, WriteRecord};
+
+/// A poisoned lock only means another request panicked mid-way; the data is still the best we
+/// have, and refusing every later request would be worse.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub struct Inner {
+    pub scenario: Scenario,
+    /// The clock start the world was built for.
+    pub start: f64,
+    pub world: World,
+    pub faults: FaultState,
+    pub calls: BTreeMap<String, u64>,
+    pub writes: Vec<WriteRecord>,
+}
+
+pub struct Shared {
+    pub inner: Mutex<Inner>,
+    pub clock: Mutex<Clock>,
+}
+
+fn start_of(scenario: &Scenario) -> Result<f64, Error> {
+    match &scenario.now {
+        Some(t) => t.epoch(),
+        None => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as f64)
+            .unwrap_or(0.0)),
+    }
+}
+
+impl Shared {
+    pub fn new(scenario: Scenario) -> Result<Shared, Error> {
+        let start = start_of(&scenario)?;
+        let world = World::from_scenario(&scenario, start)?;
+        Ok(Shared {
+            clock: Mutex::new(Clock::new(start, scenario.speed)),
+            inner: Mutex::new(Inner {
+                faults: FaultState::new(scenario.faults.clone()),
+                scenario,
+                start,
+                world,
+                calls: BTreeMap::new(),
+                writes: Vec::new(),
+            }),
+        })
+    }
+
+    pub fn now(&self) -> f64 {
+        lock(&self.clock).now()
+    }
+    pub fn speed(&self) -> f64 {
+        lock(&self.clock).speed()
+    }
+    pub fn set_speed(&self, speed: f64) {
+        lock(&self.clock).set_speed(speed)
+    }
+    pub fn advance(&self, seconds: f64) {
+        lock(&self.clock).advance(seconds)
+    }
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.inner).faults = FaultState::new(faults);
+    }
+    pub fn faults(&self) -> Faults {
+        lock(&self.inner).faults.faults.clone()
+    }
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.inner).calls.clone()
+    }
+    pub fn writes(&self) -> Vec<WriteRecord> {
+        lock(&self.inner).writes.clone()
+    }
+    pub fn default_region(&self) -> String {
+        lock(&self.inner).world.default_region.clone()
+    }
+
+    pub fn reset(&self) {
+        let scenario = lock(&self.inner).scenario.clone();
+        // The scenario was loaded once already, so it builds again; keep the old world if not.
+        if let Err(e) = self.try_load(scenario) {
+            tracing::error!("reset failed: {e}");
+        }
+    }
+
+    pub fn load(&self, scenario: Scenario) {
+        if let Err(e) = self.try_load(scenario) {
+            tracing::error!("scenario not loaded: {e}");
+        }
+    }
+
+    pub fn try_load(&self, scenario: Scenario) -> Result<(), Error> {
+        let start = start_of(&scenario)?;
+        let world = World::from_scenario(&scenario, start)?;
+        let mut inner = lock(&self.inner);
+        *lock(&self.clock) = Clock::new(start, scenario.speed);
+        inner.faults = FaultState::new(scenario.faults.clone());
+        inner.world = world;
+        inner.start = start;
+        inner.scenario = scenario;
+        inner.calls.clear();
+        inner.writes.clear();
+        Ok(())
+    }
+
+    /// Appends to the write log.
+    pub fn log_write(inner: &mut Inner, mut record: WriteRecord) {
+        record.seq = inner.writes.len() as u64 + 1;
+        inner.writes.push(record);
+    }
+}
