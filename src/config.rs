@@ -17,7 +17,9 @@ impl TagFilter {
             None => (text.trim(), None),
         };
         if key.is_empty() {
-            return Err(format!("tag filter `{text}` has no key (use `key` or `key=value`)"));
+            return Err(format!(
+                "tag filter `{text}` has no key (use `key` or `key=value`)"
+            ));
         }
         Ok(TagFilter {
             key: key.to_string(),
@@ -127,10 +129,10 @@ impl Config {
             config.targets = split_names(&targets);
         }
         if let Some(tag) = get("TARGET_TAG") {
-            config.target_tag = Some(
-                TagFilter::parse(&tag)
-                    .map_err(|reason| Error::InvalidConfiguration(format!("TARGET_TAG: {reason}")))?,
-            );
+            config.target_tag =
+                Some(TagFilter::parse(&tag).map_err(|reason| {
+                    Error::InvalidConfiguration(format!("TARGET_TAG: {reason}"))
+                })?);
         }
         config.source_region = get("SOURCE_REGION").map(|region| region.trim().to_string());
         if let Some(format) = get("SNAPSHOT_NAME_FORMAT") {
@@ -187,11 +189,22 @@ mod tests {
         assert_eq!(c.targets, ["web-1", "data-disk"]);
         assert_eq!(
             c.target_tag,
-            Some(TagFilter { key: "export".into(), value: Some("nightly".into()) })
+            Some(TagFilter {
+                key: "export".into(),
+                value: Some("nightly".into())
+            })
         );
         assert_eq!(c.source_region.as_deref(), Some("eu-west-1"));
         assert_eq!(c.name_format, "{resource}-{date}-ec2");
-        assert_eq!((c.max_export_attempts, c.concurrency, c.dry_run, c.next_check_seconds), (5, 2, true, 60));
+        assert_eq!(
+            (
+                c.max_export_attempts,
+                c.concurrency,
+                c.dry_run,
+                c.next_check_seconds
+            ),
+            (5, 2, true, 60)
+        );
     }
 
     #[test]

@@ -155,9 +155,14 @@ pub fn choose_auto_snapshot(
                     "there are no automatic snapshots (is the automatic snapshot add-on enabled?)"
                         .to_string()
                 } else {
-                    let states: Vec<String> =
-                        snapshots.iter().map(|s| format!("{} {}", s.date, s.status)).collect();
-                    format!("no automatic snapshot is restorable yet ({})", states.join(", "))
+                    let states: Vec<String> = snapshots
+                        .iter()
+                        .map(|s| format!("{} {}", s.date, s.status))
+                        .collect();
+                    format!(
+                        "no automatic snapshot is restorable yet ({})",
+                        states.join(", ")
+                    )
                 }
             }),
     }
@@ -166,7 +171,9 @@ pub fn choose_auto_snapshot(
 /// Snapshots of cPanel & WHM, Django and Ghost instances cannot be exported to EC2.
 pub fn exportable_blueprint(blueprint_id: &str, blueprint_name: &str) -> bool {
     let text = format!("{blueprint_id} {blueprint_name}").to_ascii_lowercase();
-    !["cpanel", "django", "ghost"].iter().any(|b| text.contains(b))
+    !["cpanel", "django", "ghost"]
+        .iter()
+        .any(|b| text.contains(b))
 }
 
 #[cfg(test)]
@@ -218,10 +225,17 @@ mod tests {
             (vec![F], Some(&pending), 3, WaitForCopy),
         ];
         for (states, copy, max, expected) in table {
-            let records: Vec<ExportRecord> =
-                states.iter().enumerate().map(|(i, s)| record(*s, i as f64)).collect();
+            let records: Vec<ExportRecord> = states
+                .iter()
+                .enumerate()
+                .map(|(i, s)| record(*s, i as f64))
+                .collect();
             let refs: Vec<&ExportRecord> = records.iter().collect();
-            assert_eq!(decide(&refs, copy, max), expected, "{states:?} {copy:?} max {max}");
+            assert_eq!(
+                decide(&refs, copy, max),
+                expected,
+                "{states:?} {copy:?} max {max}"
+            );
         }
     }
 
@@ -244,8 +258,14 @@ mod tests {
             record(RecordState::Failed, 3.0),
         ];
         let refs: Vec<&ExportRecord> = records.iter().collect();
-        assert_eq!(shown_record(&refs).map(|r| r.state), Some(RecordState::Succeeded));
-        let failed = [record(RecordState::Failed, 1.0), record(RecordState::Failed, 5.0)];
+        assert_eq!(
+            shown_record(&refs).map(|r| r.state),
+            Some(RecordState::Succeeded)
+        );
+        let failed = [
+            record(RecordState::Failed, 1.0),
+            record(RecordState::Failed, 5.0),
+        ];
         let refs: Vec<&ExportRecord> = failed.iter().collect();
         assert_eq!(shown_record(&refs).and_then(|r| r.created_at), Some(5.0));
         assert_eq!(shown_record(&[]), None);
@@ -254,7 +274,10 @@ mod tests {
     fn autos(entries: &[(&str, &str)]) -> Vec<AutoSnapshot> {
         entries
             .iter()
-            .map(|(date, status)| AutoSnapshot { date: date.to_string(), status: status.to_string() })
+            .map(|(date, status)| AutoSnapshot {
+                date: date.to_string(),
+                status: status.to_string(),
+            })
             .collect()
     }
 
@@ -267,13 +290,24 @@ mod tests {
             ("2026-11-18", "Failed"),
         ]);
         assert_eq!(choose_auto_snapshot(&list, None), Ok("2026-11-20".into()));
-        assert_eq!(choose_auto_snapshot(&list, Some("2026-11-19")), Ok("2026-11-19".into()));
-        assert!(choose_auto_snapshot(&list, Some("2026-11-18")).unwrap_err().contains("Failed"));
-        assert!(choose_auto_snapshot(&list, Some("2026-11-21")).unwrap_err().contains("InProgress"));
+        assert_eq!(
+            choose_auto_snapshot(&list, Some("2026-11-19")),
+            Ok("2026-11-19".into())
+        );
+        assert!(choose_auto_snapshot(&list, Some("2026-11-18"))
+            .unwrap_err()
+            .contains("Failed"));
+        assert!(choose_auto_snapshot(&list, Some("2026-11-21"))
+            .unwrap_err()
+            .contains("InProgress"));
         assert!(choose_auto_snapshot(&list, Some("2026-11-01")).is_err());
-        assert!(choose_auto_snapshot(&[], None).unwrap_err().contains("no automatic snapshots"));
+        assert!(choose_auto_snapshot(&[], None)
+            .unwrap_err()
+            .contains("no automatic snapshots"));
         let none_ok = autos(&[("2026-11-21", "InProgress"), ("2026-11-20", "Failed")]);
-        assert!(choose_auto_snapshot(&none_ok, None).unwrap_err().contains("restorable"));
+        assert!(choose_auto_snapshot(&none_ok, None)
+            .unwrap_err()
+            .contains("restorable"));
     }
 
     #[test]

@@ -89,7 +89,11 @@ fn invocation_error(what: &str, error: ApiError) -> Error {
 }
 
 /// Runs one round over every target of the plan.
-pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> Result<Output, Error> {
+pub async fn reconcile(
+    api: &LightsailApi,
+    plan: &Plan,
+    deadline: Deadline,
+) -> Result<Output, Error> {
     let listing = async {
         match &plan.tag {
             Some(_) => Some(api.list_resources().await),
@@ -109,7 +113,10 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
             *seen.entry(resource.name.as_str()).or_default() += 1;
         }
         for resource in &resources {
-            let tagged = resource.tags.iter().any(|(k, v)| tag.matches(k, v.as_deref()));
+            let tagged = resource
+                .tags
+                .iter()
+                .any(|(k, v)| tag.matches(k, v.as_deref()));
             if !tagged {
                 continue;
             }
@@ -131,7 +138,10 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
 
     let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
     for record in &records {
-        by_source.entry(record.source_name.as_str()).or_default().push(record);
+        by_source
+            .entry(record.source_name.as_str())
+            .or_default()
+            .push(record);
     }
 
     // Two resources whose names sanitise alike would share copies: refuse both.
@@ -141,7 +151,13 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
     }
     let conflicting: HashSet<&str> = targets
         .iter()
-        .filter(|t| sanitised.get(&names::sanitise(&t.name)).copied().unwrap_or(0) > 1)
+        .filter(|t| {
+            sanitised
+                .get(&names::sanitise(&t.name))
+                .copied()
+                .unwrap_or(0)
+                > 1
+        })
         .map(|t| t.name.as_str())
         .collect();
 
@@ -154,7 +170,8 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
             records: &by_source,
             conflict: conflicting.contains(spec.name.as_str()),
         };
-        let span = tracing::info_span!("target", resource = %spec.name, snapshot = tracing::field::Empty);
+        let span =
+            tracing::info_span!("target", resource = %spec.name, snapshot = tracing::field::Empty);
         async move {
             if deadline.near() {
                 tracing::warn!("Lambda deadline near: target left for the next round");
@@ -164,8 +181,10 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
         }
         .instrument(span)
     });
-    let results: Vec<(TargetReport, bool)> =
-        stream::iter(rounds).buffered(plan.concurrency.max(1)).collect().await;
+    let results: Vec<(TargetReport, bool)> = stream::iter(rounds)
+        .buffered(plan.concurrency.max(1))
+        .collect()
+        .await;
     let deferred = results.iter().any(|(_, deferred)| *deferred);
     let reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
 
@@ -176,8 +195,14 @@ pub async fn reconcile(api: &LightsailApi, plan: &Plan, deadline: Deadline) -> R
         Status::InProgress => plan.next_check_seconds,
         Status::Succeeded | Status::Failed => 0,
     };
-    tracing::info!(?status, total = summary.total, exported = summary.exported,
-        in_progress = summary.in_progress, failed = summary.failed, "round done");
+    tracing::info!(
+        ?status,
+        total = summary.total,
+        exported = summary.exported,
+        in_progress = summary.in_progress,
+        failed = summary.failed,
+        "round done"
+    );
     Ok(Output {
         status,
         next_check_seconds,
@@ -198,13 +223,18 @@ fn record_report(record: &ExportRecord) -> ExportRecordReport {
         destination: record
             .destination
             .as_ref()
-            .map(|(id, service)| Destination { id: id.clone(), service: service.clone() }),
+            .map(|(id, service)| Destination {
+                id: id.clone(),
+                service: service.clone(),
+            }),
     }
 }
 
 fn rfc3339(epoch: f64) -> Option<String> {
     use aws_smithy_types::date_time::{DateTime, Format};
-    DateTime::from_secs(epoch.floor() as i64).fmt(Format::DateTime).ok()
+    DateTime::from_secs(epoch.floor() as i64)
+        .fmt(Format::DateTime)
+        .ok()
 }
 
 /// Maps a failed call for one target to its error.
@@ -248,7 +278,11 @@ impl TargetRound<'_> {
     async fn run(self) -> TargetReport {
         let mut report = TargetReport::new(self.name());
         report.resource_type = self.spec.resource_type;
-        report.phase = self.spec.previous_phase.filter(|p| p.in_progress()).unwrap_or(Phase::Copying);
+        report.phase = self
+            .spec
+            .previous_phase
+            .filter(|p| p.in_progress())
+            .unwrap_or(Phase::Copying);
         if let Err(error) = self.steps(&mut report).await {
             if !error.kind.is_transient() {
                 report.phase = Phase::Failed;
@@ -267,18 +301,28 @@ impl TargetRound<'_> {
         if let Some(resource) = self.known {
             return Ok(resource.clone());
         }
-        let (instance, disk) = tokio::join!(self.api.get_instance(self.name()), self.api.get_disk(self.name()));
+        let (instance, disk) = tokio::join!(
+            self.api.get_instance(self.name()),
+            self.api.get_disk(self.name())
+        );
         let instance = instance.map_err(|e| target_error("GetInstance", e))?;
         let disk = disk.map_err(|e| target_error("GetDisk", e))?;
         match (instance, disk) {
             (Some(_), Some(_)) => Err(TargetError::new(
                 TargetErrorKind::AmbiguousResource,
-                format!("`{}` is both an instance and a disk: export one of them under another name", self.name()),
+                format!(
+                    "`{}` is both an instance and a disk: export one of them under another name",
+                    self.name()
+                ),
             )),
             (Some(resource), None) | (None, Some(resource)) => Ok(resource),
             (None, None) => Err(TargetError::new(
                 TargetErrorKind::ResourceNotFound,
-                format!("no instance or disk named `{}` in {}", self.name(), self.api.source_region()),
+                format!(
+                    "no instance or disk named `{}` in {}",
+                    self.name(),
+                    self.api.source_region()
+                ),
             )),
         }
     }
@@ -306,7 +350,10 @@ impl TargetRound<'_> {
         if self.conflict {
             return Err(TargetError::new(
                 TargetErrorKind::CopyNameConflict,
-                format!("`{name}` and another target give the same copy name (`{}`): rename one", names::sanitise(name)),
+                format!(
+                    "`{name}` and another target give the same copy name (`{}`): rename one",
+                    names::sanitise(name)
+                ),
             ));
         }
 
@@ -328,9 +375,14 @@ impl TargetRound<'_> {
         let date = match (&self.spec.pinned_date, &self.plan.restore_date) {
             (Some(date), _) | (None, Some(date)) => date.clone(),
             (None, None) => {
-                let autos = self.api.get_auto_snapshots(name).await.map_err(|e| target_error("GetAutoSnapshots", e))?;
-                decide::choose_auto_snapshot(&autos, None)
-                    .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?
+                let autos = self
+                    .api
+                    .get_auto_snapshots(name)
+                    .await
+                    .map_err(|e| target_error("GetAutoSnapshots", e))?;
+                decide::choose_auto_snapshot(&autos, None).map_err(|reason| {
+                    TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
+                })?
             }
         };
         report.auto_snapshot_date = Some(date.clone());
@@ -340,13 +392,20 @@ impl TargetRound<'_> {
         tracing::Span::current().record("snapshot", copy_name.as_str());
         report.snapshot_name = Some(copy_name.clone());
 
-        let records: &[&ExportRecord] = self.records.get(copy_name.as_str()).map_or(&[], Vec::as_slice);
+        let records: &[&ExportRecord] = self
+            .records
+            .get(copy_name.as_str())
+            .map_or(&[], Vec::as_slice);
         report.export_record = decide::shown_record(records).map(record_report);
 
         let max = self.plan.max_export_attempts;
         let mut decision = decide::decide(records, None, max);
         if decision == Decision::LookAtCopy {
-            let copy = self.api.get_copy(&copy_name, resource_type).await.map_err(|e| target_error("looking at the copy", e))?;
+            let copy = self
+                .api
+                .get_copy(&copy_name, resource_type)
+                .await
+                .map_err(|e| target_error("looking at the copy", e))?;
             self.check_owner(&copy_name, copy.from_resource.as_deref())?;
             decision = decide::decide(records, Some(&copy.state), max);
         }
@@ -386,7 +445,10 @@ impl TargetRound<'_> {
                     format!("the copy `{copy_name}` ended in state error; delete it to try again"),
                 ));
             }
-            Decision::Exported | Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => {}
+            Decision::Exported
+            | Decision::WaitForExport
+            | Decision::WaitForCopy
+            | Decision::LookAtCopy => {}
         }
         Ok(())
     }
@@ -396,30 +458,48 @@ impl TargetRound<'_> {
         match from {
             Some(from) if from != self.name() => Err(TargetError::new(
                 TargetErrorKind::CopyNameConflict,
-                format!("snapshot `{copy_name}` already exists but was taken from `{from}`, not `{}`", self.name()),
+                format!(
+                    "snapshot `{copy_name}` already exists but was taken from `{from}`, not `{}`",
+                    self.name()
+                ),
             )),
             _ => Ok(()),
         }
     }
 
     /// The checks that keep a useless copy from being made.
-    async fn before_copy(&self, resource: Option<Resource>, resource_type: ResourceType, date: &str) -> Result<(), TargetError> {
+    async fn before_copy(
+        &self,
+        resource: Option<Resource>,
+        resource_type: ResourceType,
+        date: &str,
+    ) -> Result<(), TargetError> {
         if resource.is_none() && resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.resolve().await?;
             self.check_blueprint(&found)?;
         }
         if self.spec.pinned_date.is_none() && self.plan.restore_date.is_some() {
-            let autos = self.api.get_auto_snapshots(self.name()).await.map_err(|e| target_error("GetAutoSnapshots", e))?;
-            decide::choose_auto_snapshot(&autos, Some(date))
-                .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?;
+            let autos = self
+                .api
+                .get_auto_snapshots(self.name())
+                .await
+                .map_err(|e| target_error("GetAutoSnapshots", e))?;
+            decide::choose_auto_snapshot(&autos, Some(date)).map_err(|reason| {
+                TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
+            })?;
         }
         Ok(())
     }
 
     /// CopySnapshot. When it fails in a way that may hide success (a lost response, a name
     /// already in use after a duplicate event), the copy is looked for before reporting an error.
-    async fn copy(&self, copy_name: &str, resource_type: ResourceType, date: &str) -> Result<(), TargetError> {
+    async fn copy(
+        &self,
+        copy_name: &str,
+        resource_type: ResourceType,
+        date: &str,
+    ) -> Result<(), TargetError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
             Ok(()) => return Ok(()),
             Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),

@@ -117,7 +117,10 @@ mod tests {
     fn error_types_are_stable_names() {
         let cases = [
             (Error::InvalidInput("x".into()), "InvalidInput"),
-            (Error::InvalidConfiguration("x".into()), "InvalidConfiguration"),
+            (
+                Error::InvalidConfiguration("x".into()),
+                "InvalidConfiguration",
+            ),
             (Error::NoTargets("x".into()), "NoTargets"),
             (Error::AccessDenied("x".into()), "AccessDenied"),
             (Error::Retryable("x".into()), "Retryable"),

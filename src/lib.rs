@@ -8,12 +8,12 @@ pub mod decide;
 pub mod engine;
 pub mod error;
 pub mod lightsail;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod names;
 pub mod plan;
 pub mod report;
 pub mod request;
-#[cfg(feature = "local")]
-pub mod local;
 
 pub use config::Config;
 pub use engine::{handler, reconcile, App, Deadline};

@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use aws_config::SdkConfig;
+use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::config::timeout::TimeoutConfig;
-use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types::RegionName;
 use aws_sdk_lightsail::Client;
@@ -62,22 +62,33 @@ impl ApiError {
             .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
         let status = error.raw_response().map(|r| r.status().as_u16());
         match &error {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => {
                 return ApiError::Transient(message);
             }
             SdkError::ConstructionFailure(_) => {
-                return ApiError::Other { code: "ConstructionFailure".into(), message };
+                return ApiError::Other {
+                    code: "ConstructionFailure".into(),
+                    message,
+                };
             }
             _ => {}
         }
         match code.as_deref() {
-            Some("ThrottlingException" | "TooManyRequestsException" | "Throttling" | "RequestLimitExceeded") => {
-                ApiError::Throttled(message)
-            }
+            Some(
+                "ThrottlingException"
+                | "TooManyRequestsException"
+                | "Throttling"
+                | "RequestLimitExceeded",
+            ) => ApiError::Throttled(message),
             Some("NotFoundException") => ApiError::NotFound(message),
             Some(
-                "AccessDeniedException" | "UnauthenticatedException" | "UnrecognizedClientException"
-                | "InvalidSignatureException" | "MissingAuthenticationTokenException"
+                "AccessDeniedException"
+                | "UnauthenticatedException"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "MissingAuthenticationTokenException"
                 | "ExpiredTokenException",
             ) => ApiError::AccessDenied(message),
             Some("InvalidInputException") => ApiError::InvalidInput(message),
@@ -163,7 +174,9 @@ impl LightsailApi {
             Some(source_region) if source_region != region => {
                 let source = Client::from_conf(
                     client_config(sdk)
-                        .region(aws_sdk_lightsail::config::Region::new(source_region.to_string()))
+                        .region(aws_sdk_lightsail::config::Region::new(
+                            source_region.to_string(),
+                        ))
                         .build(),
                 );
                 LightsailApi::new(client, source, source_region)
@@ -178,7 +191,11 @@ impl LightsailApi {
     }
 
     pub fn region(&self) -> String {
-        self.client.config().region().map(|r| r.to_string()).unwrap_or_default()
+        self.client
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default()
     }
 
     pub fn source_region(&self) -> &str {
@@ -206,7 +223,12 @@ impl LightsailApi {
         let mut resources = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.source.get_instances().set_page_token(token.clone()).send().await;
+            let page = self
+                .source
+                .get_instances()
+                .set_page_token(token.clone())
+                .send()
+                .await;
             let page = page.map_err(ApiError::from_sdk)?;
             resources.extend(page.instances().iter().map(instance));
             token = next_token(page.next_page_token(), &token);
@@ -216,7 +238,12 @@ impl LightsailApi {
         }
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let page = self.source.get_disks().set_page_token(token.clone()).send().await;
+            let page = self
+                .source
+                .get_disks()
+                .set_page_token(token.clone())
+                .send()
+                .await;
             let page = page.map_err(ApiError::from_sdk)?;
             resources.extend(page.disks().iter().map(disk));
             token = next_token(page.next_page_token(), &token);
@@ -242,17 +269,30 @@ impl LightsailApi {
             .filter_map(|s| {
                 Some(AutoSnapshot {
                     date: s.date()?.to_string(),
-                    status: s.status().map(|st| st.as_str().to_string()).unwrap_or_default(),
+                    status: s
+                        .status()
+                        .map(|st| st.as_str().to_string())
+                        .unwrap_or_default(),
                 })
             })
             .collect())
     }
 
     /// The manual snapshot of that name in the function's region, or `CopyState::Missing`.
-    pub async fn get_copy(&self, name: &str, resource_type: ResourceType) -> Result<Copy, ApiError> {
+    pub async fn get_copy(
+        &self,
+        name: &str,
+        resource_type: ResourceType,
+    ) -> Result<Copy, ApiError> {
         let found = match resource_type {
             ResourceType::Instance => {
-                match self.client.get_instance_snapshot().instance_snapshot_name(name).send().await {
+                match self
+                    .client
+                    .get_instance_snapshot()
+                    .instance_snapshot_name(name)
+                    .send()
+                    .await
+                {
                     Ok(output) => output.instance_snapshot.map(|s| Copy {
                         state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
                         from_resource: s.from_instance_name().map(str::to_string),
@@ -261,7 +301,13 @@ impl LightsailApi {
                 }
             }
             ResourceType::Disk => {
-                match self.client.get_disk_snapshot().disk_snapshot_name(name).send().await {
+                match self
+                    .client
+                    .get_disk_snapshot()
+                    .disk_snapshot_name(name)
+                    .send()
+                    .await
+                {
                     Ok(output) => output.disk_snapshot.map(|s| Copy {
                         state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
                         from_resource: s.from_disk_name().map(str::to_string),
@@ -270,12 +316,20 @@ impl LightsailApi {
                 }
             }
         };
-        Ok(found.unwrap_or(Copy { state: CopyState::Missing, from_resource: None }))
+        Ok(found.unwrap_or(Copy {
+            state: CopyState::Missing,
+            from_resource: None,
+        }))
     }
 
     /// CopySnapshot of `resource`'s automatic snapshot of `date` (pinned by `restoreDate`, so the
     /// copy's content matches its name) into the function's region.
-    pub async fn copy_snapshot(&self, resource: &str, date: &str, target_name: &str) -> Result<(), ApiError> {
+    pub async fn copy_snapshot(
+        &self,
+        resource: &str,
+        date: &str,
+        target_name: &str,
+    ) -> Result<(), ApiError> {
         self.write(|| {
             self.client
                 .copy_snapshot()
@@ -317,7 +371,11 @@ impl LightsailApi {
                 .send()
                 .await
                 .map_err(ApiError::from_sdk)?;
-            records.extend(page.export_snapshot_records().iter().filter_map(export_record));
+            records.extend(
+                page.export_snapshot_records()
+                    .iter()
+                    .filter_map(export_record),
+            );
             token = next_token(page.next_page_token(), &token);
             if token.is_none() {
                 break;
@@ -360,7 +418,9 @@ fn none_if_not_found<T>(error: ApiError) -> Result<Option<T>, ApiError> {
 /// The next page's token; `None` when done or when the service repeats a token (a loop).
 fn next_token(next: Option<&str>, current: &Option<String>) -> Option<String> {
     match next {
-        Some(token) if !token.is_empty() && current.as_deref() != Some(token) => Some(token.to_string()),
+        Some(token) if !token.is_empty() && current.as_deref() != Some(token) => {
+            Some(token.to_string())
+        }
         _ => None,
     }
 }
@@ -392,7 +452,10 @@ fn disk(d: &aws_sdk_lightsail::types::Disk) -> Resource {
 }
 
 fn export_record(r: &aws_sdk_lightsail::types::ExportSnapshotRecord) -> Option<ExportRecord> {
-    let state_text = r.state().map(|s| s.as_str().to_string()).unwrap_or_default();
+    let state_text = r
+        .state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
     let state = match state_text.as_str() {
         "Succeeded" => RecordState::Succeeded,
         "Failed" => RecordState::Failed,
@@ -407,7 +470,10 @@ fn export_record(r: &aws_sdk_lightsail::types::ExportSnapshotRecord) -> Option<E
         created_at: r.created_at().map(|t| t.as_secs_f64()),
         source_name: r.source_info()?.name()?.to_string(),
         destination: r.destination_info().and_then(|d| {
-            Some((d.id()?.to_string(), d.service().unwrap_or_default().to_string()))
+            Some((
+                d.id()?.to_string(),
+                d.service().unwrap_or_default().to_string(),
+            ))
         }),
     })
 }

@@ -1,7 +1,7 @@
 //! The Lambda bootstrap: tracing, configuration, one Lightsail client, the runtime loop.
 
-use lightsail_export::{handler, init_tracing, App, Config};
 use lambda_runtime::{service_fn, LambdaEvent};
+use lightsail_export::{handler, init_tracing, App, Config};
 use serde_json::Value;
 
 #[tokio::main]

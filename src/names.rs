@@ -40,8 +40,8 @@ pub fn validate_resource_name(name: &str) -> Result<(), String> {
             c.escape_default()
         ));
     }
-    let first_last_ok = name.chars().next().is_some_and(is_word)
-        && name.chars().next_back().is_some_and(is_word);
+    let first_last_ok =
+        name.chars().next().is_some_and(is_word) && name.chars().next_back().is_some_and(is_word);
     if !first_last_ok {
         return Err(format!(
             "resource name `{name}` must start and end with a letter, a digit or `_`"
@@ -173,10 +173,20 @@ mod tests {
             ("db_main", "db_main-export-2026-11-21"),
         ];
         for (resource, expected) in cases {
-            let name = copy_name(DEFAULT_FORMAT, resource, ResourceType::Instance, "2026-11-21");
+            let name = copy_name(
+                DEFAULT_FORMAT,
+                resource,
+                ResourceType::Instance,
+                "2026-11-21",
+            );
             assert_eq!(name.as_deref(), Ok(expected));
         }
-        let custom = copy_name("nightly-{type}-{resource}-{date}", "d.1", ResourceType::Disk, "2026-01-02");
+        let custom = copy_name(
+            "nightly-{type}-{resource}-{date}",
+            "d.1",
+            ResourceType::Disk,
+            "2026-01-02",
+        );
         assert_eq!(custom.as_deref(), Ok("nightly-disk-d-1-2026-01-02"));
     }
 
@@ -206,7 +216,14 @@ mod tests {
 
     #[test]
     fn snapshot_names() {
-        for (name, ok) in [("ab", true), ("a-b_c", true), ("a", false), ("a.b", false), ("-ab", false), ("ab-", false)] {
+        for (name, ok) in [
+            ("ab", true),
+            ("a-b_c", true),
+            ("a", false),
+            ("a.b", false),
+            ("-ab", false),
+            ("ab-", false),
+        ] {
             assert_eq!(validate_snapshot_name(name).is_ok(), ok, "{name}");
         }
     }

@@ -179,7 +179,17 @@ mod tests {
         for ok in ["2026-11-20", "2024-02-29", "2000-01-01"] {
             assert!(validate_date(ok).is_ok(), "{ok}");
         }
-        for bad in ["2026-13-01", "2026-02-29", "2026-11-31", "26-11-20", "2026/11/20", "2026-1-20", "", "2026-11-2a", "+026-11-20"] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-29",
+            "2026-11-31",
+            "26-11-20",
+            "2026/11/20",
+            "2026-1-20",
+            "",
+            "2026-11-2a",
+            "+026-11-20",
+        ] {
             assert!(validate_date(bad).is_err(), "{bad}");
         }
     }
@@ -220,9 +230,22 @@ mod tests {
     fn bad_dates_and_tags_are_invalid_input() {
         let mut bad_date = request(&["web-1"]);
         bad_date.restore_date = Some("yesterday".into());
-        assert_eq!(Plan::new(&Config::default(), bad_date).unwrap_err().error_type(), "InvalidInput");
-        let bad_tag = Request { target_tag: Some("=v".into()), ..Request::default() };
-        assert_eq!(Plan::new(&Config::default(), bad_tag).unwrap_err().error_type(), "InvalidInput");
+        assert_eq!(
+            Plan::new(&Config::default(), bad_date)
+                .unwrap_err()
+                .error_type(),
+            "InvalidInput"
+        );
+        let bad_tag = Request {
+            target_tag: Some("=v".into()),
+            ..Request::default()
+        };
+        assert_eq!(
+            Plan::new(&Config::default(), bad_tag)
+                .unwrap_err()
+                .error_type(),
+            "InvalidInput"
+        );
     }
 
     #[test]

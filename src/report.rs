@@ -129,7 +129,10 @@ mod tests {
         phases
             .iter()
             .enumerate()
-            .map(|(i, phase)| TargetReport { phase: *phase, ..TargetReport::new(format!("r{i}")) })
+            .map(|(i, phase)| TargetReport {
+                phase: *phase,
+                ..TargetReport::new(format!("r{i}"))
+            })
             .collect()
     }
 
@@ -156,7 +159,15 @@ mod tests {
     fn summary_counts() {
         use Phase::*;
         let summary = summarise(&with(&[Exported, Copying, Exporting, Failed]));
-        assert_eq!(summary, Summary { total: 4, exported: 1, in_progress: 2, failed: 1 });
+        assert_eq!(
+            summary,
+            Summary {
+                total: 4,
+                exported: 1,
+                in_progress: 2,
+                failed: 1
+            }
+        );
     }
 
     #[test]

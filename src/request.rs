@@ -125,7 +125,13 @@ impl Request {
         let previous: PreviousOutput =
             serde_json::from_value(value).map_err(|e| invalid("previous output", e))?;
         Ok(Request {
-            targets: Some(previous.targets.iter().map(|t| t.resource.clone()).collect()),
+            targets: Some(
+                previous
+                    .targets
+                    .iter()
+                    .map(|t| t.resource.clone())
+                    .collect(),
+            ),
             target_tag: None,
             restore_date: previous.restore_date,
             dry_run: previous.dry_run,
@@ -157,7 +163,10 @@ mod tests {
             "restoreDate": "2026-11-20", "dryRun": true
         }))
         .unwrap();
-        assert_eq!(request.targets, Some(vec!["web-1".into(), "data-disk".into()]));
+        assert_eq!(
+            request.targets,
+            Some(vec!["web-1".into(), "data-disk".into()])
+        );
         assert_eq!(request.target_tag.as_deref(), Some("export=nightly"));
         assert_eq!(request.restore_date.as_deref(), Some("2026-11-20"));
         assert_eq!(request.dry_run, Some(true));
@@ -203,7 +212,10 @@ mod tests {
             ]
         });
         let request = Request::parse(previous).unwrap();
-        assert_eq!(request.targets, Some(vec!["web-1".into(), "data-disk".into()]));
+        assert_eq!(
+            request.targets,
+            Some(vec!["web-1".into(), "data-disk".into()])
+        );
         assert_eq!(request.restore_date.as_deref(), Some("2026-11-20"));
         let pins = request.previous.unwrap();
         assert_eq!(pins[0].auto_snapshot_date.as_deref(), Some("2026-11-20"));
@@ -229,6 +241,9 @@ mod tests {
             assert_eq!(error.error_type(), "InvalidInput", "{case}");
         }
         let unknown = Request::parse(json!({"target": ["web-1"]})).unwrap_err();
-        assert!(unknown.to_string().contains("unknown field `target`"), "{unknown}");
+        assert!(
+            unknown.to_string().contains("unknown field `target`"),
+            "{unknown}"
+        );
     }
 }

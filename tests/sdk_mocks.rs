@@ -11,18 +11,25 @@ use lightsail_export::lightsail::{ApiError, LightsailApi};
 use lightsail_export::plan::ResourceType;
 
 fn api(client: Client) -> LightsailApi {
-    LightsailApi::new(client.clone(), client, "us-east-1").with_write_backoff(Duration::from_millis(1))
+    LightsailApi::new(client.clone(), client, "us-east-1")
+        .with_write_backoff(Duration::from_millis(1))
 }
 
 fn error_body(kind: &str) -> Option<String> {
-    Some(format!(r#"{{"__type":"{kind}","message":"{kind} from the mock"}}"#))
+    Some(format!(
+        r#"{{"__type":"{kind}","message":"{kind} from the mock"}}"#
+    ))
 }
 
 fn record(source: &str, i: usize) -> ExportSnapshotRecord {
     ExportSnapshotRecord::builder()
         .name(format!("ExportSnapshotRecord-{i}"))
         .state(RecordState::Succeeded)
-        .source_info(ExportSnapshotRecordSourceInfo::builder().name(source).build())
+        .source_info(
+            ExportSnapshotRecordSourceInfo::builder()
+                .name(source)
+                .build(),
+        )
         .build()
 }
 
@@ -33,7 +40,9 @@ async fn export_records_are_read_through_every_page() {
             .match_requests(move |req| req.page_token() == token)
             .then_output(move || {
                 GetExportSnapshotRecordsOutput::builder()
-                    .set_export_snapshot_records(Some((from..from + 3).map(|i| record("snap", i)).collect()))
+                    .set_export_snapshot_records(Some(
+                        (from..from + 3).map(|i| record("snap", i)).collect(),
+                    ))
                     .set_next_page_token(next.map(str::to_string))
                     .build()
             })
@@ -65,20 +74,37 @@ async fn a_repeated_page_token_ends_the_listing() {
     });
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
     let records = api(client).list_export_records().await.unwrap();
-    assert_eq!(records.len(), 2, "first page, then the page of token `same`, whose next token repeats");
+    assert_eq!(
+        records.len(),
+        2,
+        "first page, then the page of token `same`, whose next token repeats"
+    );
 }
 
 #[tokio::test]
 async fn errors_are_classified_by_code() {
-    let cases: [(&str, u16, fn(&ApiError) -> bool); 6] = [
-        ("ThrottlingException", 400, |e| matches!(e, ApiError::Throttled(_))),
-        ("NotFoundException", 400, |e| matches!(e, ApiError::NotFound(_))),
-        ("InvalidInputException", 400, |e| matches!(e, ApiError::InvalidInput(_))),
-        ("AccessDeniedException", 400, |e| matches!(e, ApiError::AccessDenied(_))),
-        ("ServiceException", 500, |e| matches!(e, ApiError::Transient(_))),
-        ("OperationFailureException", 400, |e| {
-            matches!(e, ApiError::Other { code, .. } if code == "OperationFailureException")
+    type Check = fn(&ApiError) -> bool;
+    let cases: [(&str, u16, Check); 6] = [
+        ("ThrottlingException", 400, |e| {
+            matches!(e, ApiError::Throttled(_))
         }),
+        ("NotFoundException", 400, |e| {
+            matches!(e, ApiError::NotFound(_))
+        }),
+        ("InvalidInputException", 400, |e| {
+            matches!(e, ApiError::InvalidInput(_))
+        }),
+        ("AccessDeniedException", 400, |e| {
+            matches!(e, ApiError::AccessDenied(_))
+        }),
+        ("ServiceException", 500, |e| {
+            matches!(e, ApiError::Transient(_))
+        }),
+        (
+            "OperationFailureException",
+            400,
+            |e| matches!(e, ApiError::Other { code, .. } if code == "OperationFailureException"),
+        ),
     ];
     for (kind, status, expected) in cases {
         let rule = mock!(Client::get_auto_snapshots)
@@ -103,10 +129,17 @@ async fn not_found_reads_are_none_not_errors() {
         .sequence()
         .http_status(400, error_body("NotFoundException"))
         .build();
-    let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&instance, &snapshot]);
+    let client = mock_client!(
+        aws_sdk_lightsail,
+        RuleMode::MatchAny,
+        [&instance, &snapshot]
+    );
     let api = api(client);
     assert_eq!(api.get_instance("nope").await, Ok(None));
-    let copy = api.get_copy("nope-export-2026-11-21", ResourceType::Disk).await.unwrap();
+    let copy = api
+        .get_copy("nope-export-2026-11-21", ResourceType::Disk)
+        .await
+        .unwrap();
     assert_eq!(copy.state, lightsail_export::decide::CopyState::Missing);
 }
 
@@ -116,10 +149,15 @@ async fn throttled_writes_are_retried_in_place() {
         .sequence()
         .http_status(400, error_body("ThrottlingException"))
         .times(2)
-        .output(|| aws_sdk_lightsail::operation::export_snapshot::ExportSnapshotOutput::builder().build())
+        .output(|| {
+            aws_sdk_lightsail::operation::export_snapshot::ExportSnapshotOutput::builder().build()
+        })
         .build();
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
-    api(client).export_snapshot("web-1-export-2026-11-21").await.unwrap();
+    api(client)
+        .export_snapshot("web-1-export-2026-11-21")
+        .await
+        .unwrap();
     assert_eq!(rule.num_calls(), 3);
 }
 
@@ -128,12 +166,21 @@ async fn a_write_that_may_have_been_applied_is_never_resent() {
     let rule = mock!(Client::export_snapshot)
         .sequence()
         .http_status(500, error_body("ServiceException"))
-        .output(|| aws_sdk_lightsail::operation::export_snapshot::ExportSnapshotOutput::builder().build())
+        .output(|| {
+            aws_sdk_lightsail::operation::export_snapshot::ExportSnapshotOutput::builder().build()
+        })
         .build();
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
-    let error = api(client).export_snapshot("web-1-export-2026-11-21").await.unwrap_err();
+    let error = api(client)
+        .export_snapshot("web-1-export-2026-11-21")
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Transient(_)), "{error:?}");
-    assert_eq!(rule.num_calls(), 1, "ExportSnapshot must not be re-sent after a 5xx");
+    assert_eq!(
+        rule.num_calls(),
+        1,
+        "ExportSnapshot must not be re-sent after a 5xx"
+    );
 }
 
 #[tokio::test]
@@ -144,7 +191,13 @@ async fn throttling_that_never_ends_gives_up() {
         .repeatedly()
         .build();
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
-    let error = api(client).copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21").await.unwrap_err();
+    let error = api(client)
+        .copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21")
+        .await
+        .unwrap_err();
     assert!(matches!(error, ApiError::Throttled(_)));
-    assert_eq!(rule.num_calls(), lightsail_export::lightsail::WRITE_ATTEMPTS as usize);
+    assert_eq!(
+        rule.num_calls(),
+        lightsail_export::lightsail::WRITE_ATTEMPTS as usize
+    );
 }
