@@ -400,6 +400,13 @@ impl TargetRound<'_> {
 
         let max = self.plan.max_export_attempts;
         let mut decision = decide::decide(records, None, max);
+        // A target's first round with no export record: its copy almost never exists yet, so
+        // CopySnapshot is sent without looking first; if the copy does exist, the call fails on
+        // the name and `copy` looks at it then. Saves a read per target per night.
+        let first_round = self.spec.pinned_date.is_none() && records.is_empty();
+        if decision == Decision::LookAtCopy && first_round && !self.plan.dry_run {
+            decision = Decision::Copy;
+        }
         if decision == Decision::LookAtCopy {
             let copy = self
                 .api
@@ -409,46 +416,63 @@ impl TargetRound<'_> {
             self.check_owner(&copy_name, copy.from_resource.as_deref())?;
             decision = decide::decide(records, Some(&copy.state), max);
         }
-        report.phase = decision.phase();
-        tracing::debug!(?decision, "decided");
-
-        match decision {
-            Decision::Copy => {
-                self.before_copy(resource, resource_type, &date).await?;
-                if !self.plan.dry_run {
-                    self.copy(&copy_name, resource_type, &date).await?;
+        let mut checked = false;
+        loop {
+            report.phase = decision.phase();
+            tracing::debug!(?decision, "decided");
+            match decision {
+                Decision::Copy => {
+                    if !checked {
+                        self.before_copy(resource.take(), resource_type, &date)
+                            .await?;
+                        checked = true;
+                    }
+                    if self.plan.dry_run {
+                        report.actions.push("CopySnapshot".into());
+                        break;
+                    }
+                    match self.copy(&copy_name, resource_type, &date).await? {
+                        None => {
+                            report.actions.push("CopySnapshot".into());
+                            break;
+                        }
+                        // Already copied: carry on from the state the copy is in.
+                        Some(state) => decision = decide::decide(records, Some(&state), max),
+                    }
                 }
-                report.actions.push("CopySnapshot".into());
-            }
-            Decision::Export { attempt } => {
-                if !self.plan.dry_run {
-                    tracing::info!(attempt, "exporting");
-                    self.api.export_snapshot(&copy_name).await.map_err(|e| match e {
-                        e if e.is_transient() => TargetError::new(
-                            TargetErrorKind::Retryable,
-                            format!("ExportSnapshot may not have been applied ({e}); the next round looks at the export records before trying again"),
+                Decision::Export { attempt } => {
+                    if !self.plan.dry_run {
+                        tracing::info!(attempt, "exporting");
+                        self.api.export_snapshot(&copy_name).await.map_err(|e| match e {
+                            e if e.is_transient() => TargetError::new(
+                                TargetErrorKind::Retryable,
+                                format!("ExportSnapshot may not have been applied ({e}); the next round looks at the export records before trying again"),
+                            ),
+                            e => target_error("ExportSnapshot", e),
+                        })?;
+                    }
+                    report.actions.push("ExportSnapshot".into());
+                    break;
+                }
+                Decision::GiveUp { attempts } => {
+                    return Err(TargetError::new(
+                        TargetErrorKind::ExportFailed,
+                        format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max}"),
+                    ));
+                }
+                Decision::CopyFailed => {
+                    return Err(TargetError::new(
+                        TargetErrorKind::CopyFailed,
+                        format!(
+                            "the copy `{copy_name}` ended in state error; delete it to try again"
                         ),
-                        e => target_error("ExportSnapshot", e),
-                    })?;
+                    ));
                 }
-                report.actions.push("ExportSnapshot".into());
+                Decision::Exported
+                | Decision::WaitForExport
+                | Decision::WaitForCopy
+                | Decision::LookAtCopy => break,
             }
-            Decision::GiveUp { attempts } => {
-                return Err(TargetError::new(
-                    TargetErrorKind::ExportFailed,
-                    format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max}"),
-                ));
-            }
-            Decision::CopyFailed => {
-                return Err(TargetError::new(
-                    TargetErrorKind::CopyFailed,
-                    format!("the copy `{copy_name}` ended in state error; delete it to try again"),
-                ));
-            }
-            Decision::Exported
-            | Decision::WaitForExport
-            | Decision::WaitForCopy
-            | Decision::LookAtCopy => {}
         }
         Ok(())
     }
@@ -494,14 +518,15 @@ impl TargetRound<'_> {
 
     /// CopySnapshot. When it fails in a way that may hide success (a lost response, a name
     /// already in use after a duplicate event), the copy is looked for before reporting an error.
+    /// `None`: this call made the copy; `Some(state)`: the copy already existed.
     async fn copy(
         &self,
         copy_name: &str,
         resource_type: ResourceType,
         date: &str,
-    ) -> Result<(), TargetError> {
+    ) -> Result<Option<decide::CopyState>, TargetError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(None),
             Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),
             Err(error) => error,
         };
@@ -509,7 +534,7 @@ impl TargetRound<'_> {
             if copy.state != decide::CopyState::Missing {
                 self.check_owner(copy_name, copy.from_resource.as_deref())?;
                 tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
-                return Ok(());
+                return Ok(Some(copy.state));
             }
         }
         Err(match error {
