@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh clone, installing what it needs under the repo.
+#
+#   ./scripts/test.sh
+#
+# Each stage fails (never skips) when a tool it needs cannot be installed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stage() { printf '\n== %s\n' "$*"; }
+
+stage "toolchain"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --version >/dev/null || { echo "rustfmt is missing"; exit 1; }
+cargo clippy --version >/dev/null || { echo "clippy is missing"; exit 1; }
+
+stage "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+stage "unit and integration tests (function and emulator)"
+cargo test --workspace --all-features
+
+stage "emulator conformance: AWS CLI against botocore's Lightsail model"
+bash emulator/conformance/run.sh
+
+stage "local run of the demo (the README's first command)"
+out="$(cargo local run --emulator demo --output json)"
+python3 - "$out" <<'PY'
+import json, sys
+output = json.loads(sys.argv[1])
+assert output["status"] == "SUCCEEDED", output["status"]
+assert all(t["exportRecord"]["destination"]["id"] for t in output["targets"]), output
+print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported")
+PY
