@@ -299,13 +299,15 @@ def copies(c):
                      "--source-region", EAST, check=lambda d: operation_of_type(d, "CopySnapshot"))
     c.case("copy is pending", "GetInstanceSnapshot", "--instance-snapshot-name", "web-1-export-2026-11-21", check=lambda d: (
         equals("state", d["instanceSnapshot"]["state"], "pending"),
-        equals("fromInstanceName", d["instanceSnapshot"].get("fromInstanceName"), "web-1")))
+        equals("fromInstanceName", d["instanceSnapshot"].get("fromInstanceName"), "web-1"),
+        equals("isFromAutoSnapshot", d["instanceSnapshot"].get("isFromAutoSnapshot"), True)))
     c.case("automatic by useLatestRestorableAutoSnapshot", "CopySnapshot", "--source-resource-name", "data-disk",
            "--use-latest-restorable-auto-snapshot", "--target-snapshot-name", "data-disk-export-latest",
            "--source-region", EAST, check=lambda d: operation_of_type(d, "CopySnapshot"))
     c.case("disk copy is pending", "GetDiskSnapshot", "--disk-snapshot-name", "data-disk-export-latest", check=lambda d: (
         equals("state", d["diskSnapshot"]["state"], "pending"),
-        equals("fromDiskName", d["diskSnapshot"].get("fromDiskName"), "data-disk")))
+        equals("fromDiskName", d["diskSnapshot"].get("fromDiskName"), "data-disk"),
+        equals("isFromAutoSnapshot", d["diskSnapshot"].get("isFromAutoSnapshot"), True)))
     c.case("manual by sourceSnapshotName", "CopySnapshot", "--source-snapshot-name", "web-1-manual",
            "--target-snapshot-name", "web-1-manual-copy", "--source-region", EAST,
            check=lambda d: operation_of_type(d, "CopySnapshot"))

@@ -57,6 +57,8 @@ py="$venv/bin/python"
 aws="$venv/bin/aws"
 [[ -x "$aws" ]] || fail "the AWS CLI is missing from $venv"
 echo "# $("$aws" --version 2>&1)"
+# awscli may vendor its own botocore; the model validated against is the botocore package's.
+echo "# model: botocore $("$py" -c 'import botocore; print(botocore.__version__)') lightsail 2016-11-28"
 
 # 2. The validator proves it catches what it must, before anything it says is trusted.
 echo "# validator self-tests"

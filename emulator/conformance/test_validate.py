@@ -146,6 +146,12 @@ class CatchesDeviations(unittest.TestCase):
         page["exportSnapshotRecords"][0]["sourceInfo"]["resourceType"] = "Disk"
         self.assertCaught(success("GetExportSnapshotRecords", page), "ExportSnapshotRecordSourceType")
 
+    def test_only_known_model_gaps_pass_an_enum(self):
+        operation = {"id": "1", "operationType": "CopySnapshot", "status": "Started"}
+        self.assertEqual(validate.check_shape(MODEL, "Operation", operation), [])
+        operation["operationType"] = "CopySnapshots"
+        self.assertCaught(validate.check_shape(MODEL, "Operation", operation), "not a value of enum OperationType")
+
     def test_missing_required_member(self):
         # No output shape of the operations under test has required members, so use the
         # request shape CopySnapshot documents as required (targetSnapshotName, sourceRegion).
