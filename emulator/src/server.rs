@@ -80,6 +80,9 @@ async fn accept_loop(listener: TcpListener, state: Arc<Shared>, stopped: watch::
             let service = hyper::service::service_fn(move |req| handle(state.clone(), req));
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
+                // Idle keep-alive connections stay open until the client closes them: a server-side
+                // close racing with the SDK's reuse of a pooled connection would look like a fault.
+                .header_read_timeout(None)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 result = conn => {
