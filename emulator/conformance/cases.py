@@ -1,29 +1,17 @@
-"""The conformance cases: drive the emulator with the real AWS CLI and judge every response.
+"""The conformance cases: every operation the function uses, driven with the real AWS CLI.
 
-Each case runs one AWS CLI command (or one raw HTTP request) through the recording proxy, then
-fails if any of these is wrong:
-  - the CLI's exit code (0 for success cases, non-zero for error cases) and, for an error case,
-    the error code the CLI printed (`An error occurred (Code) ...`);
-  - every response the proxy recorded for it, against botocore's Lightsail model (validate.py);
-  - the case's own expectations about the world (states, names, paging).
-It prints `ok LABEL` or `FAIL LABEL: reasons` per case and `N passed, M failed` at the end.
-
-Usage (run.sh does this): cases.py --aws PATH --endpoint PROXY_URL --admin EMULATOR_URL --log FILE
+Run by run.sh: cases.py --aws PATH --endpoint PROXY_URL --admin EMULATOR_URL --log FILE
+Prints one line per case (see harness.py for what a case checks) and `N passed, M failed`.
 The names, dates and counts below are those of scenario.yaml.
 """
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
-import urllib.error
-import urllib.request
 
 import validate
+from harness import EAST, WEST, CaseFailed, Conformance, equals, expect, has, lacks, names, operation_of_type, run_check, tag_map
 
-EAST, WEST = "us-east-1", "us-west-2"
 PAGE_SIZE = 25  # scenario pageSize
 LISTED_RECORDS = 62  # scenario: 60 unrelated + 2 listed export records
 COPY_SECONDS, EXPORT_SECONDS = 600, 1800  # scenario durations
@@ -34,201 +22,6 @@ FAKE_AUTH = (
 TARGET_PREFIX = "Lightsail_20161128."
 # Errors whose code real Lightsail does not document precisely: either is accepted.
 REFUSED = ("InvalidInputException", "OperationFailureException")
-
-
-class CaseFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CaseFailed(message)
-
-
-def cli_name(operation):
-    """`GetInstanceSnapshot` -> `get-instance-snapshot` (the CLI's command name)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", operation).lower()
-
-
-class Conformance:
-    def __init__(self, aws, endpoint, admin, log):
-        self.aws_path, self.endpoint, self.admin, self.log = aws, endpoint, admin, log
-        self.model = validate.load_model()
-        self.passed = self.failed = 0
-        self.log_offset = 0
-        self.env = self._cli_env()
-
-    @staticmethod
-    def _cli_env():
-        """An environment that makes the CLI hermetic: dummy keys, no config, no pager, no retries."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ACCESS_KEY_ID="AKIDCONFORMANCE",
-            AWS_SECRET_ACCESS_KEY="conformance-secret",
-            AWS_PAGER="",
-            AWS_CONFIG_FILE=os.devnull,
-            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-            AWS_EC2_METADATA_DISABLED="true",
-            # One attempt: a retried call would hide the first response behind the second.
-            AWS_MAX_ATTEMPTS="1",
-            AWS_RETRY_MODE="standard",
-        )
-        return env
-
-    # --- reporting -------------------------------------------------------------------------
-
-    def report(self, label, problems):
-        if problems:
-            self.failed += 1
-            print(f"FAIL {label}: " + "; ".join(problems), flush=True)
-        else:
-            self.passed += 1
-            print(f"ok {label}", flush=True)
-
-    def new_exchanges(self):
-        """The exchanges the proxy recorded since the last call."""
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                f.seek(self.log_offset)
-                text = f.read()
-                self.log_offset = f.tell()
-        except FileNotFoundError:
-            return []
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-    def judge_exchanges(self, operation, exchanges):
-        """Model problems of every recorded response, and that each was for `operation`."""
-        problems = []
-        if not exchanges:
-            problems.append("no request reached the proxy")
-        for exchange in exchanges:
-            if operation and validate.operation_of(exchange["target"]) != operation:
-                problems.append(f"recorded target {exchange['target']!r}, expected {operation}")
-            problems += [f"{exchange['target']} {exchange['status']}: {p}" for p in validate.check_exchange(self.model, exchange)]
-        return problems
-
-    # --- the AWS CLI -----------------------------------------------------------------------
-
-    def aws(self, operation, *args, region=EAST, paginate=False):
-        """Run `aws lightsail <operation> ARGS`; returns (exit code, parsed stdout, stderr, exchanges)."""
-        self.new_exchanges()  # anything recorded before belongs to no case
-        command = [self.aws_path, "lightsail", cli_name(operation), *args,
-                   "--endpoint-url", self.endpoint, "--region", region, "--output", "json"]
-        if not paginate:
-            command.append("--no-paginate")
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=120)
-        data = None
-        if done.returncode == 0 and done.stdout.strip():
-            data = json.loads(done.stdout)
-        return done.returncode, data, done.stderr, self.new_exchanges()
-
-    def case(self, label, operation, *args, region=EAST, paginate=False, error=None, check=None):
-        """One CLI case. `error`: the acceptable error codes (a str or tuple), or None for success.
-        `check(data)` raises CaseFailed for an unexpected world. Returns the parsed output."""
-        label = f"{operation} {label}".strip()
-        data = None
-        try:
-            code, data, stderr, exchanges = self.aws(operation, *args, region=region, paginate=paginate)
-            problems = self.judge_exchanges(operation, exchanges)
-            if error is None:
-                if code != 0:
-                    problems.append(f"exit code {code}, stderr: {stderr.strip()[-300:]}")
-                elif check is not None:
-                    check(data)
-            else:
-                problems += self._error_problems(error, code, stderr, exchanges)
-        except CaseFailed as e:
-            problems.append(str(e))
-        except (subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError) as e:
-            problems.append(f"{type(e).__name__}: {e}")
-        self.report(label, problems)
-        return data
-
-    @staticmethod
-    def _error_problems(error, code, stderr, exchanges):
-        accepted = (error,) if isinstance(error, str) else tuple(error)
-        if code == 0:
-            return [f"exit code 0, expected an error {'|'.join(accepted)}"]
-        match = re.search(r"An error occurred \(([^)]+)\)", stderr)
-        got = match.group(1) if match else None
-        if got not in accepted:
-            return [f"CLI reported {got or stderr.strip()[-200:]!r}, expected {'|'.join(accepted)}"]
-        return []
-
-    # --- raw HTTP --------------------------------------------------------------------------
-
-    def raw(self, label, body, headers, status, error_type):
-        """One protocol case the CLI cannot produce: POST `body` with `headers` to the proxy."""
-        self.new_exchanges()
-        problems = []
-        request = urllib.request.Request(self.endpoint + "/", data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                got_status, got_body = response.status, response.read()
-        except urllib.error.HTTPError as e:
-            got_status, got_body = e.code, e.read()
-        except OSError as e:
-            self.report(label, [f"request failed: {e}"])
-            return
-        statuses = (status,) if isinstance(status, int) else status
-        if got_status not in statuses:
-            problems.append(f"status {got_status}, expected {statuses}")
-        try:
-            got_type = validate.error_name(json.loads(got_body).get("__type", ""))
-        except (ValueError, AttributeError):
-            got_type = None
-        if got_type != error_type:
-            problems.append(f"__type {got_type!r}, expected {error_type}: {got_body[:200]!r}")
-        problems += self.judge_exchanges(None, self.new_exchanges())
-        self.report(label, problems)
-
-    # --- the emulator's admin API ----------------------------------------------------------
-
-    def advance(self, seconds):
-        """Move the simulated clock (the scenario runs at speed 0) so pending work completes."""
-        label = f"admin advance clock {seconds}s"
-        request = urllib.request.Request(
-            self.admin + "/_emulator/clock", data=json.dumps({"advanceSeconds": seconds}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                problems = [] if response.status == 200 else [f"status {response.status}"]
-        except OSError as e:
-            problems = [f"{e}"]
-        self.report(label, problems)
-
-
-# --- expectations about the world -------------------------------------------------------------
-
-
-def names(items):
-    return {item["name"] for item in items}
-
-
-def has(collection, *wanted):
-    missing = [w for w in wanted if w not in collection]
-    expect(not missing, f"missing {missing} in {sorted(collection)}")
-
-
-def lacks(collection, *unwanted):
-    present = [u for u in unwanted if u in collection]
-    expect(not present, f"unexpected {present}")
-
-
-def equals(what, got, wanted):
-    expect(got == wanted, f"{what} is {got!r}, expected {wanted!r}")
-
-
-def tag_map(tags):
-    return {t["key"]: t.get("value", "") for t in tags or []}
-
-
-def operation_of_type(data, operation_type):
-    """The first operation of a write's `operations`, checked to be of `operation_type`."""
-    operations = data.get("operations") or []
-    expect(operations, "no operations returned")
-    equals("operations[0].operationType", operations[0].get("operationType"), operation_type)
-    return operations[0]
 
 
 # --- the cases ---------------------------------------------------------------------------------
@@ -436,6 +229,8 @@ def exports(c):
         lacks(d, "nextPageToken")
 
     c.case("(CLI pagination)", "GetExportSnapshotRecords", paginate=True, check=cli_paged)
+    c.case("refused: a pageToken it never issued", "GetExportSnapshotRecords",
+           "--cli-input-json", json.dumps({"pageToken": "not-a-token"}), error="InvalidInputException")
 
     c.advance(EXPORT_SECONDS + 60)
     records = paged_records(c, "after the exports finished", expected_total)
@@ -456,16 +251,6 @@ def finished(record, source_type, resource, id_prefix, service):
     destination = record.get("destinationInfo") or {}
     expect(str(destination.get("id", "")).startswith(id_prefix), f"destinationInfo.id {destination.get('id')!r}")
     equals("destinationInfo.service", destination.get("service"), service)
-
-
-def run_check(c, label, check):
-    """A case that only inspects data already fetched (and validated) by earlier cases."""
-    try:
-        check(None)
-        c.report(label, [])
-    except (CaseFailed, KeyError, TypeError) as e:
-        c.report(label, [f"{type(e).__name__}: {e}" if not isinstance(e, CaseFailed) else str(e)])
-
 
 def tags(c):
     owner = json.dumps([{"key": "owner", "value": "ops"}])
@@ -503,6 +288,16 @@ def deletes(c):
     # The design relies on this: a Succeeded record proves the export even after its copy is gone.
     c.case("records outlive their snapshots", "GetExportSnapshotRecords", paginate=True, check=lambda d: equals(
         "state", record_of(d["exportSnapshotRecords"], "web-1-export-2026-11-21").get("state"), "Succeeded"))
+
+
+def injected_faults(c):
+    """The faults the function's retry logic is tested with must look like the real ones on the wire."""
+    c.set_faults({"throttleRate": 1.0, "operations": ["GetInstances"]})
+    c.case("throttled (injected)", "GetInstances", error="ThrottlingException")
+    c.set_faults({"serverErrorRate": 1.0, "operations": ["GetDisks"]})
+    c.case("server error (injected)", "GetDisks", error="ServiceException")
+    c.set_faults({})
+    c.case("after faults are cleared", "GetDisks", check=lambda d: has(names(d["disks"]), "data-disk"))
 
 
 def protocol_errors(c):
@@ -549,6 +344,7 @@ def main():
         exports(c)
         tags(c)
         deletes(c)
+        injected_faults(c)
         protocol_errors(c)
         coverage(c)
     except Exception as e:  # a bug here must still end in the summary line and a failure
