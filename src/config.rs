@@ -65,6 +65,14 @@ pub struct Config {
     pub dry_run: bool,
     /// `NEXT_CHECK_SECONDS`: what the output suggests waiting before the next round.
     pub next_check_seconds: u64,
+    /// `DELETE_COPY_AFTER_EXPORT`: delete a target's Lightsail copy once its export succeeded.
+    pub delete_copy_after_export: bool,
+    /// `KEEP_COPIES`: keep at most this many of the function's copies per resource (0 = all).
+    pub keep_copies: u32,
+    /// `METRICS`: print CloudWatch Embedded Metric Format lines after each round.
+    pub metrics: bool,
+    /// `METRICS_NAMESPACE`: the CloudWatch namespace of those metrics.
+    pub metrics_namespace: String,
 }
 
 impl Default for Config {
@@ -78,6 +86,10 @@ impl Default for Config {
             concurrency: 8,
             dry_run: false,
             next_check_seconds: 300,
+            delete_copy_after_export: false,
+            keep_copies: 0,
+            metrics: true,
+            metrics_namespace: "LightsailExport".to_string(),
         }
     }
 }
@@ -151,6 +163,18 @@ impl Config {
         if let Some(text) = get("NEXT_CHECK_SECONDS") {
             config.next_check_seconds = parse_number("NEXT_CHECK_SECONDS", &text, 1, 86_400)?;
         }
+        if let Some(text) = get("DELETE_COPY_AFTER_EXPORT") {
+            config.delete_copy_after_export = parse_bool("DELETE_COPY_AFTER_EXPORT", &text)?;
+        }
+        if let Some(text) = get("KEEP_COPIES") {
+            config.keep_copies = parse_number("KEEP_COPIES", &text, 0, 1000)?;
+        }
+        if let Some(text) = get("METRICS") {
+            config.metrics = parse_bool("METRICS", &text)?;
+        }
+        if let Some(namespace) = get("METRICS_NAMESPACE") {
+            config.metrics_namespace = namespace.trim().to_string();
+        }
         Ok(config)
     }
 }
@@ -184,8 +208,16 @@ mod tests {
             ("CONCURRENCY", "2"),
             ("DRY_RUN", "true"),
             ("NEXT_CHECK_SECONDS", "60"),
+            ("DELETE_COPY_AFTER_EXPORT", "yes"),
+            ("KEEP_COPIES", "7"),
+            ("METRICS", "false"),
+            ("METRICS_NAMESPACE", "Backups"),
         ])
         .unwrap();
+        assert!(c.delete_copy_after_export);
+        assert_eq!(c.keep_copies, 7);
+        assert!(!c.metrics);
+        assert_eq!(c.metrics_namespace, "Backups");
         assert_eq!(c.targets, ["web-1", "data-disk"]);
         assert_eq!(
             c.target_tag,
@@ -214,6 +246,8 @@ mod tests {
             ("MAX_EXPORT_ATTEMPTS", "three"),
             ("CONCURRENCY", "1000"),
             ("DRY_RUN", "maybe"),
+            ("KEEP_COPIES", "-1"),
+            ("DELETE_COPY_AFTER_EXPORT", "sometimes"),
             ("TARGET_TAG", "=x"),
             ("SNAPSHOT_NAME_FORMAT", "{resource}"),
         ] {

@@ -14,13 +14,14 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::decide::{self, Decision, ExportRecord};
+use crate::decide::{self, AutoSnapshot, Decision, ExportRecord, RecordState};
 use crate::error::{Error, TargetError, TargetErrorKind};
-use crate::lightsail::{ApiError, LightsailApi, Resource};
+use crate::lightsail::{ApiError, Copy, LightsailApi, Resource};
 use crate::names;
 use crate::plan::{Plan, ResourceType, TargetSpec};
 use crate::report::{self, Destination, ExportRecordReport, Output, Phase, Status, TargetReport};
 use crate::request::Request;
+use crate::{metrics, retention};
 
 /// No new target is started with less than this left before the Lambda deadline.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(10);
@@ -76,7 +77,15 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Output, Err
     let deadline = Deadline::from_epoch_millis(event.context.deadline);
     let request = Request::parse(event.payload)?;
     let plan = Plan::new(config, request)?;
-    reconcile(&app.api, &plan, deadline).await
+    let output = reconcile(&app.api, &plan, deadline).await?;
+    if config.metrics {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        // One EMF line on stdout: CloudWatch Logs turns it into metrics.
+        println!("{}", metrics::emf(&output, &config.metrics_namespace, now));
+    }
+    Ok(output)
 }
 
 fn invocation_error(what: &str, error: ApiError) -> Error {
@@ -100,9 +109,24 @@ pub async fn reconcile(
             None => None,
         }
     };
+    let copies = async {
+        match plan.retention.enabled() {
+            true => Some(api.list_copies().await),
+            false => None,
+        }
+    };
     // The records are listed once per round for all targets: GetExportSnapshotRecords has no filter.
-    let (records, listed) = tokio::join!(api.list_export_records(), listing);
+    let (records, listed, copies) = tokio::join!(api.list_export_records(), listing, copies);
     let records = records.map_err(|e| invocation_error("listing export records", e))?;
+    // Retention is housekeeping: a failed listing skips it this round, and never stops exports.
+    let copies: Option<Vec<Copy>> = match copies {
+        Some(Ok(copies)) => Some(copies),
+        Some(Err(error)) => {
+            tracing::warn!(%error, "could not list snapshots: no retention this round");
+            None
+        }
+        None => None,
+    };
 
     let mut targets: Vec<TargetSpec> = plan.targets.clone();
     let mut known: HashMap<String, Resource> = HashMap::new();
@@ -168,6 +192,7 @@ pub async fn reconcile(
             spec,
             known: known.get(&spec.name),
             records: &by_source,
+            copies: copies.as_deref(),
             conflict: conflicting.contains(spec.name.as_str()),
         };
         let span =
@@ -190,6 +215,7 @@ pub async fn reconcile(
 
     let summary = report::summarise(&reports);
     let status = report::status(&summary);
+    let cross_region = api.region() != api.source_region();
     let next_check_seconds = match status {
         _ if deferred => 1,
         Status::InProgress => plan.next_check_seconds,
@@ -210,6 +236,8 @@ pub async fn reconcile(
         targets: reports,
         restore_date: plan.restore_date.clone(),
         dry_run: plan.echo_dry_run,
+        region: cross_region.then(|| api.region()),
+        source_region: cross_region.then(|| api.source_region().to_string()),
     })
 }
 
@@ -257,6 +285,8 @@ struct TargetRound<'a> {
     /// The resource, when the tag listing already returned it.
     known: Option<&'a Resource>,
     records: &'a HashMap<&'a str, Vec<&'a ExportRecord>>,
+    /// The region's manual snapshots, listed once per round when retention is on.
+    copies: Option<&'a [Copy]>,
     conflict: bool,
 }
 
@@ -327,7 +357,8 @@ impl TargetRound<'_> {
         }
     }
 
-    fn check_blueprint(&self, resource: &Resource) -> Result<(), TargetError> {
+    /// The preflight checks on the resource itself: nothing useless is ever copied.
+    fn check_resource(&self, resource: &Resource) -> Result<(), TargetError> {
         if resource.resource_type == ResourceType::Instance
             && !decide::exportable_blueprint(&resource.blueprint_id, &resource.blueprint_name)
         {
@@ -340,7 +371,27 @@ impl TargetRound<'_> {
                 ),
             ));
         }
+        // A backfill may still export a snapshot taken before the add-on was turned off.
+        if resource.auto_snapshots_enabled == Some(false)
+            && self.plan.restore_date.is_none()
+            && self.spec.pinned_date.is_none()
+        {
+            return Err(TargetError::new(
+                TargetErrorKind::AutoSnapshotsDisabled,
+                format!(
+                    "the automatic-snapshot add-on of `{}` is off: enable it (Lightsail console, Snapshots tab) to export it nightly",
+                    self.name()
+                ),
+            ));
+        }
         Ok(())
+    }
+
+    async fn auto_snapshots(&self) -> Result<Vec<AutoSnapshot>, TargetError> {
+        self.api
+            .get_auto_snapshots(self.name())
+            .await
+            .map_err(|e| target_error("GetAutoSnapshots", e))
     }
 
     async fn steps(&self, report: &mut TargetReport) -> Result<(), TargetError> {
@@ -363,7 +414,7 @@ impl TargetRound<'_> {
             Some(resource_type) => resource_type,
             None => {
                 let found = self.resolve().await?;
-                self.check_blueprint(&found)?;
+                self.check_resource(&found)?;
                 let resource_type = found.resource_type;
                 resource = Some(found);
                 resource_type
@@ -372,17 +423,16 @@ impl TargetRound<'_> {
         report.resource_type = Some(resource_type);
 
         // Which automatic snapshot: the run's date, the one asked for, or the newest restorable.
+        let mut autos: Option<Vec<AutoSnapshot>> = None;
         let date = match (&self.spec.pinned_date, &self.plan.restore_date) {
             (Some(date), _) | (None, Some(date)) => date.clone(),
             (None, None) => {
-                let autos = self
-                    .api
-                    .get_auto_snapshots(name)
-                    .await
-                    .map_err(|e| target_error("GetAutoSnapshots", e))?;
-                decide::choose_auto_snapshot(&autos, None).map_err(|reason| {
+                let list = self.auto_snapshots().await?;
+                let date = decide::choose_auto_snapshot(&list, None).map_err(|reason| {
                     TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
-                })?
+                })?;
+                autos = Some(list);
+                date
             }
         };
         report.auto_snapshot_date = Some(date.clone());
@@ -396,7 +446,12 @@ impl TargetRound<'_> {
             .records
             .get(copy_name.as_str())
             .map_or(&[], Vec::as_slice);
-        report.export_record = decide::shown_record(records).map(record_report);
+        let shown = decide::shown_record(records);
+        report.export_record = shown.map(record_report);
+        report.copy_created_at = shown.and_then(|r| r.source_created_at);
+        report.export_started_at = shown
+            .filter(|r| r.state == RecordState::Started)
+            .and_then(|r| r.created_at);
 
         let max = self.plan.max_export_attempts;
         let mut decision = decide::decide(records, None, max);
@@ -414,6 +469,7 @@ impl TargetRound<'_> {
                 .await
                 .map_err(|e| target_error("looking at the copy", e))?;
             self.check_owner(&copy_name, copy.from_resource.as_deref())?;
+            self.adopt(&copy, &date, report).await;
             decision = decide::decide(records, Some(&copy.state), max);
         }
         let mut checked = false;
@@ -423,21 +479,26 @@ impl TargetRound<'_> {
             match decision {
                 Decision::Copy => {
                     if !checked {
-                        self.before_copy(resource.take(), resource_type, &date)
+                        self.before_copy(resource.take(), resource_type, &date, autos.take())
                             .await?;
                         checked = true;
                     }
                     if self.plan.dry_run {
                         report.actions.push("CopySnapshot".into());
+                        report.actions.push("TagResource".into());
                         break;
                     }
                     match self.copy(&copy_name, resource_type, &date).await? {
                         None => {
                             report.actions.push("CopySnapshot".into());
+                            self.tag(&copy_name, &date, report).await;
                             break;
                         }
                         // Already copied: carry on from the state the copy is in.
-                        Some(state) => decision = decide::decide(records, Some(&state), max),
+                        Some(copy) => {
+                            self.adopt(&copy, &date, report).await;
+                            decision = decide::decide(records, Some(&copy.state), max);
+                        }
                     }
                 }
                 Decision::Export { attempt } => {
@@ -468,10 +529,11 @@ impl TargetRound<'_> {
                         ),
                     ));
                 }
-                Decision::Exported
-                | Decision::WaitForExport
-                | Decision::WaitForCopy
-                | Decision::LookAtCopy => break,
+                Decision::Exported => {
+                    self.retain(&copy_name, report).await;
+                    break;
+                }
+                Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => break,
             }
         }
         Ok(())
@@ -491,40 +553,106 @@ impl TargetRound<'_> {
         }
     }
 
-    /// The checks that keep a useless copy from being made.
+    /// Tags the copy this run made, so retention knows it for the function's own.
+    async fn tag(&self, copy_name: &str, date: &str, report: &mut TargetReport) {
+        let tags = retention::copy_tags(self.name(), date);
+        if self.plan.dry_run {
+            report.actions.push("TagResource".into());
+            return;
+        }
+        match self.api.tag_resource(copy_name, &tags).await {
+            Ok(()) => report.actions.push("TagResource".into()),
+            // Not worth failing the target for: the next round that looks at the copy tags it.
+            Err(error) => tracing::warn!(%error, "could not tag the copy; a later round will"),
+        }
+    }
+
+    /// An existing copy of this run's name (made by an earlier round, or a lost response):
+    /// tagged if it is not yet, and its age noted for the metrics.
+    async fn adopt(&self, copy: &Copy, date: &str, report: &mut TargetReport) {
+        if copy.state == decide::CopyState::Missing {
+            return;
+        }
+        report.copy_created_at = copy.created_at.or(report.copy_created_at);
+        if copy.tag(retention::MANAGED_TAG).is_none() {
+            self.tag(&copy.name, date, report).await;
+        }
+    }
+
+    /// Retention, once the target is exported: deletes the function's own copies that the
+    /// policy lets go. A failed deletion is only logged; a later round tries again.
+    async fn retain(&self, current: &str, report: &mut TargetReport) {
+        let (Some(copies), true) = (self.copies, self.plan.retention.enabled()) else {
+            return;
+        };
+        let doomed = retention::to_delete(
+            self.name(),
+            copies,
+            self.records,
+            current,
+            true,
+            self.plan.retention,
+        );
+        for copy in doomed {
+            let action = match copy.resource_type {
+                ResourceType::Instance => "DeleteInstanceSnapshot",
+                ResourceType::Disk => "DeleteDiskSnapshot",
+            };
+            if !self.plan.dry_run {
+                if let Err(error) = self.api.delete_copy(&copy.name, copy.resource_type).await {
+                    tracing::warn!(copy = %copy.name, %error, "could not delete a copy; a later round will");
+                    continue;
+                }
+                tracing::info!(copy = %copy.name, "deleted the copy (retention)");
+            }
+            report.actions.push(action.into());
+            report.deleted.push(copy.name.clone());
+        }
+    }
+
+    /// The checks that keep a useless or impossible copy from being made.
     async fn before_copy(
         &self,
         resource: Option<Resource>,
         resource_type: ResourceType,
         date: &str,
+        autos: Option<Vec<AutoSnapshot>>,
     ) -> Result<(), TargetError> {
         if resource.is_none() && resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.resolve().await?;
-            self.check_blueprint(&found)?;
+            self.check_resource(&found)?;
         }
+        let autos = match autos {
+            Some(autos) => autos,
+            None => self.auto_snapshots().await?,
+        };
         if self.spec.pinned_date.is_none() && self.plan.restore_date.is_some() {
-            let autos = self
-                .api
-                .get_auto_snapshots(self.name())
-                .await
-                .map_err(|e| target_error("GetAutoSnapshots", e))?;
             decide::choose_auto_snapshot(&autos, Some(date)).map_err(|reason| {
                 TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
             })?;
+        }
+        if let Some(taking) = autos.iter().find(|a| a.status == "InProgress") {
+            return Err(TargetError::new(
+                TargetErrorKind::AutoSnapshotInProgress,
+                format!(
+                    "waiting: the automatic snapshot of {} is being taken, and Lightsail makes no manual snapshot meanwhile",
+                    taking.date
+                ),
+            ));
         }
         Ok(())
     }
 
     /// CopySnapshot. When it fails in a way that may hide success (a lost response, a name
     /// already in use after a duplicate event), the copy is looked for before reporting an error.
-    /// `None`: this call made the copy; `Some(state)`: the copy already existed.
+    /// `None`: this call made the copy; `Some(copy)`: the copy already existed.
     async fn copy(
         &self,
         copy_name: &str,
         resource_type: ResourceType,
         date: &str,
-    ) -> Result<Option<decide::CopyState>, TargetError> {
+    ) -> Result<Option<Copy>, TargetError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
             Ok(()) => return Ok(None),
             Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),
@@ -534,14 +662,16 @@ impl TargetRound<'_> {
             if copy.state != decide::CopyState::Missing {
                 self.check_owner(copy_name, copy.from_resource.as_deref())?;
                 tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
-                return Ok(Some(copy.state));
+                return Ok(Some(copy));
             }
         }
         Err(match error {
-            ApiError::Other { ref code, .. } if code == "OperationFailureException" => TargetError::new(
-                TargetErrorKind::Retryable,
-                format!("CopySnapshot: {error} (an automatic snapshot may be being taken; the next round tries again)"),
-            ),
+            ApiError::Other { ref code, .. } if code == "OperationFailureException" => {
+                TargetError::new(
+                    TargetErrorKind::Retryable,
+                    format!("CopySnapshot: {error} (an automatic snapshot may be being taken; the next round tries again)"),
+                )
+            }
             ApiError::NotFound(_) => TargetError::new(
                 TargetErrorKind::NoRestorableSnapshot,
                 format!("CopySnapshot: {error}"),

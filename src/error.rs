@@ -66,6 +66,11 @@ pub enum TargetErrorKind {
     NoRestorableSnapshot,
     /// The instance's blueprint cannot be exported (cPanel & WHM, Django, Ghost).
     NotExportable,
+    /// The resource's automatic-snapshot add-on is off: there is nothing to export nightly.
+    AutoSnapshotsDisabled,
+    /// An automatic snapshot is being taken, and Lightsail makes no manual snapshot meanwhile:
+    /// the target waits (transient).
+    AutoSnapshotInProgress,
     /// Another target's name gives the same copy name, or a snapshot of that name belongs to
     /// another resource.
     CopyNameConflict,
@@ -87,7 +92,10 @@ pub enum TargetErrorKind {
 
 impl TargetErrorKind {
     pub fn is_transient(self) -> bool {
-        matches!(self, TargetErrorKind::Retryable)
+        matches!(
+            self,
+            TargetErrorKind::Retryable | TargetErrorKind::AutoSnapshotInProgress
+        )
     }
 }
 

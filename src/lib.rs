@@ -10,10 +10,12 @@ pub mod error;
 pub mod lightsail;
 #[cfg(feature = "local")]
 pub mod local;
+pub mod metrics;
 pub mod names;
 pub mod plan;
 pub mod report;
 pub mod request;
+pub mod retention;
 
 pub use config::Config;
 pub use engine::{handler, reconcile, App, Deadline};

@@ -111,14 +111,41 @@ pub struct Resource {
     pub blueprint_id: String,
     pub blueprint_name: String,
     pub tags: Vec<(String, Option<String>)>,
+    /// Whether the automatic-snapshot add-on is on (`None` when Lightsail did not say).
+    pub auto_snapshots_enabled: Option<bool>,
 }
 
-/// A manual snapshot found by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A manual snapshot.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Copy {
+    pub name: String,
+    pub resource_type: ResourceType,
     pub state: CopyState,
     /// The instance or disk it was taken from.
     pub from_resource: Option<String>,
+    pub tags: Vec<(String, Option<String>)>,
+    /// Epoch seconds.
+    pub created_at: Option<f64>,
+}
+
+impl Copy {
+    fn missing(name: &str, resource_type: ResourceType) -> Copy {
+        Copy {
+            name: name.to_string(),
+            resource_type,
+            state: CopyState::Missing,
+            from_resource: None,
+            tags: Vec::new(),
+            created_at: None,
+        }
+    }
+
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref().unwrap_or(""))
+    }
 }
 
 /// The Lightsail client configuration this function uses: standard retries for reads and
@@ -286,40 +313,127 @@ impl LightsailApi {
     ) -> Result<Copy, ApiError> {
         let found = match resource_type {
             ResourceType::Instance => {
-                match self
+                let sent = self
                     .client
                     .get_instance_snapshot()
                     .instance_snapshot_name(name)
                     .send()
-                    .await
-                {
-                    Ok(output) => output.instance_snapshot.map(|s| Copy {
-                        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
-                        from_resource: s.from_instance_name().map(str::to_string),
-                    }),
+                    .await;
+                match sent {
+                    Ok(output) => output.instance_snapshot.as_ref().map(instance_snapshot),
                     Err(error) => none_if_not_found(ApiError::from_sdk(error))?,
                 }
             }
             ResourceType::Disk => {
-                match self
+                let sent = self
                     .client
                     .get_disk_snapshot()
                     .disk_snapshot_name(name)
                     .send()
-                    .await
-                {
-                    Ok(output) => output.disk_snapshot.map(|s| Copy {
-                        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
-                        from_resource: s.from_disk_name().map(str::to_string),
-                    }),
+                    .await;
+                match sent {
+                    Ok(output) => output.disk_snapshot.as_ref().map(disk_snapshot),
                     Err(error) => none_if_not_found(ApiError::from_sdk(error))?,
                 }
             }
         };
-        Ok(found.unwrap_or(Copy {
-            state: CopyState::Missing,
-            from_resource: None,
-        }))
+        Ok(found.unwrap_or_else(|| Copy::missing(name, resource_type)))
+    }
+
+    /// Every manual instance and disk snapshot of the function's region (all pages).
+    pub async fn list_copies(&self) -> Result<Vec<Copy>, ApiError> {
+        let mut copies = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .client
+                .get_instance_snapshots()
+                .set_page_token(token.clone())
+                .send()
+                .await;
+            let page = page.map_err(ApiError::from_sdk)?;
+            copies.extend(page.instance_snapshots().iter().map(instance_snapshot));
+            token = next_token(page.next_page_token(), &token);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self
+                .client
+                .get_disk_snapshots()
+                .set_page_token(token.clone())
+                .send()
+                .await;
+            let page = page.map_err(ApiError::from_sdk)?;
+            copies.extend(page.disk_snapshots().iter().map(disk_snapshot));
+            token = next_token(page.next_page_token(), &token);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(copies)
+    }
+
+    /// TagResource on a snapshot (or any resource) of the function's region.
+    pub async fn tag_resource(
+        &self,
+        name: &str,
+        tags: &[(String, String)],
+    ) -> Result<(), ApiError> {
+        let tags: Vec<aws_sdk_lightsail::types::Tag> = tags
+            .iter()
+            .map(|(k, v)| {
+                aws_sdk_lightsail::types::Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+            })
+            .collect();
+        self.write(|| {
+            self.client
+                .tag_resource()
+                .resource_name(name)
+                .set_tags(Some(tags.clone()))
+                .customize()
+                .config_override(write_override())
+                .send()
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// DeleteInstanceSnapshot / DeleteDiskSnapshot.
+    pub async fn delete_copy(
+        &self,
+        name: &str,
+        resource_type: ResourceType,
+    ) -> Result<(), ApiError> {
+        match resource_type {
+            ResourceType::Instance => self
+                .write(|| {
+                    self.client
+                        .delete_instance_snapshot()
+                        .instance_snapshot_name(name)
+                        .customize()
+                        .config_override(write_override())
+                        .send()
+                })
+                .await
+                .map(|_| ()),
+            ResourceType::Disk => self
+                .write(|| {
+                    self.client
+                        .delete_disk_snapshot()
+                        .disk_snapshot_name(name)
+                        .customize()
+                        .config_override(write_override())
+                        .send()
+                })
+                .await
+                .map(|_| ()),
+        }
     }
 
     /// CopySnapshot of `resource`'s automatic snapshot of `date` (pinned by `restoreDate`, so the
@@ -438,6 +552,42 @@ fn instance(i: &aws_sdk_lightsail::types::Instance) -> Resource {
         blueprint_id: i.blueprint_id().unwrap_or_default().to_string(),
         blueprint_name: i.blueprint_name().unwrap_or_default().to_string(),
         tags: tags(i.tags()),
+        auto_snapshots_enabled: auto_snapshot_add_on(i.add_ons()),
+    }
+}
+
+/// The automatic-snapshot add-on's state; `None` when the resource lists no add-ons at all.
+fn auto_snapshot_add_on(add_ons: &[aws_sdk_lightsail::types::AddOn]) -> Option<bool> {
+    if add_ons.is_empty() {
+        return None;
+    }
+    Some(add_ons.iter().any(|a| {
+        a.name()
+            .is_some_and(|n| n.eq_ignore_ascii_case("AutoSnapshot"))
+            && a.status()
+                .is_some_and(|s| s.eq_ignore_ascii_case("Enabled"))
+    }))
+}
+
+fn instance_snapshot(s: &aws_sdk_lightsail::types::InstanceSnapshot) -> Copy {
+    Copy {
+        name: s.name().unwrap_or_default().to_string(),
+        resource_type: ResourceType::Instance,
+        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
+        from_resource: s.from_instance_name().map(str::to_string),
+        tags: tags(s.tags()),
+        created_at: s.created_at().map(|t| t.as_secs_f64()),
+    }
+}
+
+fn disk_snapshot(s: &aws_sdk_lightsail::types::DiskSnapshot) -> Copy {
+    Copy {
+        name: s.name().unwrap_or_default().to_string(),
+        resource_type: ResourceType::Disk,
+        state: CopyState::from_state(s.state().map(|st| st.as_str()).unwrap_or("")),
+        from_resource: s.from_disk_name().map(str::to_string),
+        tags: tags(s.tags()),
+        created_at: s.created_at().map(|t| t.as_secs_f64()),
     }
 }
 
@@ -448,6 +598,7 @@ fn disk(d: &aws_sdk_lightsail::types::Disk) -> Resource {
         blueprint_id: String::new(),
         blueprint_name: String::new(),
         tags: tags(d.tags()),
+        auto_snapshots_enabled: auto_snapshot_add_on(d.add_ons()),
     }
 }
 
@@ -469,6 +620,7 @@ fn export_record(r: &aws_sdk_lightsail::types::ExportSnapshotRecord) -> Option<E
         state_text,
         created_at: r.created_at().map(|t| t.as_secs_f64()),
         source_name: r.source_info()?.name()?.to_string(),
+        source_created_at: r.source_info()?.created_at().map(|t| t.as_secs_f64()),
         destination: r.destination_info().and_then(|d| {
             Some((
                 d.id()?.to_string(),

@@ -52,6 +52,21 @@ pub struct Plan {
     pub max_export_attempts: u32,
     pub concurrency: usize,
     pub next_check_seconds: u64,
+    pub retention: Retention,
+}
+
+/// What to delete once targets are exported (only copies the function made and tagged).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub delete_after_export: bool,
+    /// Keep at most this many copies per resource; `None` keeps all.
+    pub keep: Option<u32>,
+}
+
+impl Retention {
+    pub fn enabled(&self) -> bool {
+        self.delete_after_export || self.keep.is_some()
+    }
 }
 
 /// `YYYY-MM-DD`, a real calendar date.
@@ -158,6 +173,10 @@ impl Plan {
             max_export_attempts: config.max_export_attempts,
             concurrency: config.concurrency,
             next_check_seconds: config.next_check_seconds,
+            retention: Retention {
+                delete_after_export: config.delete_copy_after_export,
+                keep: (config.keep_copies > 0).then_some(config.keep_copies),
+            },
         })
     }
 }

@@ -55,7 +55,7 @@ pub struct ExportRecordReport {
     pub destination: Option<Destination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetReport {
     pub resource: String,
@@ -67,6 +67,15 @@ pub struct TargetReport {
     pub actions: Vec<String>,
     pub export_record: Option<ExportRecordReport>,
     pub error: Option<TargetError>,
+    /// Copies retention deleted this round (in a dry run, would delete). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<String>,
+    /// When the copy was made (epoch seconds), for the metrics; not part of the output.
+    #[serde(skip)]
+    pub copy_created_at: Option<f64>,
+    /// When the running export started (epoch seconds), for the metrics; not part of the output.
+    #[serde(skip)]
+    pub export_started_at: Option<f64>,
 }
 
 impl TargetReport {
@@ -80,11 +89,14 @@ impl TargetReport {
             actions: Vec::new(),
             export_record: None,
             error: None,
+            deleted: Vec::new(),
+            copy_created_at: None,
+            export_started_at: None,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Output {
     pub status: Status,
@@ -95,6 +107,12 @@ pub struct Output {
     pub restore_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
+    /// Cross-region runs: where the copies and exports are made (the function's region)…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// …and where the resources and their automatic snapshots live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_region: Option<String>,
 }
 
 pub fn summarise(targets: &[TargetReport]) -> Summary {
@@ -179,6 +197,8 @@ mod tests {
             targets: with(&[Phase::Copying]),
             restore_date: None,
             dry_run: None,
+            region: None,
+            source_region: None,
         };
         let json = serde_json::to_value(&output).unwrap();
         assert_eq!(

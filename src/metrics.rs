@@ -1,0 +1,94 @@
+//! CloudWatch Embedded Metric Format: one log line per round that CloudWatch turns into metrics,
+//! with nothing but serde_json on the hot path.
+
+use serde_json::{json, Value};
+
+use crate::report::{Output, Phase};
+
+/// The metrics of one round, as an EMF document. `now` is epoch seconds.
+pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
+    let age = |since: Option<f64>| since.map(|t| (now - t).max(0.0));
+    let in_progress = output.targets.iter().filter(|t| t.phase.in_progress());
+    let oldest_copy = in_progress
+        .clone()
+        .filter(|t| t.phase == Phase::Copying)
+        .filter_map(|t| age(t.copy_created_at))
+        .fold(0.0_f64, f64::max);
+    let oldest_export = in_progress
+        .filter(|t| t.phase == Phase::Exporting)
+        .filter_map(|t| age(t.export_started_at))
+        .fold(0.0_f64, f64::max);
+    let names = [
+        ("ExportsSucceeded", "Count"),
+        ("ExportsFailed", "Count"),
+        ("ExportsInProgress", "Count"),
+        ("CopiesDeleted", "Count"),
+        ("OldestCopyAgeSeconds", "Seconds"),
+        ("OldestExportAgeSeconds", "Seconds"),
+    ];
+    let metrics: Vec<Value> = names
+        .iter()
+        .map(|(n, u)| json!({"Name": n, "Unit": u}))
+        .collect();
+    json!({
+        "_aws": {
+            "Timestamp": (now * 1000.0) as u64,
+            "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [[]], "Metrics": metrics}]
+        },
+        "ExportsSucceeded": output.summary.exported,
+        "ExportsFailed": output.summary.failed,
+        "ExportsInProgress": output.summary.in_progress,
+        "CopiesDeleted": output.targets.iter().map(|t| t.deleted.len()).sum::<usize>(),
+        "OldestCopyAgeSeconds": oldest_copy.round(),
+        "OldestExportAgeSeconds": oldest_export.round(),
+        "status": output.status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{status, summarise, TargetReport};
+
+    #[test]
+    fn an_emf_document_declares_every_metric_it_carries() {
+        let mut copying = TargetReport::new("a");
+        copying.copy_created_at = Some(1_000.0);
+        let mut exporting = TargetReport::new("b");
+        exporting.phase = Phase::Exporting;
+        exporting.export_started_at = Some(400.0);
+        let mut done = TargetReport::new("c");
+        done.phase = Phase::Exported;
+        done.deleted = vec!["c-export-2026-11-20".into()];
+        let targets = vec![copying, exporting, done];
+        let summary = summarise(&targets);
+        let output = Output {
+            status: status(&summary),
+            next_check_seconds: 300,
+            summary,
+            targets,
+            restore_date: None,
+            dry_run: None,
+            region: None,
+            source_region: None,
+        };
+        let doc = emf(&output, "LightsailExport", 1_600.0);
+        assert_eq!(doc["_aws"]["Timestamp"], 1_600_000);
+        assert_eq!(
+            doc["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "LightsailExport"
+        );
+        for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+        {
+            let name = metric["Name"].as_str().unwrap();
+            assert!(doc[name].is_number(), "{name} has no value");
+        }
+        assert_eq!(doc["ExportsSucceeded"], 1);
+        assert_eq!(doc["ExportsInProgress"], 2);
+        assert_eq!(doc["CopiesDeleted"], 1);
+        assert_eq!(doc["OldestCopyAgeSeconds"], 600.0);
+        assert_eq!(doc["OldestExportAgeSeconds"], 1_200.0);
+    }
+}

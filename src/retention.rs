@@ -1,0 +1,246 @@
+//! Which copies the function made, and which of them may go.
+//!
+//! Every copy the function makes is tagged, and only tagged copies are ever deleted: never a
+//! user's snapshot, never a copy whose export is still running, never a copy still needed for an
+//! export that has not succeeded. Pure functions, tested by table.
+
+use std::collections::HashMap;
+
+use crate::decide::{CopyState, ExportRecord, RecordState};
+use crate::lightsail::Copy;
+use crate::plan::Retention;
+
+/// `true` on every copy the function made.
+pub const MANAGED_TAG: &str = "lightsail-export:managed";
+/// The instance or disk the copy was taken from.
+pub const SOURCE_TAG: &str = "lightsail-export:source";
+/// The date of the automatic snapshot it copies.
+pub const DATE_TAG: &str = "lightsail-export:auto-snapshot-date";
+
+/// The tags put on a copy of `resource`'s automatic snapshot of `date`.
+pub fn copy_tags(resource: &str, date: &str) -> Vec<(String, String)> {
+    vec![
+        (MANAGED_TAG.to_string(), "true".to_string()),
+        (SOURCE_TAG.to_string(), resource.to_string()),
+        (DATE_TAG.to_string(), date.to_string()),
+    ]
+}
+
+/// Whether the function made this copy of `resource` (its tags say so).
+pub fn is_managed_copy_of(copy: &Copy, resource: &str) -> bool {
+    copy.tag(MANAGED_TAG) == Some("true")
+        && copy.tag(SOURCE_TAG) == Some(resource)
+        && copy
+            .from_resource
+            .as_deref()
+            .is_none_or(|from| from == resource)
+}
+
+/// The copies of `resource` to delete this round, oldest first.
+///
+/// `copies` are the snapshots of the function's region; `records` its export records by source
+/// name; `current` the copy this run works on, and `exported` whether its export succeeded.
+pub fn to_delete<'a>(
+    resource: &str,
+    copies: &'a [Copy],
+    records: &HashMap<&str, Vec<&ExportRecord>>,
+    current: &str,
+    exported: bool,
+    policy: Retention,
+) -> Vec<&'a Copy> {
+    let empty = Vec::new();
+    let state_of = |name: &str| records.get(name).unwrap_or(&empty);
+    let succeeded = |name: &str| {
+        state_of(name)
+            .iter()
+            .any(|r| r.state == RecordState::Succeeded)
+    };
+    let running = |name: &str| {
+        state_of(name)
+            .iter()
+            .any(|r| r.state == RecordState::Started)
+    };
+
+    let mut managed: Vec<&Copy> = copies
+        .iter()
+        .filter(|c| is_managed_copy_of(c, resource))
+        .filter(|c| c.state != CopyState::Pending && c.state != CopyState::Missing)
+        .collect();
+    // Newest first: by the automatic-snapshot date the copy holds, then by creation time.
+    managed.sort_by(|a, b| {
+        b.tag(DATE_TAG).cmp(&a.tag(DATE_TAG)).then_with(|| {
+            b.created_at
+                .unwrap_or(0.0)
+                .total_cmp(&a.created_at.unwrap_or(0.0))
+        })
+    });
+
+    let mut chosen: Vec<&Copy> = Vec::new();
+    for (index, copy) in managed.iter().enumerate() {
+        if running(&copy.name) {
+            continue;
+        }
+        // The current copy goes only once its export succeeded: it is still needed before.
+        if copy.name == current && !exported {
+            continue;
+        }
+        let beyond_keep = policy.keep.is_some_and(|keep| index >= keep as usize);
+        let done_with = policy.delete_after_export && succeeded(&copy.name);
+        if beyond_keep || done_with {
+            chosen.push(copy);
+        }
+    }
+    chosen.reverse();
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::ResourceType;
+
+    fn copy(name: &str, date: &str, tagged: bool, state: CopyState) -> Copy {
+        let tags = if tagged {
+            copy_tags("web-1", date)
+                .into_iter()
+                .map(|(k, v)| (k, Some(v)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Copy {
+            name: name.to_string(),
+            resource_type: ResourceType::Instance,
+            state,
+            from_resource: Some("web-1".into()),
+            tags,
+            created_at: None,
+        }
+    }
+
+    fn record(source: &str, state: RecordState) -> ExportRecord {
+        ExportRecord {
+            name: format!("ExportSnapshotRecord-{source}"),
+            arn: None,
+            state,
+            state_text: format!("{state:?}"),
+            created_at: None,
+            source_name: source.to_string(),
+            source_created_at: None,
+            destination: None,
+        }
+    }
+
+    fn names(copies: Vec<&Copy>) -> Vec<&str> {
+        copies.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn retention_table() {
+        use CopyState::Ready;
+        let copies = vec![
+            copy("web-1-export-2026-11-18", "2026-11-18", true, Ready),
+            copy("web-1-export-2026-11-19", "2026-11-19", true, Ready),
+            copy("web-1-export-2026-11-20", "2026-11-20", true, Ready),
+            copy("web-1-export-2026-11-21", "2026-11-21", true, Ready),
+            copy("web-1-before-upgrade", "2026-11-30", false, Ready),
+        ];
+        let recs = [
+            record("web-1-export-2026-11-18", RecordState::Succeeded),
+            record("web-1-export-2026-11-19", RecordState::Started),
+            record("web-1-export-2026-11-20", RecordState::Succeeded),
+            record("web-1-export-2026-11-21", RecordState::Succeeded),
+            record("web-1-before-upgrade", RecordState::Succeeded),
+        ];
+        let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
+        for r in &recs {
+            by_source.entry(r.source_name.as_str()).or_default().push(r);
+        }
+        let current = "web-1-export-2026-11-21";
+        let cases: Vec<(Retention, bool, Vec<&str>)> = vec![
+            (Retention::default(), true, vec![]),
+            // Delete after export: every exported copy, never the running one, never the user's.
+            (
+                Retention {
+                    delete_after_export: true,
+                    keep: None,
+                },
+                true,
+                vec![
+                    "web-1-export-2026-11-18",
+                    "web-1-export-2026-11-20",
+                    "web-1-export-2026-11-21",
+                ],
+            ),
+            // …and the current one only once it is exported.
+            (
+                Retention {
+                    delete_after_export: true,
+                    keep: None,
+                },
+                false,
+                vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
+            ),
+            // Keep 2: the two newest stay; the 11-19 copy is exporting and stays too.
+            (
+                Retention {
+                    delete_after_export: false,
+                    keep: Some(2),
+                },
+                true,
+                vec!["web-1-export-2026-11-18"],
+            ),
+            (
+                Retention {
+                    delete_after_export: false,
+                    keep: Some(1),
+                },
+                true,
+                vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
+            ),
+            (
+                Retention {
+                    delete_after_export: false,
+                    keep: Some(10),
+                },
+                true,
+                vec![],
+            ),
+        ];
+        for (policy, exported, expected) in cases {
+            let got = to_delete("web-1", &copies, &by_source, current, exported, policy);
+            assert_eq!(names(got), expected, "{policy:?} exported={exported}");
+        }
+    }
+
+    #[test]
+    fn pending_and_foreign_copies_are_never_chosen() {
+        let mut other = copy(
+            "web-2-export-2026-11-18",
+            "2026-11-18",
+            true,
+            CopyState::Ready,
+        );
+        other.from_resource = Some("web-2".into());
+        let copies = vec![
+            copy(
+                "web-1-export-2026-11-17",
+                "2026-11-17",
+                true,
+                CopyState::Pending,
+            ),
+            other,
+            copy(
+                "web-1-export-2026-11-16",
+                "2026-11-16",
+                false,
+                CopyState::Ready,
+            ),
+        ];
+        let policy = Retention {
+            delete_after_export: true,
+            keep: Some(0),
+        };
+        assert!(to_delete("web-1", &copies, &HashMap::new(), "x", true, policy).is_empty());
+    }
+}
