@@ -32,7 +32,10 @@ impl Conn {
     async fn open(emu: &Emulator) -> Conn {
         let stream = TcpStream::connect(emu.addr()).await.expect("connect");
         stream.set_nodelay(true).expect("nodelay");
-        Conn { stream, buf: Vec::with_capacity(16 * 1024) }
+        Conn {
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
+        }
     }
 
     async fn call(&mut self, op: &str, body: &str) -> (u16, usize) {
@@ -50,7 +53,9 @@ impl Conn {
             let n = self.stream.read(&mut chunk).await.expect("read");
             assert!(n > 0, "server closed the connection");
             self.buf.extend_from_slice(&chunk[..n]);
-            let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+            let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                continue;
+            };
             let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
             let len: usize = head
                 .lines()
@@ -58,7 +63,11 @@ impl Conn {
                 .and_then(|v| v.trim().parse().ok())
                 .expect("content-length");
             if self.buf.len() >= end + 4 + len {
-                let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let status = head
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
                 return (status, len);
             }
         }
@@ -74,7 +83,11 @@ async fn main() {
     let mut c = Conn::open(&emu).await;
     assert_eq!(c.call("GetInstances", "{}").await.0, 200);
     let first = t.elapsed();
-    println!("startup: Emulator::start {:.2} ms, first response {:.2} ms", ms(started), ms(first));
+    println!(
+        "startup: Emulator::start {:.2} ms, first response {:.2} ms",
+        ms(started),
+        ms(first)
+    );
 
     // 2. Throughput: CONNECTIONS keep-alive connections in parallel, a mix of reads.
     let ops = [
