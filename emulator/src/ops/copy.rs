@@ -77,11 +77,11 @@ pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
     };
     snap.fails = ctx.faults.copy_fails(&snap.from_resource, target)
         || source_snapshot.is_some_and(|s| ctx.faults.copy_fails(s, target));
-    let details = match (source_snapshot, restore_date) {
-        (Some(s), _) => format!("{source_region}/{s}"),
-        (None, Some(d)) => format!("{source_region}/{}/{d}", snap.from_resource),
-        (None, None) => format!("{source_region}/{}/latest", snap.from_resource),
-    };
+    // As the AWS CLI's example shows real Lightsail writing it: SOURCE_REGION:SOURCE_NAME.
+    let details = format!(
+        "{source_region}:{}",
+        source_snapshot.unwrap_or(&snap.from_resource)
+    );
     let op = ctx.world.add_operation(Operation {
         id: String::new(),
         region: region.clone(),
