@@ -97,16 +97,27 @@ fn invocation_error(what: &str, error: ApiError) -> Error {
     }
 }
 
+/// From this many named targets of unknown type, one listing of the instances and disks (a page
+/// per 20-odd resources, beside the export records) replaces a GetInstance and a GetDisk per
+/// target: fewer calls in any account with fewer than ~300 instances and disks.
+pub const LIST_NAMED_TARGETS: usize = 8;
+
 /// Runs one round over every target of the plan.
 pub async fn reconcile(
     api: &LightsailApi,
     plan: &Plan,
     deadline: Deadline,
 ) -> Result<Output, Error> {
+    let unresolved = plan
+        .targets
+        .iter()
+        .filter(|t| t.resource_type.is_none())
+        .count();
+    let list = plan.tag.is_some() || unresolved >= LIST_NAMED_TARGETS;
     let listing = async {
-        match &plan.tag {
-            Some(_) => Some(api.list_resources().await),
-            None => None,
+        match list {
+            true => Some(api.list_resources().await),
+            false => None,
         }
     };
     let copies = async {
@@ -130,26 +141,36 @@ pub async fn reconcile(
 
     let mut targets: Vec<TargetSpec> = plan.targets.clone();
     let mut known: HashMap<String, Resource> = HashMap::new();
-    if let (Some(tag), Some(listed)) = (&plan.tag, listed) {
-        let resources = listed.map_err(|e| invocation_error("listing instances and disks", e))?;
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for resource in &resources {
-            *seen.entry(resource.name.as_str()).or_default() += 1;
+    let resources = match listed {
+        Some(Ok(resources)) => resources,
+        Some(Err(e)) if plan.tag.is_some() => {
+            return Err(invocation_error("listing instances and disks", e))
         }
+        // Only named targets: each is looked up on its own instead.
+        Some(Err(error)) => {
+            tracing::warn!(%error, "could not list instances and disks: looking targets up one by one");
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for resource in &resources {
+        *seen.entry(resource.name.as_str()).or_default() += 1;
+    }
+    for resource in &resources {
+        // A name that is both an instance and a disk is resolved (and refused) per target.
+        if seen.get(resource.name.as_str()) == Some(&1) {
+            known.insert(resource.name.clone(), resource.clone());
+        }
+    }
+    if let Some(tag) = &plan.tag {
         for resource in &resources {
             let tagged = resource
                 .tags
                 .iter()
                 .any(|(k, v)| tag.matches(k, v.as_deref()));
-            if !tagged {
-                continue;
-            }
-            if !targets.iter().any(|t| t.name == resource.name) {
+            if tagged && !targets.iter().any(|t| t.name == resource.name) {
                 targets.push(TargetSpec::named(resource.name.clone()));
-            }
-            // A name that is both an instance and a disk is resolved (and refused) per target.
-            if seen.get(resource.name.as_str()) == Some(&1) {
-                known.insert(resource.name.clone(), resource.clone());
             }
         }
         if targets.is_empty() {
@@ -282,7 +303,7 @@ struct TargetRound<'a> {
     api: &'a LightsailApi,
     plan: &'a Plan,
     spec: &'a TargetSpec,
-    /// The resource, when the tag listing already returned it.
+    /// The resource, when this round's listing of instances and disks returned it.
     known: Option<&'a Resource>,
     records: &'a HashMap<&'a str, Vec<&'a ExportRecord>>,
     /// The region's manual snapshots, listed once per round when retention is on.
@@ -408,7 +429,7 @@ impl TargetRound<'_> {
             ));
         }
 
-        // Which resource: learnt from an earlier round, from the tag listing, or looked up.
+        // Which resource: learnt from an earlier round, from the listing, or looked up.
         let mut resource: Option<Resource> = None;
         let resource_type = match self.spec.resource_type {
             Some(resource_type) => resource_type,

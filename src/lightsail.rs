@@ -556,11 +556,9 @@ fn instance(i: &aws_sdk_lightsail::types::Instance) -> Resource {
     }
 }
 
-/// The automatic-snapshot add-on's state; `None` when the resource lists no add-ons at all.
+/// Whether the automatic-snapshot add-on is enabled. A resource that never had it lists no
+/// add-on at all; one that had it lists it with another status: both are off.
 fn auto_snapshot_add_on(add_ons: &[aws_sdk_lightsail::types::AddOn]) -> Option<bool> {
-    if add_ons.is_empty() {
-        return None;
-    }
     Some(add_ons.iter().any(|a| {
         a.name()
             .is_some_and(|n| n.eq_ignore_ascii_case("AutoSnapshot"))
