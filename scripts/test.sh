@@ -33,3 +33,5 @@ assert output["status"] == "SUCCEEDED", output["status"]
 assert all(t["exportRecord"]["destination"]["id"] for t in output["targets"]), output
 print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported")
 PY
+
+stage "deployment: SAM template and state machine linted, arm64 build, the state machine run by moto against the function (deploy/check.sh)"; ./deploy/check.sh

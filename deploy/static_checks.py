@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Checks of template.yaml and the state machine that no linter makes. One PASS/FAIL line each.
+
+- Every ${placeholder} of the ASL file has a DefinitionSubstitution, and every substitution is used.
+- The function's IAM policy allows every Lightsail operation the code calls (src/, the SDK's
+  fluent builders), and nothing else but the retention/tagging operations listed below.
+- The constrained parameters accept the values they should and refuse the typos they should:
+  CloudFormation matches AllowedPattern against the whole value, as re.fullmatch does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+# In the policy although src/ may not call them yet: retention of old copies and tagging of new
+# ones (README, IAM table). Anything else the code does not call is an error.
+RETENTION_AND_TAGGING = {
+    "TagResource",
+    "DeleteInstanceSnapshot",
+    "DeleteDiskSnapshot",
+    "GetInstanceSnapshots",
+    "GetDiskSnapshots",
+}
+
+PARAMETER_CASES = {
+    "Targets": (
+        ["", "web-1", "web-1,data-disk", "shop.example.com,data_disk"],
+        ["web-1, data-disk", "web-1,", "-web", "web 1", "web-1;data-disk"],
+    ),
+    "TargetTag": (
+        ["", "export", "export=nightly", "backup=", "team=web ops"],
+        ["=nightly", "export=nightly,other", " export"],
+    ),
+    "SourceRegion": (["", "us-east-1", "eu-west-3", "us-gov-west-1"], ["eu-west", "EU-WEST-1", "euwest1"]),
+    "SnapshotNameFormat": (
+        ["{resource}-export-{date}", "{type}-{resource}-{date}", "{date}_{resource}"],
+        ["{resource}-export", "{resource}.{date}", "{resourse}-{date}", "{resource} {date}"],
+    ),
+    "ScheduleExpression": (
+        ["cron(0 5 * * ? *)", "cron(30 4 ? * MON-FRI *)", "cron(0 3,15 * * ? *)", "rate(1 day)", "rate(12 hours)"],
+        ["cron(0 5 * * *)", "cron(0 5 * * ? *", "0 5 * * ? *", "rate(0 days)", "rate(1 week)", "cron(0 5 * * ? *) "],
+    ),
+    "ScheduleTimezone": (
+        ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+2"],
+        ["", "Europe/ Paris", "UTC+02:00", "/UTC"],
+    ),
+    "NotificationEmail": (["", "ops@example.com", "a.b+c@mail.example.org"], ["ops@", "ops example.com", "@example.com"]),
+}
+
+
+def template() -> dict:
+    loaded, errors = decode(str(TEMPLATE))
+    if errors:
+        raise RuntimeError(f"template.yaml does not parse: {errors}")
+    return loaded
+
+
+def check_substitutions(tpl: dict) -> str:
+    machine = tpl["Resources"]["NightlyStateMachine"]["Properties"]
+    asl_path = ROOT / machine["DefinitionUri"]
+    text = asl_path.read_text()
+    json.loads(text)  # the shipped file is plain JSON, placeholders only inside strings
+    placeholders = set(re.findall(r"\$\{([^}]+)\}", text))
+    substitutions = set(machine["DefinitionSubstitutions"])
+    assert placeholders == substitutions, f"placeholders {sorted(placeholders)} != substitutions {sorted(substitutions)}"
+    return f"{asl_path.relative_to(ROOT)}: {sorted(placeholders)} all substituted"
+
+
+def sdk_operations() -> set[str]:
+    """Lightsail operations called through the SDK client in src/ (`client.get_instance()` ...)."""
+    operations = set()
+    for path in (ROOT / "src").rglob("*.rs"):
+        text = re.sub(r"\s+", "", path.read_text())
+        for name in re.findall(r"self\.(?:source|client)\.([a-z][a-z_]*)\(\)", text):
+            if name != "config":  # the client's configuration, not an operation
+                operations.add("".join(part.capitalize() for part in name.split("_")))
+    return operations
+
+
+def policy_actions(tpl: dict) -> set[str]:
+    statements = tpl["Resources"]["ReconcileFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    actions = set()
+    for statement in statements:
+        listed = statement["Action"]
+        for action in [listed] if isinstance(listed, str) else listed:
+            if action.startswith("lightsail:"):
+                assert "*" not in action, f"wildcard action {action}"
+                actions.add(action.split(":", 1)[1])
+    return actions
+
+
+def check_iam(tpl: dict) -> str:
+    called = sdk_operations()
+    assert "CopySnapshot" in called and "GetExportSnapshotRecords" in called, f"found no SDK calls: {called}"
+    allowed = policy_actions(tpl)
+    missing = called - allowed
+    assert not missing, f"the function calls {sorted(missing)} but its role does not allow them"
+    extra = allowed - called - RETENTION_AND_TAGGING
+    assert not extra, f"the role allows {sorted(extra)}, which the code never calls"
+    reserved = sorted(allowed - called)
+    note = f"; allowed for retention/tagging, not called yet: {reserved}" if reserved else ""
+    return f"{len(called)} Lightsail operations called, all allowed{note}"
+
+
+def check_parameters(tpl: dict) -> str:
+    parameters = tpl["Parameters"]
+    problems = []
+    checked = 0
+    for name, (good, bad) in PARAMETER_CASES.items():
+        pattern = parameters[name]["AllowedPattern"]
+        default = parameters[name].get("Default", "")
+        for value in [*good, default]:
+            checked += 1
+            if not re.fullmatch(pattern, value):
+                problems.append(f"{name} refuses {value!r}")
+        for value in bad:
+            checked += 1
+            if re.fullmatch(pattern, value):
+                problems.append(f"{name} accepts the typo {value!r}")
+    for name, spec in parameters.items():
+        if spec.get("Type") == "String" and "AllowedPattern" not in spec and "AllowedValues" not in spec:
+            problems.append(f"{name} is not constrained")
+    assert not problems, "; ".join(problems)
+    return f"{checked} values of {len(PARAMETER_CASES)} patterns as expected; every String parameter constrained"
+
+
+def main() -> int:
+    tpl = template()
+    failed = 0
+    for title, check in [
+        ("ASL placeholders = DefinitionSubstitutions", check_substitutions),
+        ("function IAM = the Lightsail calls of src/", check_iam),
+        ("parameter constraints catch typos", check_parameters),
+    ]:
+        try:
+            print(f"PASS  {title}: {check(tpl)}")
+        except Exception as error:  # noqa: BLE001
+            failed += 1
+            print(f"FAIL  {title}: {error}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

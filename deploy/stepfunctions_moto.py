@@ -1,0 +1,631 @@
+#!/usr/bin/env python3
+"""The shipped state machine, executed for real: moto's Step Functions interpreter runs
+statemachine/nightly-export.asl.json, and its Lambda task invokes the real function through
+`cargo lambda watch`, which talks to the Lightsail emulator.
+
+    moto (Step Functions, SNS, SQS)  --Lambda Invoke / SNS Publish-->  proxy (this file)
+        proxy --Invoke--> cargo lambda watch (Lambda APIs) --Runtime API--> the function (debug build)
+        the function --Lightsail API--> lightsail-emulator
+        proxy --anything else--> moto
+
+moto sends every call of a task (Lambda, SNS) to http://localhost:$MOTO_PORT, so MOTO_PORT is the
+proxy's port. The proxy routes Lambda's Invoke to `cargo lambda watch` and everything else back to
+moto, and turns `cargo lambda watch`'s HTTP 500 for a function error into what Lambda answers
+(HTTP 200 + `X-Amz-Function-Error: Unhandled`, the `{errorType, errorMessage}` body), without
+which no `Retry`/`Catch` on an error name could ever match.
+
+`cargo lambda watch` runs with --only-lambda-apis and the function binary is started here against
+its Runtime API, because watch gives the function Cargo.toml's [package.metadata.lambda.watch]
+environment (the README's local emulator on :9010) over any --env-var flag.
+
+The ASL file is used as shipped: only its DefinitionSubstitutions are filled in (the function's
+bare name, since moto invokes by name through the proxy, and the moto topic's ARN). Waits are
+short through the data only: the function's NEXT_CHECK_SECONDS is 1 and the emulator's clock runs
+1200x; the Retry intervals are the shipped ones (2 s, doubling, full jitter).
+
+Prints one line per scenario and exits non-zero if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+ASL = ROOT / "statemachine" / "nightly-export.asl.json"
+EVENTS = ROOT / "events"
+FUNCTION = "lightsail-export"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
+
+
+def log(message: str) -> None:
+    print(f"  [moto] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what: str, probe, timeout: float, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+            if value:
+                return value
+        except Exception as error:  # noqa: BLE001 - any failure means "not yet"
+            last_error = error
+        time.sleep(interval)
+    raise TimeoutError(f"{what}: not ready after {timeout:.0f} s (last error: {last_error})")
+
+
+# --------------------------------------------------------------------------- the proxy
+
+
+class Invocations:
+    """Every Invoke the proxy passed on, for the scenarios' checks."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: list[dict] = []
+
+    def add(self, item: dict) -> None:
+        with self.lock:
+            self.items.append(item)
+
+    def since(self, start: int) -> list[dict]:
+        with self.lock:
+            return list(self.items[start:])
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.items)
+
+
+def make_proxy(moto_port: int, watch_port: int, invocations: Invocations):
+    hop_by_hop = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # noqa: A002 - quiet
+            pass
+
+        def _forward(self, port: int, timeout: float):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in hop_by_hop}
+            headers["Host"] = f"127.0.0.1:{port}"
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                response = conn.getresponse()
+                return body, response.status, response.getheaders(), response.read()
+            finally:
+                conn.close()
+
+        def _reply(self, status: int, headers, payload: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers:
+                if key.lower() not in hop_by_hop:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _handle(self):
+            match = INVOKE_PATH.match(self.path.split("?", 1)[0])
+            try:
+                if match and self.command == "POST":
+                    self._invoke(match.group(1))
+                else:
+                    _, status, headers, payload = self._forward(moto_port, 60)
+                    self._reply(status, headers, payload)
+            except Exception as error:  # noqa: BLE001
+                self._reply(502, [("Content-Type", "text/plain")], f"proxy: {error}".encode())
+
+        def _invoke(self, function: str):
+            started = time.monotonic()
+            request, status, headers, payload = self._forward(watch_port, 900)
+            error_type = None
+            headers = [(k, v) for k, v in headers if k.lower() != "x-amz-function-error"]
+            if status >= 500 or status == 200 and b'"errorType"' in payload[:200]:
+                # cargo lambda watch answers a function error with HTTP 500; Lambda with 200 and
+                # X-Amz-Function-Error, the {errorType, errorMessage} body unchanged.
+                try:
+                    error_type = json.loads(payload).get("errorType")
+                except (ValueError, AttributeError):
+                    error_type = None
+                if error_type is not None:
+                    status = 200
+                    headers.append(("X-Amz-Function-Error", "Unhandled"))
+            if status == 200:
+                headers.append(("X-Amz-Executed-Version", "$LATEST"))
+            try:
+                output_status = None if error_type else json.loads(payload).get("status")
+            except (ValueError, AttributeError):
+                output_status = None
+            invocations.add(
+                {
+                    "function": function,
+                    "httpStatus": status,
+                    "errorType": error_type,
+                    "status": output_status,
+                    "input": request[:300].decode(errors="replace"),
+                    "seconds": round(time.monotonic() - started, 2),
+                }
+            )
+            self._reply(status, headers, payload)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            # A client that hangs up (boto3 closing a pooled connection) is not an error.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    return Server(("127.0.0.1", 0), Proxy)
+
+
+# --------------------------------------------------------------------------- the processes
+
+
+class Stack:
+    """The emulator, moto, the proxy and cargo lambda watch, started and stopped together."""
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self.processes: list[subprocess.Popen] = []
+        self.invocations = Invocations()
+        self.out = Path(args.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+
+    def _spawn(self, name: str, command: list[str], env=None, stdout=None) -> subprocess.Popen:
+        logfile = open(self.out / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=stdout if stdout is not None else logfile,
+            stderr=logfile,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start(self) -> None:
+        # The Lightsail emulator, standalone.
+        emulator = self._spawn(
+            "emulator",
+            [self.args.emulator, "--scenario", str(self.args.scenario), "--port", "0"],
+            stdout=subprocess.PIPE,
+        )
+        line = emulator.stdout.readline().decode().strip()
+        match = re.match(r"listening on (http://\S+)", line)
+        if not match:
+            raise RuntimeError(f"lightsail-emulator said {line!r}, see {self.out}/emulator.log")
+        self.emulator_url = match.group(1)
+        log(f"Lightsail emulator at {self.emulator_url}")
+
+        # moto, told to call the proxy for every task.
+        self.moto_port = free_port()
+        self.watch_port = free_port()
+        self.proxy = make_proxy(self.moto_port, self.watch_port, self.invocations)
+        self.proxy_port = self.proxy.server_address[1]
+        threading.Thread(target=self.proxy.serve_forever, daemon=True).start()
+        env = dict(os.environ, MOTO_PORT=str(self.proxy_port))
+        self._spawn("moto", [self.args.moto_server, "-H", "127.0.0.1", "-p", str(self.moto_port)], env=env)
+        self.moto_url = f"http://127.0.0.1:{self.moto_port}"
+        wait_for("moto", lambda: urllib.request.urlopen(f"{self.moto_url}/moto-api/", timeout=2).status == 200, 60)
+        request = urllib.request.Request(
+            f"{self.moto_url}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=10).read()
+        log(f"moto at {self.moto_url} (execute_state_machine on), its tasks go to the proxy on :{self.proxy_port}")
+
+        # The function, behind cargo lambda watch's Lambda APIs. `cargo lambda watch` gives the
+        # function the environment of [package.metadata.lambda.watch] over its own --env-var
+        # flags, so it is told to serve the APIs only (--only-lambda-apis) and the function
+        # binary is started here, with this environment, against the watch's Runtime API.
+        self._spawn(
+            "cargo-lambda-watch",
+            [
+                "cargo", "lambda", "watch", "--only-lambda-apis",
+                "--invoke-address", "127.0.0.1", "--invoke-port", str(self.watch_port),
+            ],
+        )
+        started = time.monotonic()
+
+        def listening():
+            with socket.create_connection(("127.0.0.1", self.watch_port), timeout=1):
+                return True
+
+        wait_for("cargo lambda watch", listening, self.args.watch_timeout)
+        function_env = {
+            "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{self.watch_port}/.rt/{FUNCTION}",
+            "AWS_LAMBDA_FUNCTION_NAME": FUNCTION,
+            "AWS_LAMBDA_FUNCTION_VERSION": "1",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+            "AWS_ENDPOINT_URL_LIGHTSAIL": self.emulator_url,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "TARGET_TAG": "export=nightly",
+            "NEXT_CHECK_SECONDS": "1",
+            "RUST_LOG": "info",
+        }
+        self._spawn("function", [self.args.function], env=dict(os.environ, **function_env))
+
+        def warm():
+            # A bad input makes no Lightsail call: it only proves the function answers.
+            lam = self.client("lambda", self.proxy_port)
+            response = lam.invoke(FunctionName=FUNCTION, Payload=b'{"warmUp": true}')
+            return response.get("FunctionError") == "Unhandled"
+
+        wait_for("the function behind cargo lambda watch", warm, 60, 1.0)
+        log(f"cargo lambda watch on :{self.watch_port} answered after {time.monotonic() - started:.1f} s")
+        self.invocations.items.clear()
+
+        self.sfn = self.client("stepfunctions")
+        self.sns = self.client("sns")
+        self.sqs = self.client("sqs")
+        self.topic_arn = self.sns.create_topic(Name="lightsail-export-failures")["TopicArn"]
+        self.queue_url = self.sqs.create_queue(QueueName="failure-mail")["QueueUrl"]
+        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self.sns.subscribe(
+            TopicArn=self.topic_arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+
+        # The shipped definition; only its DefinitionSubstitutions filled in.
+        text = ASL.read_text()
+        substitutions = {"ReconcileFunctionArn": FUNCTION, "FailureTopicArn": self.topic_arn}
+        for key, value in substitutions.items():
+            text = text.replace("${" + key + "}", value)
+        left = re.findall(r"\$\{[^}]*\}", text)
+        if left:
+            raise RuntimeError(f"placeholders without a substitution: {left}")
+        self.state_machine_arn = self.sfn.create_state_machine(
+            name="lightsail-export-nightly",
+            definition=text,
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/lightsail-export-workflow",
+        )["stateMachineArn"]
+
+    def client(self, service: str, port: int | None = None):
+        return boto3.client(
+            service,
+            region_name=REGION,
+            endpoint_url=f"http://127.0.0.1:{port or self.moto_port}",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=BotoConfig(retries={"max_attempts": 1}, read_timeout=900),
+        )
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        if hasattr(self, "proxy"):
+            self.proxy.shutdown()
+
+    # ---- emulator admin
+    def admin(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.emulator_url}/_emulator/{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+
+    def reset_world(self, faults: dict | None = None) -> None:
+        self.admin("POST", "reset")
+        if faults:
+            self.admin("PUT", "faults", faults)
+        # Drain the failure "mailbox".
+        while self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages"):
+            self.sqs.purge_queue(QueueUrl=self.queue_url)
+
+
+def start_execution(stack: Stack, name: str, event_file: str) -> str:
+    payload = (EVENTS / event_file).read_text()
+    return stack.sfn.start_execution(stateMachineArn=stack.state_machine_arn, name=name, input=payload)[
+        "executionArn"
+    ]
+
+
+def finish(stack: Stack, execution_arn: str, timeout: float) -> tuple[dict, list[dict]]:
+    def done():
+        described = stack.sfn.describe_execution(executionArn=execution_arn)
+        return described if described["status"] != "RUNNING" else None
+
+    described = wait_for(f"execution {execution_arn}", done, timeout, 0.3)
+    history = stack.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return described, history
+
+
+def entered(history: list[dict]) -> list[str]:
+    names = []
+    for event in history:
+        details = event.get("stateEnteredEventDetails")
+        if details:
+            names.append(details["name"])
+    return names
+
+
+def task_errors(history: list[dict]) -> list[str]:
+    return [e["taskFailedEventDetails"].get("error") for e in history if e.get("taskFailedEventDetails")]
+
+
+def failure_messages(stack: Stack, wait: float = 5.0) -> list[dict]:
+    deadline = time.monotonic() + wait
+    messages = []
+    while time.monotonic() < deadline and not messages:
+        got = stack.sqs.receive_message(QueueUrl=stack.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        messages += [json.loads(m["Body"]) for m in got.get("Messages", [])]
+    return messages
+
+
+def describe(described: dict, history: list[dict], stack: Stack, since: int) -> str:
+    calls = stack.invocations.since(since)
+    return (
+        f"status {described['status']}, states {entered(history)}, task errors {task_errors(history)}, "
+        f"invocations {[(c['status'] or c['errorType']) for c in calls]}"
+    )
+
+
+# --------------------------------------------------------------------------- the scenarios
+
+
+def scenario_nightly(stack: Stack) -> str:
+    stack.reset_world()
+    since = stack.invocations.count()
+    arn = start_execution(stack, "nightly", "stepfunctions-start.json")
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "SUCCEEDED", summary
+    output = json.loads(described["output"])
+    (stack.out / "sample-execution-output.json").write_text(json.dumps(output, indent=2) + "\n")
+    assert output["status"] == "SUCCEEDED", output
+    targets = {t["resource"]: t for t in output["targets"]}
+    assert sorted(targets) == ["data-disk", "web-1"], targets
+    web = targets["web-1"]
+    assert web["autoSnapshotDate"] == "2026-11-21", web
+    assert web["exportRecord"]["state"] == "Succeeded", web
+    assert web["exportRecord"]["destination"]["id"].startswith("ami-"), web
+    assert web["exportRecord"]["destination"]["service"] == "Aws::EC2::Image", web
+    assert targets["data-disk"]["exportRecord"]["destination"]["id"].startswith("snap-"), targets
+    states = entered(history)
+    rounds = states.count("Reconcile")
+    assert rounds >= 3 and states.count("Wait for Lightsail") == rounds - 1, states
+    assert states[-1] == "Exported" and "Notify failure" not in states, states
+    writes = stack.admin("GET", "writes")
+    exports = [w for w in writes if w["operation"] == "ExportSnapshot" and w["applied"]]
+    assert len(exports) == 2, writes
+    return f"SUCCEEDED after {rounds} rounds, web-1 -> {web['exportRecord']['destination']['id']}"
+
+
+def scenario_export_fails(stack: Stack) -> str:
+    stack.reset_world({"failExportsFor": ["web-1"]})
+    since = stack.invocations.count()
+    arn = start_execution(stack, "export-fails", "stepfunctions-start.json")
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "FAILED", summary
+    states = entered(history)
+    assert states[-2:] == ["Notify failure", "Failed"], summary
+    failed = [e for e in history if e.get("executionFailedEventDetails")]
+    assert failed and failed[-1]["executionFailedEventDetails"]["error"] == "LightsailExportFailed", failed
+    published = [e for e in history if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resourceType"] == "sns"]
+    assert published, "no SNS publish in the history"
+    messages = failure_messages(stack)
+    assert len(messages) == 1, messages
+    last = messages[0]
+    assert last["status"] == "FAILED", last
+    web = next(t for t in last["targets"] if t["resource"] == "web-1")
+    disk = next(t for t in last["targets"] if t["resource"] == "data-disk")
+    assert web["phase"] == "FAILED" and web["error"]["type"] == "ExportFailed", web
+    assert disk["phase"] == "EXPORTED", disk
+    exports = [w for w in stack.admin("GET", "writes") if w["operation"] == "ExportSnapshot" and w["target"].startswith("web-1")]
+    return f"FAILED through Notify failure -> Failed after {len(exports)} failed exports of web-1; SNS message received ({web['error']['type']})"
+
+
+def scenario_throttled(stack: Stack) -> str:
+    stack.reset_world({"seed": 1, "throttleRate": 1.0, "operations": ["GetExportSnapshotRecords"]})
+    since = stack.invocations.count()
+    arn = start_execution(stack, "throttled", "stepfunctions-start.json")
+
+    def retried_twice():
+        return sum(1 for c in stack.invocations.since(since) if c["errorType"] == "Retryable") >= 2
+
+    wait_for("two Retryable rounds", retried_twice, 120, 0.2)
+    stack.admin("PUT", "faults", {})  # Lightsail recovers
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "SUCCEEDED", summary
+    errors = task_errors(history)
+    assert errors.count("Retryable") >= 2, summary
+    states = entered(history)
+    assert "Notify failure" not in states and states[-1] == "Exported", summary
+    calls = stack.admin("GET", "calls")
+    output = json.loads(described["output"])
+    assert all(t["phase"] == "EXPORTED" for t in output["targets"]), output
+    return (
+        f"SUCCEEDED through Retry after {errors.count('Retryable')} Retryable failures "
+        f"({calls.get('GetExportSnapshotRecords')} GetExportSnapshotRecords calls)"
+    )
+
+
+def scenario_dry_run(stack: Stack) -> str:
+    stack.reset_world()
+    since = stack.invocations.count()
+    arn = start_execution(stack, "dry-run", "dry-run.json")
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "SUCCEEDED", summary
+    states = entered(history)
+    assert states == ["Reconcile", "Done?", "Dry run done"], summary
+    output = json.loads(described["output"])
+    assert output["dryRun"] is True and output["status"] == "IN_PROGRESS", output
+    assert any("CopySnapshot" in t["actions"] for t in output["targets"]), output
+    writes = stack.admin("GET", "writes")
+    assert writes == [], writes
+    return "one round, ended by the Choice's dryRun guard, no Lightsail write"
+
+
+def scenario_bad_input(stack: Stack) -> str:
+    stack.reset_world()
+    since = stack.invocations.count()
+    arn = start_execution(stack, "bad-input", "bad-input.json")
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "FAILED", summary
+    assert task_errors(history) == ["InvalidInput"], summary
+    assert len(stack.invocations.since(since)) == 1, "InvalidInput must not be retried: " + summary
+    assert entered(history) == ["Reconcile", "Notify failure", "Failed"], summary
+    messages = failure_messages(stack)
+    assert len(messages) == 1 and messages[0]["error"]["Error"] == "InvalidInput", messages
+    return "InvalidInput not retried, caught, notified, Failed"
+
+
+def scenario_cargo_lambda_deploy(stack: Stack) -> str:
+    """`cargo lambda deploy` as the README documents it, against moto's Lambda, IAM and Logs: the
+    function gets [package.metadata.lambda.deploy]'s settings and none of the local emulator's."""
+    bootstrap = ROOT / "target/lambda/lightsail-export/bootstrap"
+    assert bootstrap.exists(), f"{bootstrap} is missing: run cargo lambda build --release --arm64 first"
+    iam = stack.client("iam")
+    role_arn = iam.create_role(
+        RoleName="lightsail-export-function",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=stack.moto_url,
+        AWS_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        env.pop(key, None)
+    deployed = subprocess.run(
+        ["cargo", "lambda", "deploy", "--iam-role", role_arn, "--binary-name", FUNCTION, FUNCTION],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    lam = stack.client("lambda")
+    config = lam.get_function_configuration(FunctionName=FUNCTION)
+    variables = config.get("Environment", {}).get("Variables", {})
+    assert config["Runtime"] == "provided.al2023", config
+    assert config["Architectures"] == ["arm64"], config
+    assert config["MemorySize"] == 256 and config["Timeout"] == 300, config
+    assert config["Role"] == role_arn, config
+    assert config["TracingConfig"]["Mode"] == "PassThrough", config
+    assert variables.get("TARGET_TAG") == "export=nightly", variables
+    reserved_or_local = {"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_LIGHTSAIL"}
+    assert not reserved_or_local & set(variables), f"deployed the local environment: {variables}"
+    logs = stack.client("logs")
+    groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{FUNCTION}")["logGroups"]
+    assert groups and groups[0].get("retentionInDays") == 30, groups
+    size = config["CodeSize"]
+    return f"{FUNCTION}: provided.al2023 arm64, 256 MB, 300 s, env {sorted(variables)}, logs kept 30 days, {size} bytes"
+
+
+SCENARIOS = [
+    ("nightly run ends SUCCEEDED with the AMI id in the execution output", scenario_nightly),
+    ("a failing export ends in Fail after the SNS notification", scenario_export_fails),
+    ("a throttled Lightsail still ends SUCCEEDED through Retry", scenario_throttled),
+    ("a dry run ends after its first round", scenario_dry_run),
+    ("a bad input is caught, not retried, and notified", scenario_bad_input),
+    ("cargo lambda deploy applies [package.metadata.lambda.deploy]", scenario_cargo_lambda_deploy),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--emulator", default=str(ROOT / "target/debug/lightsail-emulator"))
+    parser.add_argument("--function", default=str(ROOT / "target/debug/lightsail-export"))
+    parser.add_argument("--scenario", default=str(ROOT / "deploy/scenarios/nightly.yaml"))
+    parser.add_argument("--moto-server", default=str(ROOT / ".venv-deploy/bin/moto_server"))
+    parser.add_argument("--out", default=str(ROOT / "target/deploy-check"))
+    parser.add_argument("--watch-timeout", type=float, default=120)
+    parser.add_argument("--run-timeout", type=float, default=180)
+    parser.add_argument("--only", help="run only the scenarios whose function name contains this")
+    args = parser.parse_args()
+
+    stack = Stack(args)
+    passed = failed = 0
+    try:
+        try:
+            stack.start()
+        except Exception:
+            traceback.print_exc()
+            for name in ("emulator", "moto", "cargo-lambda-watch", "function"):
+                path = stack.out / f"{name}.log"
+                if path.exists():
+                    print(f"--- last lines of {path}")
+                    print("\n".join(path.read_text(errors="replace").splitlines()[-30:]))
+            print("FAIL  the Step Functions stack did not start")
+            return 1
+        for title, scenario in SCENARIOS:
+            if args.only and args.only not in scenario.__name__:
+                continue
+            started = time.monotonic()
+            try:
+                detail = scenario(stack)
+                passed += 1
+                print(f"PASS  {title} ({time.monotonic() - started:.1f} s): {detail}", flush=True)
+            except Exception as error:  # noqa: BLE001
+                failed += 1
+                print(f"FAIL  {title} ({time.monotonic() - started:.1f} s): {error}", flush=True)
+                traceback.print_exc()
+    finally:
+        stack.stop()
+    print(f"step functions: {passed} scenario(s) passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
