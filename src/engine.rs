@@ -679,12 +679,21 @@ impl TargetRound<'_> {
             Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),
             Err(error) => error,
         };
-        if let Ok(copy) = self.api.get_copy(copy_name, resource_type).await {
-            if copy.state != decide::CopyState::Missing {
+        match self.api.get_copy(copy_name, resource_type).await {
+            Ok(copy) if copy.state != decide::CopyState::Missing => {
                 self.check_owner(copy_name, copy.from_resource.as_deref())?;
                 tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
                 return Ok(Some(copy));
             }
+            // Whether the copy exists is unknown (the refusal may be "name in use"): not a
+            // failure of the target, the next round looks again.
+            Err(lookup) if lookup.is_transient() => {
+                return Err(TargetError::new(
+                    TargetErrorKind::Retryable,
+                    format!("CopySnapshot: {error}; the copy could not be looked at ({lookup}), the next round looks again"),
+                ));
+            }
+            Ok(_) | Err(_) => {}
         }
         Err(match error {
             ApiError::Other { ref code, .. } if code == "OperationFailureException" => {
