@@ -398,3 +398,44 @@ async fn retry_configurations() {
         );
     }
 }
+
+/// A copy made by a round that then died, and a new round whose CopySnapshot is refused on the
+/// name while the copy cannot be looked at (GetInstanceSnapshot fails, 5xx after retries): the
+/// outcome is unknown, so the target must stay in progress, not FAIL the night's run.
+#[tokio::test]
+async fn a_refused_copy_that_cannot_be_looked_at_is_retried_not_failed() {
+    let switch = Arc::new(common::CrashSwitch::default());
+    let options = ClientOptions {
+        crash: Some(switch.clone()),
+        ..ClientOptions::default()
+    };
+    let h = Harness::with_options(WORLD, config(&["web-1"]), &options).await;
+    switch.arm(common::CrashPoint::AfterWrite(1));
+    let _ = h.invoke(json!({})).await;
+    assert!(switch.crashed());
+    switch.disarm();
+    assert_eq!(h.applied("CopySnapshot"), 1);
+
+    h.set_faults(Faults {
+        server_error_rate: 1.0,
+        operations: vec!["GetInstanceSnapshot".into()],
+        ..Faults::default()
+    });
+    let output = h.invoke(json!({})).await.unwrap();
+    let web = target(&output, "web-1");
+    assert_eq!(web.phase, Phase::Copying, "{web:#?}");
+    assert_eq!(
+        web.error.as_ref().map(|e| e.kind),
+        Some(TargetErrorKind::Retryable),
+        "{web:#?}"
+    );
+    assert_eq!(output.status, Status::InProgress);
+
+    h.set_faults(Faults::default());
+    let run = h
+        .run_retrying(serde_json::to_value(&output).unwrap(), ROUND_BOUND)
+        .await;
+    assert_eq!(run.last().status, Status::Succeeded);
+    assert_eq!(h.applied("CopySnapshot"), 1);
+    assert_eq!(h.applied("ExportSnapshot"), 1);
+}
