@@ -27,6 +27,10 @@ pub struct Faults {
     pub fail_first_exports: BTreeMap<String, u32>,
     /// Resource names whose copies end in state `error`.
     pub fail_copies_for: Vec<String>,
+    /// Operation names, or resource and snapshot names: a call of that operation, or naming that
+    /// resource or snapshot, gets AccessDeniedException (HTTP 400) before anything is applied,
+    /// as when IAM refuses it. Never rolled: always, and without drawing from the generator.
+    pub access_denied_for: Vec<String>,
 }
 
 /// What happens to one call before it reaches the world.
@@ -85,6 +89,23 @@ impl FaultState {
         self.applies_to(operation) && roll(&mut self.rng, self.faults.drop_after_write_rate)
     }
 
+    /// The name an `access_denied_for` entry refuses this call for, if any: the operation's
+    /// own name, or a resource or snapshot name the request names.
+    pub fn denied(&self, operation: &str, input: &serde_json::Value) -> Option<String> {
+        let denied = &self.faults.access_denied_for;
+        if denied.is_empty() {
+            return None;
+        }
+        if denied.iter().any(|d| d == operation) {
+            return Some(operation.to_string());
+        }
+        NAME_FIELDS
+            .iter()
+            .filter_map(|field| input.get(*field).and_then(serde_json::Value::as_str))
+            .find(|name| denied.iter().any(|d| d == name))
+            .map(str::to_string)
+    }
+
     pub fn copy_fails(&self, resource: &str, snapshot: &str) -> bool {
         self.faults
             .fail_copies_for
@@ -112,6 +133,18 @@ impl FaultState {
         fails
     }
 }
+
+/// The request members that name a resource or a snapshot.
+const NAME_FIELDS: &[&str] = &[
+    "instanceName",
+    "diskName",
+    "resourceName",
+    "instanceSnapshotName",
+    "diskSnapshotName",
+    "sourceResourceName",
+    "sourceSnapshotName",
+    "targetSnapshotName",
+];
 
 fn roll(rng: &mut fastrand::Rng, rate: f64) -> bool {
     // Always draw, so that changing one rate does not shift the rolls of the others.

@@ -41,6 +41,16 @@ impl ApiError {
     pub fn throttling() -> ApiError {
         ApiError::new(400, "ThrottlingException", "Rate exceeded")
     }
+    /// What IAM answers when the caller may not make this call.
+    pub fn access_denied(operation: &str, resource: &str) -> ApiError {
+        ApiError::new(
+            400,
+            "AccessDeniedException",
+            format!(
+                "User: arn:aws:iam::123456789012:user/emulator is not authorized to perform: lightsail:{operation} on resource: {resource}"
+            ),
+        )
+    }
     pub fn serialization(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "SerializationException", message)
     }
