@@ -53,6 +53,8 @@ pub struct ExportRecord {
     /// Epoch seconds.
     pub created_at: Option<f64>,
     pub source_name: String,
+    /// The instance or disk the exported snapshot was taken from.
+    pub from_resource: Option<String>,
     /// When the exported snapshot (the copy) was made, epoch seconds.
     pub source_created_at: Option<f64>,
     pub destination: Option<(String, String)>,
@@ -190,6 +192,7 @@ mod tests {
             state_text: format!("{state:?}"),
             created_at: Some(created_at),
             source_name: "web-1-export-2026-11-21".into(),
+            from_resource: None,
             source_created_at: None,
             destination: None,
         }

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod report;
 pub mod request;
 pub mod retention;
+pub mod status;
 
 pub use config::Config;
 pub use engine::{handler, reconcile, App, Deadline};

@@ -618,6 +618,7 @@ fn export_record(r: &aws_sdk_lightsail::types::ExportSnapshotRecord) -> Option<E
         state_text,
         created_at: r.created_at().map(|t| t.as_secs_f64()),
         source_name: r.source_info()?.name()?.to_string(),
+        from_resource: r.source_info()?.from_resource_name().map(str::to_string),
         source_created_at: r.source_info()?.created_at().map(|t| t.as_secs_f64()),
         destination: r.destination_info().and_then(|d| {
             Some((

@@ -1,24 +1,38 @@
 //! The local runner: the whole nightly job from a terminal, round after round like the Step
-//! Functions loop, against the embedded Lightsail emulator or against real AWS.
+//! Functions loop, against the embedded Lightsail emulator, a standalone one, or real AWS; and a
+//! status table of what exists.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::io::IsTerminal;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_config::BehaviorVersion;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_lightsail::config::{Credentials, Region};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_emulator::{Emulator, Scenario};
 use serde_json::{json, Value};
 
-use crate::report::{Output, Status, TargetReport};
-use crate::{handler, App, Config};
+use crate::config::TagFilter;
+use crate::plan::ResourceType;
+use crate::report::{Output, Phase, Status, TargetReport};
+use crate::status::{self, StatusRow};
+use crate::{handler, App, Config, LightsailApi};
+
+/// Where Lightsail is, for `run` and `status`.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoint {
+    /// `demo` or a scenario file: start the emulator in-process with it.
+    pub emulator: Option<String>,
+    /// A Lightsail endpoint such as a standalone emulator (`http://127.0.0.1:9010`).
+    pub endpoint_url: Option<String>,
+    pub region: Option<String>,
+}
 
 /// What `run` was asked for on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// `demo` or a scenario file: run against the embedded emulator. `None`: real AWS.
-    pub emulator: Option<String>,
-    pub region: Option<String>,
+    pub endpoint: Endpoint,
     pub targets: Vec<String>,
     pub tag: Option<String>,
     pub restore_date: Option<String>,
@@ -26,6 +40,96 @@ pub struct RunOptions {
     pub max_rounds: u32,
     /// Print only the final output (JSON) on stdout, no progress.
     pub quiet: bool,
+}
+
+/// A connection to Lightsail: the SDK configuration and, when embedded, the emulator.
+struct Connection {
+    emulator: Option<Emulator>,
+    sdk: SdkConfig,
+}
+
+impl Connection {
+    async fn open(endpoint: &Endpoint, quiet: bool) -> Result<Connection, String> {
+        let local_credentials = || Credentials::new("local", "local", None, None, "emulator");
+        if let Some(which) = &endpoint.emulator {
+            let scenario = Scenario::named_or_file(which).map_err(|e| e.to_string())?;
+            let region = endpoint
+                .region
+                .clone()
+                .unwrap_or_else(|| scenario.region.clone());
+            let emulator = Emulator::start(scenario).await.map_err(|e| e.to_string())?;
+            if !quiet {
+                eprintln!(
+                    "embedded Lightsail emulator at {} (scenario `{which}`, clock x{})",
+                    emulator.url(),
+                    emulator.speed()
+                );
+            }
+            let sdk = aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(region))
+                .endpoint_url(emulator.url())
+                .credentials_provider(local_credentials())
+                .load()
+                .await;
+            return Ok(Connection {
+                emulator: Some(emulator),
+                sdk,
+            });
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &endpoint.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &endpoint.endpoint_url {
+            loader = loader
+                .endpoint_url(url)
+                .credentials_provider(local_credentials());
+            if endpoint.region.is_none() {
+                loader = loader.region(Region::new("us-east-1"));
+            }
+        }
+        Ok(Connection {
+            emulator: None,
+            sdk: loader.load().await,
+        })
+    }
+
+    /// Now, on the clock of the Lightsail being talked to (the emulator's runs faster).
+    fn now(&self) -> f64 {
+        match &self.emulator {
+            Some(emulator) => emulator.now(),
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        }
+    }
+
+    /// Waits `seconds` of Lightsail time.
+    async fn wait(&self, seconds: f64) {
+        match &self.emulator {
+            Some(emulator) if emulator.speed() > 0.0 => {
+                tokio::time::sleep(Duration::from_secs_f64(seconds / emulator.speed())).await
+            }
+            Some(emulator) => emulator.advance(seconds),
+            None => tokio::time::sleep(Duration::from_secs_f64(seconds)).await,
+        }
+    }
+}
+
+/// The configuration from the environment, with the demo's default selection.
+fn config(endpoint: &Endpoint, targets: &[String], tag: &Option<String>) -> Result<Config, String> {
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    // EMF lines belong in CloudWatch, not in a terminal or a script's JSON.
+    config.metrics = false;
+    let nothing_chosen = targets.is_empty()
+        && tag.is_none()
+        && config.targets.is_empty()
+        && config.target_tag.is_none();
+    if endpoint.emulator.is_some() && nothing_chosen {
+        // The demo world tags what it exports `export=nightly`.
+        config.target_tag = TagFilter::parse("export=nightly").ok();
+    }
+    Ok(config)
 }
 
 /// The first event of the run, as a schedule's input would give it.
@@ -46,14 +150,17 @@ fn first_event(options: &RunOptions) -> Value {
     Value::Object(event)
 }
 
-/// One line of progress for a target: what it is doing and, once exported, the EC2 id.
-fn progress_line(round: u32, target: &TargetReport) -> String {
-    let phase = serde_json::to_value(target.phase).ok();
-    let phase = phase.as_ref().and_then(Value::as_str).unwrap_or("?");
-    let kind = match target.resource_type {
-        Some(kind) => format!("{kind:?}"),
-        None => "-".into(),
-    };
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Copying => "COPYING",
+        Phase::Exporting => "EXPORTING",
+        Phase::Exported => "EXPORTED",
+        Phase::Failed => "FAILED",
+    }
+}
+
+/// What a target is doing, in a few words: actions, copy, export and its EC2 id, error.
+fn detail(target: &TargetReport) -> String {
     let mut detail = Vec::new();
     if !target.actions.is_empty() {
         detail.push(target.actions.join("+"));
@@ -70,86 +177,124 @@ fn progress_line(round: u32, target: &TargetReport) -> String {
             None => detail.push(format!("export {}", record.state)),
         }
     }
+    if !target.deleted.is_empty() {
+        detail.push(format!("deleted {}", target.deleted.join(", ")));
+    }
     if let Some(error) = &target.error {
         detail.push(format!("{:?}: {}", error.kind, error.message));
     }
+    detail.join("  ")
+}
+
+fn progress_line(round: u32, target: &TargetReport) -> String {
+    let kind = target
+        .resource_type
+        .map_or("-".to_string(), |k| format!("{k:?}"));
     format!(
         "round {round:>2}  {:<24} {:<8} {:<10} {:<9}  {}",
         target.resource,
         kind,
         target.auto_snapshot_date.as_deref().unwrap_or("-"),
-        phase,
-        detail.join("  ")
+        phase_name(target.phase),
+        detail(target)
     )
 }
 
-/// Runs rounds until every target is done (or `max_rounds`), printing progress to stderr and
-/// the final output to stdout. Returns the final output.
+/// Progress: a bar per target on a terminal, else a line per change (logs, CI, pipes).
+enum Progress {
+    Bars {
+        multi: MultiProgress,
+        bars: HashMap<String, ProgressBar>,
+    },
+    Lines {
+        last: HashMap<String, String>,
+    },
+    Silent,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        if quiet {
+            Progress::Silent
+        } else if std::io::stderr().is_terminal() {
+            Progress::Bars {
+                multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+                bars: HashMap::new(),
+            }
+        } else {
+            Progress::Lines {
+                last: HashMap::new(),
+            }
+        }
+    }
+
+    fn show(&mut self, round: u32, output: &Output) {
+        match self {
+            Progress::Silent => {}
+            Progress::Lines { last } => {
+                for target in &output.targets {
+                    // Only what changed since the previous round, so progress reads as a story.
+                    let line = progress_line(round, target);
+                    let key = format!("{:?}{}", target.phase, detail(target));
+                    if last.get(&target.resource) != Some(&key) {
+                        eprintln!("{line}");
+                        last.insert(target.resource.clone(), key);
+                    }
+                }
+            }
+            Progress::Bars { multi, bars } => {
+                let style = ProgressStyle::with_template("{prefix:<24} [{bar:12}] {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                for target in &output.targets {
+                    let bar = bars.entry(target.resource.clone()).or_insert_with(|| {
+                        let bar = multi.add(ProgressBar::new(3));
+                        bar.set_style(style.clone());
+                        bar.set_prefix(target.resource.clone());
+                        bar
+                    });
+                    if bar.is_finished() {
+                        continue;
+                    }
+                    // copy made, exported: three steps; a failure freezes the bar where it was.
+                    let step = match target.phase {
+                        Phase::Copying if target.actions.iter().any(|a| a == "CopySnapshot") => 1,
+                        Phase::Copying => bar.position(),
+                        Phase::Exporting => 2,
+                        Phase::Exported => 3,
+                        Phase::Failed => bar.position(),
+                    };
+                    bar.set_position(step);
+                    bar.set_message(format!(
+                        "round {round}  {}  {}",
+                        phase_name(target.phase),
+                        detail(target)
+                    ));
+                    if !target.phase.in_progress() {
+                        bar.finish();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs rounds until every target is done (or `max_rounds`), showing progress on stderr.
+/// Returns the final output.
 pub async fn run(options: RunOptions) -> Result<Output, String> {
-    let mut config = Config::from_env().map_err(|e| e.to_string())?;
-    let (emulator, sdk) = match &options.emulator {
-        Some(which) => {
-            let scenario = Scenario::named_or_file(which).map_err(|e| e.to_string())?;
-            let region = options
-                .region
-                .clone()
-                .unwrap_or_else(|| scenario.region.clone());
-            let emulator = Emulator::start(scenario).await.map_err(|e| e.to_string())?;
-            let sdk = aws_config::defaults(BehaviorVersion::latest())
-                .region(Region::new(region))
-                .endpoint_url(emulator.url())
-                .credentials_provider(Credentials::new("local", "local", None, None, "emulator"))
-                .load()
-                .await;
-            if options.targets.is_empty()
-                && options.tag.is_none()
-                && config.targets.is_empty()
-                && config.target_tag.is_none()
-            {
-                // The demo world tags what it exports `export=nightly`.
-                config.target_tag = crate::config::TagFilter::parse("export=nightly").ok();
-            }
-            if !options.quiet {
-                eprintln!(
-                    "embedded Lightsail emulator at {} (scenario `{which}`, clock x{})",
-                    emulator.url(),
-                    emulator.speed()
-                );
-            }
-            (Some(emulator), sdk)
-        }
-        None => {
-            let mut loader = aws_config::defaults(BehaviorVersion::latest());
-            if let Some(region) = &options.region {
-                loader = loader.region(Region::new(region.clone()));
-            }
-            (None, loader.load().await)
-        }
-    };
-    let app = App::new(&sdk, Ok(config));
+    let config = config(&options.endpoint, &options.targets, &options.tag)?;
+    let connection = Connection::open(&options.endpoint, options.quiet).await?;
+    let app = App::new(&connection.sdk, Ok(config));
+    let mut progress = Progress::new(options.quiet);
 
     let mut event = first_event(&options);
-    let mut last: HashMap<String, String> = HashMap::new();
     let max_rounds = options.max_rounds.max(1);
     for round in 1..=max_rounds {
         let invocation = LambdaEvent::new(event.clone(), Context::default());
         let output = handler(invocation, &app)
             .await
             .map_err(|e| format!("{}: {e}", e.error_type()))?;
-        if !options.quiet {
-            for target in &output.targets {
-                let line = progress_line(round, target);
-                // Only what changed since the previous round, so progress reads as a story.
-                let key = line
-                    .split_once(&target.resource)
-                    .map(|(_, rest)| rest.to_string())
-                    .unwrap_or_default();
-                if last.get(&target.resource) != Some(&key) {
-                    eprintln!("{line}");
-                    last.insert(target.resource.clone(), key);
-                }
-            }
-        }
+        progress.show(round, &output);
         let done = output.status != Status::InProgress || options.dry_run || round == max_rounds;
         if done {
             if !options.quiet {
@@ -162,20 +307,64 @@ pub async fn run(options: RunOptions) -> Result<Output, String> {
             return Ok(output);
         }
         let wait = output.next_check_seconds as f64;
-        match &emulator {
-            // The emulator's clock runs `speed` times real time: wait the same simulated time.
-            Some(emulator) if emulator.speed() > 0.0 => {
-                tokio::time::sleep(Duration::from_secs_f64(wait / emulator.speed())).await
-            }
-            Some(emulator) => emulator.advance(wait),
-            None => {
-                if !options.quiet {
-                    eprintln!("waiting {wait} s before the next round");
-                }
-                tokio::time::sleep(Duration::from_secs_f64(wait)).await
-            }
+        if connection.emulator.is_none() && !options.quiet {
+            eprintln!("waiting {wait} s before the next round");
         }
+        connection.wait(wait).await;
         event = serde_json::to_value(&output).map_err(|e| e.to_string())?;
     }
     Err("no round ran".into())
+}
+
+/// Each target's latest copy and export record. Targets by name or tag (else `TARGETS` /
+/// `TARGET_TAG`, else every instance and disk of the region).
+pub async fn status(
+    endpoint: Endpoint,
+    targets: Vec<String>,
+    tag: Option<String>,
+) -> Result<Vec<StatusRow>, String> {
+    let config = config(&endpoint, &targets, &tag)?;
+    let connection = Connection::open(&endpoint, true).await?;
+    let api = LightsailApi::from_sdk_config(&connection.sdk, config.source_region.as_deref());
+    let tag = match tag {
+        Some(text) => Some(TagFilter::parse(&text)?),
+        None if targets.is_empty() => config.target_tag.clone(),
+        None => None,
+    };
+    let names = if targets.is_empty() {
+        config.targets.clone()
+    } else {
+        targets
+    };
+
+    let (resources, copies, records) = tokio::join!(
+        api.list_resources(),
+        api.list_copies(),
+        api.list_export_records()
+    );
+    let resources = resources.map_err(|e| format!("listing instances and disks: {e}"))?;
+    let copies = copies.map_err(|e| format!("listing snapshots: {e}"))?;
+    let records = records.map_err(|e| format!("listing export records: {e}"))?;
+
+    let type_of = |name: &str| -> Option<ResourceType> {
+        resources
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.resource_type)
+    };
+    let mut chosen: Vec<(String, Option<ResourceType>)> =
+        names.iter().map(|n| (n.clone(), type_of(n))).collect();
+    for resource in &resources {
+        let tagged = tag.as_ref().is_some_and(|t| {
+            resource
+                .tags
+                .iter()
+                .any(|(k, v)| t.matches(k, v.as_deref()))
+        });
+        let everything = tag.is_none() && names.is_empty();
+        if (tagged || everything) && !chosen.iter().any(|(n, _)| n == &resource.name) {
+            chosen.push((resource.name.clone(), Some(resource.resource_type)));
+        }
+    }
+    Ok(status::rows(&chosen, &copies, &records, connection.now()))
 }

@@ -126,6 +126,7 @@ mod tests {
             state_text: format!("{state:?}"),
             created_at: None,
             source_name: source.to_string(),
+            from_resource: None,
             source_created_at: None,
             destination: None,
         }

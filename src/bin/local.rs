@@ -1,95 +1,140 @@
-//! `lightsail-export-local`: run the nightly job from a terminal (see the README).
+//! `lightsail-export-local`: run the nightly job from a terminal, or see what exists
+//! (see the README).
 
-use clap::{Parser, Subcommand};
-use lightsail_export::local::{run, RunOptions};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lightsail_export::local::{run, status, Endpoint, RunOptions};
+use lightsail_export::report::Status;
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
     version,
-    about = "Run lightsail-export locally: against the embedded Lightsail emulator, or real AWS"
+    about = "Run lightsail-export locally: against the embedded Lightsail emulator, a standalone one, or real AWS"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+#[derive(Args)]
+struct Where {
+    /// Run against the embedded emulator with this scenario (`demo` or a YAML/JSON file).
+    /// Without it (and without --endpoint-url), talk to real AWS with your usual credentials.
+    #[arg(long, value_name = "SCENARIO")]
+    emulator: Option<String>,
+    /// A Lightsail endpoint, e.g. a standalone emulator: http://127.0.0.1:9010
+    #[arg(long, value_name = "URL", conflicts_with = "emulator")]
+    endpoint_url: Option<String>,
+    /// AWS region (real AWS: else AWS_REGION / your profile's).
+    #[arg(long)]
+    region: Option<String>,
+    /// Instance or disk names (comma-separated); else TARGETS / TARGET_TAG.
+    #[arg(long, value_delimiter = ',')]
+    targets: Vec<String>,
+    /// Resources with this tag (`key` or `key=value`).
+    #[arg(long)]
+    tag: Option<String>,
+    /// `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    output: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run rounds until every target is exported or failed, showing progress.
+    /// Run rounds until every target is exported or failed, showing progress; print the final
+    /// output (the Step Functions execution output) on stdout.
     Run {
-        /// Run against the embedded emulator with this scenario (`demo` or a YAML/JSON file).
-        /// Without it, the run talks to real AWS with your usual credentials.
-        #[arg(long, value_name = "SCENARIO")]
-        emulator: Option<String>,
-        /// AWS region (real AWS: else AWS_REGION / your profile's).
-        #[arg(long)]
-        region: Option<String>,
-        /// Instance or disk names (comma-separated); else TARGETS / TARGET_TAG.
-        #[arg(long, value_delimiter = ',')]
-        targets: Vec<String>,
-        /// Export resources with this tag (`key` or `key=value`).
-        #[arg(long)]
-        tag: Option<String>,
+        #[command(flatten)]
+        at: Where,
         /// Export the automatic snapshot of this date (YYYY-MM-DD) instead of the newest.
         #[arg(long)]
         restore_date: Option<String>,
-        /// Make no writes; show the writes that would be made.
+        /// One round, no writes: show the writes that would be made.
         #[arg(long)]
         dry_run: bool,
         /// Stop after this many rounds even if work remains.
         #[arg(long, default_value_t = 100)]
         max_rounds: u32,
-        /// `text`: progress on stderr and the final output on stdout; `json`: only the output.
-        #[arg(long, default_value = "text")]
-        output: String,
+    },
+    /// A table of each target's latest copy and export record: state, AMI / EBS id, age.
+    Status {
+        #[command(flatten)]
+        at: Where,
     },
 }
 
+fn endpoint(at: &Where) -> Endpoint {
+    Endpoint {
+        emulator: at.emulator.clone(),
+        endpoint_url: at.endpoint_url.clone(),
+        region: at.region.clone(),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("cannot print the output: {error}"),
+    }
+}
+
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    let Cli {
-        command:
-            Command::Run {
-                emulator,
-                region,
-                targets,
-                tag,
+    match Cli::parse().command {
+        Command::Run {
+            at,
+            restore_date,
+            dry_run,
+            max_rounds,
+        } => {
+            let options = RunOptions {
+                endpoint: endpoint(&at),
+                targets: at.targets,
+                tag: at.tag,
                 restore_date,
                 dry_run,
                 max_rounds,
-                output,
-            },
-    } = Cli::parse();
-    let options = RunOptions {
-        emulator,
-        region,
-        targets,
-        tag,
-        restore_date,
-        dry_run,
-        max_rounds,
-        quiet: output == "json",
-    };
-    match run(options).await {
-        Ok(output) => {
-            match serde_json::to_string_pretty(&output) {
-                Ok(text) => println!("{text}"),
-                Err(error) => eprintln!("cannot print the output: {error}"),
-            }
-            match output.status {
-                lightsail_export::report::Status::Failed => std::process::ExitCode::from(2),
-                _ => std::process::ExitCode::SUCCESS,
+                quiet: at.output == Format::Json,
+            };
+            match run(options).await {
+                Ok(output) => {
+                    print_json(&output);
+                    match output.status {
+                        Status::Failed => ExitCode::from(2),
+                        _ => ExitCode::SUCCESS,
+                    }
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
             }
         }
-        Err(error) => {
-            eprintln!("error: {error}");
-            std::process::ExitCode::FAILURE
-        }
+        Command::Status { at } => match status(endpoint(&at), at.targets, at.tag).await {
+            Ok(rows) if at.output == Format::Json => {
+                print_json(&rows);
+                ExitCode::SUCCESS
+            }
+            Ok(rows) => {
+                println!("{}", lightsail_export::status::table(&rows));
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
