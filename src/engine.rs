@@ -189,13 +189,16 @@ pub async fn reconcile(
             .push(record);
     }
 
-    // Two resources whose names sanitise alike would share copies: refuse both.
+    // Two resources whose names sanitise alike would share copies: refuse both. A name that is
+    // no valid resource name (`web/1`) is refused for that alone and conflicts with nothing.
+    let valid = |t: &&TargetSpec| names::validate_resource_name(&t.name).is_ok();
     let mut sanitised: HashMap<String, usize> = HashMap::new();
-    for target in &targets {
+    for target in targets.iter().filter(valid) {
         *sanitised.entry(names::sanitise(&target.name)).or_default() += 1;
     }
     let conflicting: HashSet<&str> = targets
         .iter()
+        .filter(valid)
         .filter(|t| {
             sanitised
                 .get(&names::sanitise(&t.name))
