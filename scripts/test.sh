@@ -35,3 +35,4 @@ print(f"demo: {output['summary']['exported']} of {output['summary']['total']} ex
 PY
 
 stage "deployment: SAM template and state machine linted, arm64 build, the state machine run by moto against the function (deploy/check.sh)"; ./deploy/check.sh
+stage "fleet benchmark, quick mode: every kind of round at small scale, calls within their bounds (BENCHMARKS.md)"; ./scripts/bench.sh --quick
