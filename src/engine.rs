@@ -651,11 +651,10 @@ impl TargetRound<'_> {
             Some(autos) => autos,
             None => self.auto_snapshots().await?,
         };
-        if self.spec.pinned_date.is_none() && self.plan.restore_date.is_some() {
-            decide::choose_auto_snapshot(&autos, Some(date)).map_err(|reason| {
-                TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
-            })?;
-        }
+        // Whichever way the date was chosen (newest, `restoreDate`, or carried over from a round
+        // that may have failed on it), its automatic snapshot must be restorable now.
+        decide::choose_auto_snapshot(&autos, Some(date))
+            .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?;
         if let Some(taking) = autos.iter().find(|a| a.status == "InProgress") {
             return Err(TargetError::new(
                 TargetErrorKind::AutoSnapshotInProgress,
