@@ -1,6 +1,8 @@
 //! A harness for driving rounds of the real handler over HTTP against an in-process emulator.
 #![allow(dead_code)]
 
+pub mod runtime;
+
 use std::time::Duration;
 
 use aws_sdk_lightsail::config::{Credentials, Region};
