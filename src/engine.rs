@@ -598,6 +598,13 @@ impl TargetRound<'_> {
             return;
         }
         report.copy_created_at = copy.created_at.or(report.copy_created_at);
+        if copy.from_auto_snapshot == Some(false) {
+            // Not a copy of an automatic snapshot, so not one the function made: a user's own
+            // snapshot bearing the copy's name is never tagged as the function's (retention
+            // deletes tagged copies only).
+            tracing::warn!(copy = %copy.name, "a snapshot of the copy's name was not copied from an automatic snapshot: left untagged");
+            return;
+        }
         if copy.tag(retention::MANAGED_TAG).is_none() {
             self.tag(&copy.name, date, report).await;
         }

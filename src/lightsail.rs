@@ -126,6 +126,8 @@ pub struct Copy {
     pub tags: Vec<(String, Option<String>)>,
     /// Epoch seconds.
     pub created_at: Option<f64>,
+    /// `isFromAutoSnapshot`: every copy the function makes is; a user's own snapshot is not.
+    pub from_auto_snapshot: Option<bool>,
 }
 
 impl Copy {
@@ -137,6 +139,7 @@ impl Copy {
             from_resource: None,
             tags: Vec::new(),
             created_at: None,
+            from_auto_snapshot: None,
         }
     }
 
@@ -575,6 +578,7 @@ fn instance_snapshot(s: &aws_sdk_lightsail::types::InstanceSnapshot) -> Copy {
         from_resource: s.from_instance_name().map(str::to_string),
         tags: tags(s.tags()),
         created_at: s.created_at().map(|t| t.as_secs_f64()),
+        from_auto_snapshot: s.is_from_auto_snapshot(),
     }
 }
 
@@ -586,6 +590,7 @@ fn disk_snapshot(s: &aws_sdk_lightsail::types::DiskSnapshot) -> Copy {
         from_resource: s.from_disk_name().map(str::to_string),
         tags: tags(s.tags()),
         created_at: s.created_at().map(|t| t.as_secs_f64()),
+        from_auto_snapshot: s.is_from_auto_snapshot(),
     }
 }
 

@@ -115,6 +115,7 @@ mod tests {
             from_resource: Some("web-1".into()),
             tags,
             created_at: None,
+            from_auto_snapshot: Some(true),
         }
     }
 

@@ -136,6 +136,7 @@ mod tests {
                 .map(|(k, v)| (k, Some(v)))
                 .collect(),
             created_at: Some(created),
+            from_auto_snapshot: Some(true),
         }
     }
 
