@@ -1,0 +1,177 @@
+//! Security: the function deletes nothing it did not create, and its IAM policy grants nothing it
+//! does not call.
+
+mod common;
+
+use common::{ClientOptions, Harness};
+use lightsail_export::report::Status;
+use lightsail_export::Config;
+use serde_json::json;
+
+/// web-1 has automatic snapshots for a week; the user has manual snapshots of their own, some of
+/// them named like the function's copies; an earlier run of the function left two tagged copies.
+const WORLD: &str = r#"
+region: us-east-1
+now: "2026-11-22T05:00:00Z"
+pageSize: 25
+seed: 17
+durations: { copySeconds: 600, exportSeconds: 1800, operationSeconds: 5 }
+instances:
+  - name: web-1
+    blueprintId: ubuntu_22_04
+    autoSnapshots:
+      - { date: "2026-11-15", status: Success }
+      - { date: "2026-11-16", status: Success }
+      - { date: "2026-11-17", status: Success }
+      - { date: "2026-11-18", status: Success }
+      - { date: "2026-11-19", status: Success }
+      - { date: "2026-11-20", status: Success }
+      - { date: "2026-11-21", status: Success }
+  - { name: web-2, blueprintId: ubuntu_22_04, autoSnapshots: [ { date: "2026-11-21", status: Success } ] }
+disks:
+  - name: data-disk
+    sizeInGb: 64
+    autoSnapshots:
+      - { date: "2026-11-20", status: Success }
+      - { date: "2026-11-21", status: Success }
+snapshots:
+  # The user's own snapshots: never to be deleted.
+  - { name: web-1-before-upgrade, source: web-1, state: available, isFromAutoSnapshot: false }
+  - { name: web-1-export-2026-11-10, source: web-1, state: available, isFromAutoSnapshot: false }
+  - { name: web-1-export-2026-11-11, source: web-1, state: available, tags: { "lightsail-export:managed": "false" } }
+  - { name: web-1-export-2026-11-12, source: web-1, state: available, tags: { "lightsail-export:source": "web-1" } }
+  - { name: web-2-export-2026-11-12, source: web-1, state: available, tags: { "lightsail-export:managed": "true", "lightsail-export:source": "web-2" } }
+  - { name: data-disk-export-2026-11-01, source: data-disk, state: completed, isFromAutoSnapshot: false }
+  # A copy an earlier run of the function made and tagged: the function's to delete.
+  - name: web-1-export-2026-11-13
+    source: web-1
+    state: available
+    tags: { "lightsail-export:managed": "true", "lightsail-export:source": "web-1", "lightsail-export:auto-snapshot-date": "2026-11-13" }
+exportRecords:
+  - { sourceName: web-1-export-2026-11-13, sourceType: InstanceSnapshot, fromResource: web-1, state: Succeeded, createdAt: "2026-11-14T06:00:00Z" }
+  - { sourceName: web-1-before-upgrade, sourceType: InstanceSnapshot, fromResource: web-1, state: Succeeded, createdAt: "2026-10-02T10:20:00Z" }
+unrelatedExportRecords: 30
+"#;
+
+const USERS: &[&str] = &[
+    "web-1-before-upgrade",
+    "web-1-export-2026-11-10",
+    "web-1-export-2026-11-11",
+    "web-1-export-2026-11-12",
+    "web-2-export-2026-11-12",
+    "data-disk-export-2026-11-01",
+];
+
+/// Nights of backfills and a nightly run, with the strictest retention (delete each copy once
+/// exported, keep at most one): every deletion is of a copy the function made (this run or the
+/// earlier one), and every snapshot of the user is still there.
+#[tokio::test]
+async fn retention_deletes_only_the_functions_own_copies_never_a_users_snapshot() {
+    let config = Config {
+        targets: vec!["web-1".into(), "data-disk".into(), "web-2".into()],
+        delete_copy_after_export: true,
+        keep_copies: 1,
+        ..Config::default()
+    };
+    let h = Harness::with_options(WORLD, config, &ClientOptions::default()).await;
+    let mut events = vec![json!({})];
+    for day in 15..=21 {
+        events.push(json!({ "restoreDate": format!("2026-11-{day}") }));
+    }
+    for event in events {
+        let run = h.run_retrying(event.clone(), 40).await;
+        assert_ne!(run.last().status, Status::InProgress, "{event}");
+        // A second pass: retention of the copies exported in the last round.
+        h.invoke(serde_json::to_value(run.last()).unwrap())
+            .await
+            .unwrap();
+        h.emulator.advance(86_400.0);
+    }
+
+    let made: Vec<String> = h
+        .writes("CopySnapshot")
+        .into_iter()
+        .filter(|w| w.applied)
+        .map(|w| w.target)
+        .collect();
+    let deleted: Vec<String> = h
+        .emulator
+        .writes()
+        .into_iter()
+        .filter(|w| w.operation.starts_with("Delete") && w.applied)
+        .map(|w| w.target)
+        .collect();
+    assert!(!deleted.is_empty(), "retention ran");
+    for name in &deleted {
+        assert!(
+            made.contains(name) || name == "web-1-export-2026-11-13",
+            "deleted `{name}`, which the function did not make"
+        );
+    }
+    assert!(deleted.contains(&"web-1-export-2026-11-13".to_string()));
+    let c = common::client_with(&h.emulator.url(), "us-east-1", &ClientOptions::default());
+    for name in USERS {
+        let found = if name.starts_with("data-disk") {
+            c.get_disk_snapshot()
+                .disk_snapshot_name(*name)
+                .send()
+                .await
+                .is_ok()
+        } else {
+            c.get_instance_snapshot()
+                .instance_snapshot_name(*name)
+                .send()
+                .await
+                .is_ok()
+        };
+        assert!(found, "the user's snapshot `{name}` is gone");
+    }
+    println!(
+        "FIGURES retention: {} copies made, {} deleted (all the function's), {} user snapshots kept",
+        made.len(),
+        deleted.len(),
+        USERS.len()
+    );
+}
+
+/// A user's own snapshot that happens to bear the name of a copy (not taken from an automatic
+/// snapshot, not tagged): the function must not take it for its own, so retention never deletes it.
+#[tokio::test]
+async fn a_users_snapshot_bearing_a_copys_name_is_never_deleted() {
+    let world = WORLD.replace(
+        "  - { name: web-1-before-upgrade,",
+        "  - { name: web-1-export-2026-11-21, source: web-1, state: available, isFromAutoSnapshot: false }\n  - { name: web-1-before-upgrade,",
+    );
+    let config = Config {
+        targets: vec!["web-1".into()],
+        delete_copy_after_export: true,
+        keep_copies: 1,
+        ..Config::default()
+    };
+    let h = Harness::with_options(&world, config, &ClientOptions::default()).await;
+    for event in [json!({}), json!({"restoreDate": "2026-11-20"})] {
+        let run = h.run_retrying(event, 40).await;
+        h.invoke(serde_json::to_value(run.last()).unwrap())
+            .await
+            .unwrap();
+        h.emulator.advance(86_400.0);
+    }
+    let deleted: Vec<String> = h
+        .emulator
+        .writes()
+        .into_iter()
+        .filter(|w| w.operation.starts_with("Delete") && w.applied)
+        .map(|w| w.target)
+        .collect();
+    assert!(
+        !deleted.contains(&"web-1-export-2026-11-21".to_string()),
+        "the user's web-1-export-2026-11-21 was deleted: {deleted:?}"
+    );
+    assert!(
+        !h.applied_per_target("TagResource")
+            .contains_key("web-1-export-2026-11-21"),
+        "the user's snapshot was tagged as the function's"
+    );
+    // The backfill's own copy (2026-11-20) is the function's: tagged, and deleted once exported.
+    assert!(deleted.contains(&"web-1-export-2026-11-20".to_string()));
+}
