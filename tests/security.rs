@@ -175,3 +175,87 @@ async fn a_users_snapshot_bearing_a_copys_name_is_never_deleted() {
     // The backfill's own copy (2026-11-20) is the function's: tagged, and deleted once exported.
     assert!(deleted.contains(&"web-1-export-2026-11-20".to_string()));
 }
+
+/// `snake_case` to the Lightsail operation name (`get_export_snapshot_records` ->
+/// `GetExportSnapshotRecords`).
+fn operation_name(method: &str) -> String {
+    method
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The Lightsail operations src/lightsail.rs (the only code that calls the SDK) sends: every
+/// method called on one of its two clients, `self.client.copy_snapshot()` or
+/// `self.source.get_instance()`, however the chain is broken over lines.
+fn operations_called() -> std::collections::BTreeSet<String> {
+    let source: String = include_str!("../src/lightsail.rs")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+        .collect();
+    let mut found = std::collections::BTreeSet::new();
+    for receiver in [".client.", ".source."] {
+        for (at, _) in source.match_indices(receiver) {
+            let rest = &source[at + receiver.len()..];
+            let method: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if rest[method.len()..].starts_with("()") && method != "config" {
+                found.insert(operation_name(&method));
+            }
+        }
+    }
+    found
+}
+
+/// The `lightsail:` actions the SAM template grants.
+fn actions_granted() -> std::collections::BTreeSet<String> {
+    let template = include_str!("../template.yaml");
+    template
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .trim()
+                .strip_prefix("lightsail:")
+        })
+        .map(|a| a.trim_matches(|c| c == '"' || c == '\'').to_string())
+        .collect()
+}
+
+#[test]
+fn the_iam_policy_grants_exactly_the_lightsail_calls_the_code_makes() {
+    let called = operations_called();
+    let granted = actions_granted();
+    // Sanity: the parser sees the calls it must.
+    for op in [
+        "CopySnapshot",
+        "ExportSnapshot",
+        "GetExportSnapshotRecords",
+        "GetAutoSnapshots",
+    ] {
+        assert!(
+            called.contains(op),
+            "{op} not found in src/lightsail.rs: {called:?}"
+        );
+    }
+    let unused: Vec<_> = granted.difference(&called).collect();
+    let missing: Vec<_> = called.difference(&granted).collect();
+    assert!(unused.is_empty(), "granted but never called: {unused:?}");
+    assert!(missing.is_empty(), "called but not granted: {missing:?}");
+    assert!(
+        !granted.iter().any(|a| a.contains('*')),
+        "no wildcard action: {granted:?}"
+    );
+    println!(
+        "FIGURES iam: {} Lightsail actions granted = called: {called:?}",
+        called.len()
+    );
+}
