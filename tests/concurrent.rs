@@ -87,3 +87,21 @@ async fn two_rounds_at_once_on_a_ready_copy_both_export_which_the_deployment_pre
     assert_eq!(run.last().status, Status::Succeeded);
     assert_eq!(h.applied("ExportSnapshot"), 2);
 }
+
+/// What closes that race in the deployment: the function never runs twice at once.
+#[test]
+fn the_deployment_runs_one_round_at_a_time() {
+    let template = include_str!("../template.yaml");
+    let function = template
+        .split("\n  ReconcileFunction:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  ReconcileFunctionLogGroup:").next())
+        .expect("the function's resource in template.yaml");
+    assert!(
+        function.contains("\n      ReservedConcurrentExecutions: 1\n"),
+        "ReconcileFunction must have ReservedConcurrentExecutions: 1"
+    );
+    // A second invocation is throttled, and the state machine retries it rather than failing.
+    let machine = include_str!("../statemachine/nightly-export.asl.json");
+    assert!(machine.contains("\"Lambda.TooManyRequestsException\""));
+}
