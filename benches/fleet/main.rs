@@ -34,7 +34,7 @@ const LATENCY_MS: u64 = 20;
 const CONCURRENCY: usize = 8;
 
 /// Every Lightsail write operation the emulator implements.
-const WRITES: [&str; 6] = [
+pub const WRITES: [&str; 6] = [
     "CopySnapshot",
     "ExportSnapshot",
     "TagResource",

@@ -72,11 +72,10 @@ impl BinarySize {
 /// together), derived from the calls counted.
 fn depth(round: &Round, targets: usize) -> f64 {
     let per_target = round.calls_of("GetAutoSnapshots")
-        + round.calls_of("CopySnapshot")
-        + round.calls_of("ExportSnapshot")
         + round.calls_of("GetInstanceSnapshot")
         + round.calls_of("GetDiskSnapshot")
-        + round.calls_of("GetInstance").max(round.calls_of("GetDisk"));
+        + round.calls_of("GetInstance").max(round.calls_of("GetDisk"))
+        + round.writes();
     per_target as f64 / targets as f64
 }
 
@@ -469,8 +468,10 @@ fn markdown(results: &Results, chart_dir: &str) -> String {
                 .map(|ts| ts.iter().filter(|t| t["phase"] == p).count())
                 .unwrap_or(0)
         };
-        let writes = calls.get("CopySnapshot").copied().unwrap_or(0)
-            + calls.get("ExportSnapshot").copied().unwrap_or(0);
+        let writes: u64 = crate::WRITES
+            .iter()
+            .map(|op| calls.get(*op).copied().unwrap_or(0))
+            .sum();
         let _ = writeln!(
             md,
             "| {} | {:.1} ms | {} | {} | {} / {} / {} |",
