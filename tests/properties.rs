@@ -96,7 +96,7 @@ fn transient() -> impl Strategy<Value = Transient> {
     (
         any::<u64>(),
         prop::sample::select(vec![0.0, 0.3, 0.6]),
-        prop::sample::select(vec![0.0, 0.1, 0.3]),
+        prop::sample::select(vec![0.0, 0.1, 0.3, 1.0]),
         prop::sample::select(vec![0.0, 0.1]),
         prop::sample::select(vec![0.0, 0.5, 1.0]),
         prop::sample::select(vec![
