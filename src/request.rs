@@ -35,7 +35,10 @@ pub struct Request {
 
 /// `targets` may be a list of names or one comma-separated string (handier in a schedule's input).
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "`targets` must be a list of names or one comma-separated string"
+)]
 enum Names {
     List(Vec<String>),
     Text(String),
