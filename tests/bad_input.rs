@@ -62,6 +62,7 @@ async fn refused(h: &Harness, event: Value, error_type: &str, says: &str) -> Err
         "{event}: `{error}` should say `{says}`"
     );
     assert_eq!(h.total_calls(), before, "{event}: no Lightsail call");
+    println!("ROW {event} -> {}: {error}", error.error_type());
     error
 }
 
@@ -86,6 +87,7 @@ async fn bad_beside_good(
         "{bad}: `{}` should say `{says}`",
         error.message
     );
+    println!("ROW {bad} -> {:?}: {}", error.kind, error.message);
     let g = target(&last, good);
     assert_eq!(g.phase, Phase::Exported, "{good}: {g:#?}");
     assert_eq!(g.error, None);
@@ -116,15 +118,25 @@ async fn input_that_is_not_a_json_object_is_invalid_input() {
 #[tokio::test]
 async fn members_of_the_wrong_type_are_invalid_input() {
     let h = harness(&["web-1"]).await;
-    for event in [
-        json!({"targets": 5}),
-        json!({"targets": [1, 2]}),
-        json!({"targets": {"web-1": true}}),
-        json!({"dryRun": "yes"}),
-        json!({"restoreDate": 20261120}),
-        json!({"targetTag": ["export"]}),
+    let targets = "`targets` must be a list of names or one comma-separated string";
+    for (event, says) in [
+        (json!({"targets": 5}), targets),
+        (json!({"targets": [1, 2]}), targets),
+        (json!({"targets": {"web-1": true}}), targets),
+        (
+            json!({"dryRun": "yes"}),
+            "invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            json!({"restoreDate": 20261120}),
+            "invalid type: integer `20261120`, expected a string",
+        ),
+        (
+            json!({"targetTag": ["export"]}),
+            "invalid type: sequence, expected a string",
+        ),
     ] {
-        refused(&h, event, "InvalidInput", "input").await;
+        refused(&h, event, "InvalidInput", says).await;
     }
 }
 
