@@ -58,7 +58,7 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::FirstNamed => "first round, named targets",
-            Kind::Steady => "later round (previous output)",
+            Kind::Steady => "later round, output fed back",
             Kind::FirstTagged => "first round, tag-selected",
         }
     }
