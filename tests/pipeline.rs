@@ -18,7 +18,10 @@ async fn an_instance_is_copied_then_exported_to_an_ami() {
     assert_eq!(first.status, Status::InProgress);
     assert_eq!(target(first, "web-1").phase, Phase::Copying);
     // The copy is tagged as the function's own right after it is made.
-    assert_eq!(target(first, "web-1").actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(
+        target(first, "web-1").actions,
+        ["CopySnapshot", "TagResource"]
+    );
 
     let last = outputs.last().unwrap();
     assert_eq!(last.status, Status::Succeeded);
@@ -131,7 +134,10 @@ async fn a_copy_left_pending_or_available_by_an_earlier_run_is_not_copied_again(
     assert_eq!(target(&first, "web-1").phase, Phase::Copying);
     // The earlier run's copy is adopted (tagged as the function's own), not copied again.
     assert_eq!(target(&first, "web-1").actions, ["TagResource"]);
-    assert_eq!(target(&first, "data-disk").actions, ["TagResource", "ExportSnapshot"]);
+    assert_eq!(
+        target(&first, "data-disk").actions,
+        ["TagResource", "ExportSnapshot"]
+    );
     let outputs = h.run(serde_json::to_value(&first).unwrap()).await;
     assert_eq!(outputs.last().unwrap().status, Status::Succeeded);
     // The first round sends CopySnapshot without looking (a copy rarely exists yet): the name
@@ -266,8 +272,14 @@ async fn a_dry_run_makes_no_writes_and_lists_the_ones_it_would_make() {
     let h = Harness::new(WORLD, config(&["web-1", "data-disk"])).await;
     let output = h.invoke(json!({"dryRun": true})).await.unwrap();
     assert_eq!(output.dry_run, Some(true));
-    assert_eq!(target(&output, "web-1").actions, ["CopySnapshot", "TagResource"]);
-    assert_eq!(target(&output, "data-disk").actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(
+        target(&output, "web-1").actions,
+        ["CopySnapshot", "TagResource"]
+    );
+    assert_eq!(
+        target(&output, "data-disk").actions,
+        ["CopySnapshot", "TagResource"]
+    );
     assert!(h.emulator.writes().is_empty(), "{:?}", h.emulator.writes());
 }
 
@@ -306,7 +318,10 @@ async fn an_eventbridge_scheduled_event_uses_the_environment() {
     let event = serde_json::from_str(include_str!("../events/scheduled-event.json")).unwrap();
     let output = h.invoke(event).await.unwrap();
     assert_eq!(output.targets.len(), 1);
-    assert_eq!(target(&output, "web-1").actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(
+        target(&output, "web-1").actions,
+        ["CopySnapshot", "TagResource"]
+    );
 }
 
 #[tokio::test]
@@ -352,7 +367,10 @@ async fn a_near_deadline_starts_no_new_work() {
         .invoke(serde_json::to_value(&output).unwrap())
         .await
         .unwrap();
-    assert_eq!(target(&output, "web-1").actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(
+        target(&output, "web-1").actions,
+        ["CopySnapshot", "TagResource"]
+    );
 }
 
 #[tokio::test]
