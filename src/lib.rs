@@ -17,6 +17,7 @@ pub mod report;
 pub mod request;
 pub mod retention;
 pub mod status;
+mod target;
 
 pub use config::Config;
 pub use engine::{handler, reconcile, App, Deadline};
