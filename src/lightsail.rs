@@ -250,37 +250,27 @@ impl LightsailApi {
 
     /// Every instance and disk of the source region (all pages).
     pub async fn list_resources(&self) -> Result<Vec<Resource>, ApiError> {
-        let mut resources = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .source
-                .get_instances()
-                .set_page_token(token.clone())
-                .send()
-                .await;
+        let client = &self.source;
+        let mut resources = all_pages(|token| async move {
+            let page = client.get_instances().set_page_token(token).send().await;
             let page = page.map_err(ApiError::from_sdk)?;
-            resources.extend(page.instances().iter().map(instance));
-            token = next_token(page.next_page_token(), &token);
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .source
-                .get_disks()
-                .set_page_token(token.clone())
-                .send()
-                .await;
-            let page = page.map_err(ApiError::from_sdk)?;
-            resources.extend(page.disks().iter().map(disk));
-            token = next_token(page.next_page_token(), &token);
-            if token.is_none() {
-                break;
-            }
-        }
+            Ok((
+                page.instances().iter().map(instance).collect(),
+                page.next_page_token,
+            ))
+        })
+        .await?;
+        resources.extend(
+            all_pages(|token| async move {
+                let page = client.get_disks().set_page_token(token).send().await;
+                let page = page.map_err(ApiError::from_sdk)?;
+                Ok((
+                    page.disks().iter().map(disk).collect(),
+                    page.next_page_token,
+                ))
+            })
+            .await?,
+        );
         Ok(resources)
     }
 
@@ -345,37 +335,35 @@ impl LightsailApi {
 
     /// Every manual instance and disk snapshot of the function's region (all pages).
     pub async fn list_copies(&self) -> Result<Vec<Copy>, ApiError> {
-        let mut copies = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .client
+        let client = &self.client;
+        let mut copies = all_pages(|token| async move {
+            let page = client
                 .get_instance_snapshots()
-                .set_page_token(token.clone())
+                .set_page_token(token)
                 .send()
                 .await;
             let page = page.map_err(ApiError::from_sdk)?;
-            copies.extend(page.instance_snapshots().iter().map(instance_snapshot));
-            token = next_token(page.next_page_token(), &token);
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .client
-                .get_disk_snapshots()
-                .set_page_token(token.clone())
-                .send()
-                .await;
-            let page = page.map_err(ApiError::from_sdk)?;
-            copies.extend(page.disk_snapshots().iter().map(disk_snapshot));
-            token = next_token(page.next_page_token(), &token);
-            if token.is_none() {
-                break;
-            }
-        }
+            let items = page
+                .instance_snapshots()
+                .iter()
+                .map(instance_snapshot)
+                .collect();
+            Ok((items, page.next_page_token))
+        })
+        .await?;
+        copies.extend(
+            all_pages(|token| async move {
+                let page = client
+                    .get_disk_snapshots()
+                    .set_page_token(token)
+                    .send()
+                    .await;
+                let page = page.map_err(ApiError::from_sdk)?;
+                let items = page.disk_snapshots().iter().map(disk_snapshot).collect();
+                Ok((items, page.next_page_token))
+            })
+            .await?,
+        );
         Ok(copies)
     }
 
@@ -478,27 +466,22 @@ impl LightsailApi {
 
     /// Every export record of the function's region: all pages, in no particular order.
     pub async fn list_export_records(&self) -> Result<Vec<ExportRecord>, ApiError> {
-        let mut records = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self
-                .client
+        let client = &self.client;
+        all_pages(|token| async move {
+            let page = client
                 .get_export_snapshot_records()
-                .set_page_token(token.clone())
+                .set_page_token(token)
                 .send()
-                .await
-                .map_err(ApiError::from_sdk)?;
-            records.extend(
-                page.export_snapshot_records()
-                    .iter()
-                    .filter_map(export_record),
-            );
-            token = next_token(page.next_page_token(), &token);
-            if token.is_none() {
-                break;
-            }
-        }
-        Ok(records)
+                .await;
+            let page = page.map_err(ApiError::from_sdk)?;
+            let items = page
+                .export_snapshot_records()
+                .iter()
+                .filter_map(export_record)
+                .collect();
+            Ok((items, page.next_page_token))
+        })
+        .await
     }
 
     /// Sends a write, retrying it only while it is throttled.
@@ -532,14 +515,28 @@ fn none_if_not_found<T>(error: ApiError) -> Result<Option<T>, ApiError> {
     }
 }
 
-/// The next page's token; `None` when done or when the service repeats a token (a loop).
-fn next_token(next: Option<&str>, current: &Option<String>) -> Option<String> {
-    match next {
-        Some(token) if !token.is_empty() && current.as_deref() != Some(token) => {
-            Some(token.to_string())
+/// Every item of a paged operation. `page(token)` fetches one page: its items and the next
+/// token. Paging stops when there is no next token, or when the service repeats the token it was
+/// given (a loop), or after [`MAX_PAGES`].
+async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let (found, next) = page(token.clone()).await?;
+        items.extend(found);
+        token = match next {
+            Some(next) if !next.is_empty() && token.as_deref() != Some(next.as_str()) => Some(next),
+            _ => None,
+        };
+        if token.is_none() {
+            break;
         }
-        _ => None,
     }
+    Ok(items)
 }
 
 fn tags(tags: &[aws_sdk_lightsail::types::Tag]) -> Vec<(String, Option<String>)> {
