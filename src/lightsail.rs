@@ -250,9 +250,13 @@ impl LightsailApi {
 
     /// Every instance and disk of the source region (all pages).
     pub async fn list_resources(&self) -> Result<Vec<Resource>, ApiError> {
-        let client = &self.source;
         let mut resources = all_pages(|token| async move {
-            let page = client.get_instances().set_page_token(token).send().await;
+            let page = self
+                .source
+                .get_instances()
+                .set_page_token(token)
+                .send()
+                .await;
             let page = page.map_err(ApiError::from_sdk)?;
             Ok((
                 page.instances().iter().map(instance).collect(),
@@ -262,7 +266,7 @@ impl LightsailApi {
         .await?;
         resources.extend(
             all_pages(|token| async move {
-                let page = client.get_disks().set_page_token(token).send().await;
+                let page = self.source.get_disks().set_page_token(token).send().await;
                 let page = page.map_err(ApiError::from_sdk)?;
                 Ok((
                     page.disks().iter().map(disk).collect(),
@@ -335,9 +339,9 @@ impl LightsailApi {
 
     /// Every manual instance and disk snapshot of the function's region (all pages).
     pub async fn list_copies(&self) -> Result<Vec<Copy>, ApiError> {
-        let client = &self.client;
         let mut copies = all_pages(|token| async move {
-            let page = client
+            let page = self
+                .client
                 .get_instance_snapshots()
                 .set_page_token(token)
                 .send()
@@ -353,7 +357,8 @@ impl LightsailApi {
         .await?;
         copies.extend(
             all_pages(|token| async move {
-                let page = client
+                let page = self
+                    .client
                     .get_disk_snapshots()
                     .set_page_token(token)
                     .send()
@@ -466,9 +471,9 @@ impl LightsailApi {
 
     /// Every export record of the function's region: all pages, in no particular order.
     pub async fn list_export_records(&self) -> Result<Vec<ExportRecord>, ApiError> {
-        let client = &self.client;
         all_pages(|token| async move {
-            let page = client
+            let page = self
+                .client
                 .get_export_snapshot_records()
                 .set_page_token(token)
                 .send()
