@@ -26,15 +26,6 @@ fn event(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-const WRITES: &[&str] = &[
-    "CopySnapshot",
-    "ExportSnapshot",
-    "DeleteInstanceSnapshot",
-    "DeleteDiskSnapshot",
-    "TagResource",
-    "UntagResource",
-];
-
 fn acted(actions: &[String], action: &str) -> bool {
     actions.iter().any(|a| a == action)
 }
@@ -135,7 +126,7 @@ async fn a_dry_run_writes_nothing_and_says_so() {
             "{name}"
         );
     }
-    for operation in WRITES {
+    for operation in common::WRITES {
         assert!(h.writes(operation).is_empty(), "{operation} was sent");
     }
     // The loop's next round (the output fed back) is still a dry run.
@@ -144,7 +135,7 @@ async fn a_dry_run_writes_nothing_and_says_so() {
         .await
         .unwrap();
     assert_eq!(again.dry_run, Some(true));
-    for operation in WRITES {
+    for operation in common::WRITES {
         assert!(h.writes(operation).is_empty(), "{operation} was sent");
     }
 }

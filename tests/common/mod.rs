@@ -21,43 +21,13 @@ pub struct Harness {
 pub const MAX_ROUNDS: usize = 40;
 
 pub fn client(url: &str, region: &str) -> aws_sdk_lightsail::Client {
-    let sdk = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(url)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                "AKIDTEST", "secret", None, None, "test",
-            )),
-        )
-        .build();
-    let conf = lightsail_export::lightsail::client_config(&sdk)
-        .retry_config(
-            aws_sdk_lightsail::config::retry::RetryConfig::standard()
-                .with_max_attempts(5)
-                .with_initial_backoff(Duration::from_millis(5))
-                .with_max_backoff(Duration::from_millis(50)),
-        )
-        .build();
-    aws_sdk_lightsail::Client::from_conf(conf)
+    client_with(url, region, &ClientOptions::shared_quota())
 }
 
 impl Harness {
     /// An emulator from `yaml` (clock moved by hand) and the function configured with `config`.
     pub async fn new(yaml: &str, config: Config) -> Harness {
-        let mut scenario = Scenario::from_str(yaml).expect("scenario");
-        scenario.speed = 0.0;
-        let emulator = Emulator::start(scenario).await.expect("emulator starts");
-        let client = client(&emulator.url(), "us-east-1");
-        let api = LightsailApi::new(client.clone(), client, "us-east-1")
-            .with_write_backoff(Duration::from_millis(5));
-        Harness {
-            emulator,
-            app: App {
-                api,
-                config: Ok(config),
-            },
-        }
+        Harness::with_options(yaml, config, &ClientOptions::shared_quota()).await
     }
 
     pub async fn invoke(&self, event: Value) -> Result<Output, Error> {
@@ -223,6 +193,16 @@ impl Default for ClientOptions {
             access_key: "AKIDTEST".into(),
             secret_key: "secret".into(),
             session_token: None,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// The defaults, with the SDK's process-wide retry quota, as a deployed function has.
+    pub fn shared_quota() -> ClientOptions {
+        ClientOptions {
+            isolated_quota: false,
+            ..ClientOptions::default()
         }
     }
 }
