@@ -192,22 +192,19 @@ pub async fn reconcile(
 
     // Two resources whose names sanitise alike would share copies: refuse both. A name that is
     // no valid resource name (`web/1`) is refused for that alone and conflicts with nothing.
-    let valid = |t: &&TargetSpec| names::validate_resource_name(&t.name).is_ok();
-    let mut sanitised: HashMap<String, usize> = HashMap::new();
-    for target in targets.iter().filter(valid) {
-        *sanitised.entry(names::sanitise(&target.name)).or_default() += 1;
-    }
-    let conflicting: HashSet<&str> = targets
+    let copy_keys: Vec<(&str, String)> = targets
         .iter()
-        .filter(valid)
-        .filter(|t| {
-            sanitised
-                .get(&names::sanitise(&t.name))
-                .copied()
-                .unwrap_or(0)
-                > 1
-        })
-        .map(|t| t.name.as_str())
+        .filter(|t| names::validate_resource_name(&t.name).is_ok())
+        .map(|t| (t.name.as_str(), names::sanitise(&t.name)))
+        .collect();
+    let mut sharing: HashMap<&str, usize> = HashMap::new();
+    for (_, key) in &copy_keys {
+        *sharing.entry(key.as_str()).or_default() += 1;
+    }
+    let conflicting: HashSet<&str> = copy_keys
+        .iter()
+        .filter(|(_, key)| sharing.get(key.as_str()).copied().unwrap_or(0) > 1)
+        .map(|(name, _)| *name)
         .collect();
 
     let rounds = targets.iter().map(|spec| {

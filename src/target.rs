@@ -252,12 +252,12 @@ impl TargetRound<'_> {
                             .await?;
                         checked = true;
                     }
-                    if self.plan.dry_run {
-                        report.actions.push("CopySnapshot".into());
-                        report.actions.push("TagResource".into());
-                        break;
-                    }
-                    match self.copy(&copy_name, resource_type, &date).await? {
+                    let made = match self.plan.dry_run {
+                        true => None,
+                        false => self.copy(&copy_name, resource_type, &date).await?,
+                    };
+                    match made {
+                        // This round made the copy (or, in a dry run, would).
                         None => {
                             report.actions.push("CopySnapshot".into());
                             self.tag(&copy_name, &date, report).await;
