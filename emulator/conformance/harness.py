@@ -4,7 +4,8 @@ recording proxy and judges each one.
 A case fails if any of these is wrong:
   - the CLI's exit code (0 for success cases, non-zero for error cases) and, for an error case,
     the error code the CLI printed (`An error occurred (Code) ...`);
-  - every response the proxy recorded for it, against botocore's Lightsail model (validate.py);
+  - every response the proxy recorded for it, against botocore's Lightsail model (validate.py),
+    and every error response's envelope against the emulator's `errorEnvelope` switch in force;
   - the case's own expectations about the world (states, names, paging).
 Each case prints `ok LABEL` or `FAIL LABEL: reasons`.
 """
@@ -40,6 +41,8 @@ class Conformance:
         self.model = validate.load_model()
         self.passed = self.failed = 0
         self.log_offset = 0
+        # The errorEnvelope switch the emulator is under: it decides the error header rule.
+        self.envelope = "code"
         self.env = self._cli_env()
 
     @staticmethod
@@ -62,6 +65,7 @@ class Conformance:
     # --- reporting -------------------------------------------------------------------------
 
     def report(self, label, problems):
+        label = f"[{self.envelope}] {label}"
         if problems:
             self.failed += 1
             print(f"FAIL {label}: " + "; ".join(problems), flush=True)
@@ -88,7 +92,9 @@ class Conformance:
         for exchange in exchanges:
             if operation and validate.operation_of(exchange["target"]) != operation:
                 problems.append(f"recorded target {exchange['target']!r}, expected {operation}")
-            problems += [f"{exchange['target']} {exchange['status']}: {p}" for p in validate.check_exchange(self.model, exchange)]
+            found = validate.check_exchange(self.model, exchange)
+            found += validate.check_envelope(self.model, exchange, self.envelope)
+            problems += [f"{exchange['target']} {exchange['status']}: {p}" for p in found]
         return problems
 
     # --- the AWS CLI -----------------------------------------------------------------------
@@ -185,6 +191,13 @@ class Conformance:
 
     def set_faults(self, faults):
         self.admin_call(f"admin set faults {json.dumps(faults)}", "PUT", "/_emulator/faults", faults)
+
+    def start_pass(self, envelope):
+        """Back to the scenario as loaded, then the given errorEnvelope (a switch, not the world)."""
+        self.envelope = envelope
+        self.admin_call("admin reset", "POST", "/_emulator/reset", {})
+        self.admin_call(f"admin set switch errorEnvelope={envelope}", "PUT", "/_emulator/switches",
+                        {"errorEnvelope": envelope})
 
 
 # --- expectations about the world -------------------------------------------------------------

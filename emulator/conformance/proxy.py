@@ -3,7 +3,8 @@
 It sits between the AWS CLI and the emulator so the test sees the raw wire response (status,
 Content-Type, body bytes) that the CLI parsed, which the CLI itself never shows. Each exchange is
 appended as one JSON line to the log:
-  {"seq", "target", "region", "status", "contentType", "body", "requestBody"}
+  {"seq", "target", "region", "status", "contentType", "headers", "body", "requestBody"}
+where `headers` holds the response headers, names in lower case.
 
 Usage: proxy.py --upstream http://127.0.0.1:PORT --log FILE [--port 0]
 Prints `listening on http://127.0.0.1:PORT` once it accepts connections.
@@ -64,13 +65,14 @@ def make_handler(upstream, recorder):
                 body = response.read()
             except (OSError, http.client.HTTPException) as e:
                 # The emulator dropped the connection: record it and do the same to the client.
-                recorder.write(self._entry(request_body, None, None, f"upstream error: {e}"))
+                recorder.write(self._entry(request_body, None, None, f"upstream error: {e}", {}))
                 self.close_connection = True
                 return
             finally:
                 connection.close()
             content_type = next((v for k, v in response_headers if k.lower() == "content-type"), None)
-            recorder.write(self._entry(request_body, status, content_type, body.decode("utf-8", "replace")))
+            recorded_headers = {k.lower(): v for k, v in response_headers}
+            recorder.write(self._entry(request_body, status, content_type, body.decode("utf-8", "replace"), recorded_headers))
             self.send_response(status, reason)
             for key, value in response_headers:
                 if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
@@ -79,7 +81,7 @@ def make_handler(upstream, recorder):
             self.end_headers()
             self.wfile.write(body)
 
-        def _entry(self, request_body, status, content_type, body):
+        def _entry(self, request_body, status, content_type, body, headers):
             return {
                 "method": self.command,
                 "path": self.path,
@@ -88,6 +90,7 @@ def make_handler(upstream, recorder):
                 "requestBody": request_body.decode("utf-8", "replace"),
                 "status": status,
                 "contentType": content_type,
+                "headers": headers,
                 "body": body,
             }
 

@@ -68,7 +68,9 @@ echo "# validator self-tests"
 }
 tail -n 3 "$work/unittest.log" | sed 's/^/#   /'
 
-# 3. The emulator on the conformance scenario, on a free port.
+# 3. The emulator on the conformance scenario, on a free port. The cases set the switches they
+# test through the admin API, so none may come from the caller's environment.
+unset LIGHTSAIL_EMULATOR_SWITCHES
 echo "# building the emulator"
 (cd "$repo" && cargo build -q -p lightsail-emulator) || fail "cargo build -p lightsail-emulator failed"
 "$repo/target/debug/lightsail-emulator" --scenario "$here/scenario.yaml" --port 0 \

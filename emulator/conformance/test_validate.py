@@ -186,5 +186,34 @@ class CatchesDeviations(unittest.TestCase):
         self.assertEqual(validate.check_exchange(MODEL, record), [])
 
 
+class ChecksTheErrorEnvelope(unittest.TestCase):
+    LIGHTSAIL = {"__type": "NotFoundException", "code": "DoesNotExist", "docs": "https://docs", "message": "x", "tip": "t"}
+    FRONT = {"__type": "ThrottlingException", "message": "Rate exceeded"}
+
+    @staticmethod
+    def record(body, headers=None, status=400):
+        return {"status": status, "body": json.dumps(body), "headers": headers or {}}
+
+    def envelope(self, body, headers, envelope):
+        return validate.check_envelope(MODEL, self.record(body, headers), envelope)
+
+    def test_code_envelope(self):
+        self.assertEqual(self.envelope(self.LIGHTSAIL, {}, "code"), [])
+        self.assertEqual(self.envelope(self.FRONT, {}, "code"), [])
+        self.assertTrue(self.envelope(self.LIGHTSAIL, {"x-amzn-errortype": "NotFoundException"}, "code"))
+        self.assertTrue(self.envelope({"__type": "NotFoundException", "message": "x"}, {}, "code"))
+        self.assertTrue(self.envelope(dict(self.FRONT, code="Throttled"), {}, "code"))
+
+    def test_header_envelope(self):
+        plain = {"__type": "NotFoundException", "message": "x"}
+        self.assertEqual(self.envelope(plain, {"X-Amzn-ErrorType": "NotFoundException"}, "header"), [])
+        self.assertTrue(self.envelope(plain, {}, "header"))
+        self.assertTrue(self.envelope(plain, {"x-amzn-errortype": "InvalidInputException"}, "header"))
+        self.assertTrue(self.envelope(self.LIGHTSAIL, {"x-amzn-errortype": "NotFoundException"}, "header"))
+
+    def test_success_is_not_judged(self):
+        self.assertEqual(validate.check_envelope(MODEL, self.record({}, status=200), "code"), [])
+
+
 if __name__ == "__main__":
     unittest.main()

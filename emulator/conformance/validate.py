@@ -303,6 +303,45 @@ def check_exchange(model, record):
     return problems
 
 
+ENVELOPES = ("code", "header")
+
+
+def check_envelope(model, record, envelope):
+    """Problems of an error response's envelope under the emulator's `errorEnvelope` switch.
+
+    `code` (real Lightsail, per public reports): a Lightsail exception carries string `code`,
+    `docs` and `tip` and there is no `x-amzn-errortype` header; an error of AWS's front end (not a
+    Lightsail exception) carries only `__type` and `message`. `header`: the header is present and
+    equal to `__type`, and the body is only `__type` and `message`.
+    """
+    status = record.get("status")
+    if status is None or 200 <= status < 300:
+        return []
+    data, problem = _parse_body(record.get("body"))
+    if problem or not isinstance(data, dict):
+        return []  # check_error reports it
+    type_value = data.get("__type")
+    header = {k.lower(): v for k, v in (record.get("headers") or {}).items()}.get("x-amzn-errortype")
+    problems = []
+    if envelope == "code":
+        if header is not None:
+            problems.append(f"x-amzn-errortype header {header!r} sent under errorEnvelope code")
+        if model["shapes"].get(error_name(str(type_value)), {}).get("exception"):
+            for member in ("code", "docs", "tip"):
+                if not isinstance(data.get(member), str):
+                    problems.append(f"$: Lightsail error without a string '{member}' under errorEnvelope code")
+        elif set(data) != {"__type", "message"}:
+            problems.append(f"$: front-end error {type_value!r} has members {sorted(data)}, expected __type and message")
+    elif envelope == "header":
+        if header != type_value:
+            problems.append(f"x-amzn-errortype header {header!r}, expected {type_value!r}")
+        if set(data) != {"__type", "message"}:
+            problems.append(f"$: error has members {sorted(data)} under errorEnvelope header, expected __type and message")
+    else:
+        problems.append(f"unknown envelope {envelope!r}")
+    return problems
+
+
 def main(argv):
     if len(argv) != 2:
         print("usage: validate.py RECORDING.jsonl", file=sys.stderr)

@@ -12,6 +12,7 @@ use crate::faults::Faults;
 use crate::scenario::Scenario;
 use crate::server::HttpResponse;
 use crate::state::Shared;
+use crate::switches::CATALOG;
 
 const MAX_BODY: usize = 64 << 20;
 
@@ -82,6 +83,22 @@ pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
                 Err(e) => bad(e),
             }
         }
+        (Method::GET, "/_emulator/switches") => switches(state),
+        (Method::PUT | Method::POST, "/_emulator/switches") => {
+            let parsed = if text.trim().is_empty() {
+                Ok(Value::Null)
+            } else {
+                serde_json::from_str::<Value>(&text)
+            };
+            match parsed {
+                Ok(v) => match state.merge_switches(v) {
+                    Ok(_) => switches(state),
+                    Err(e) => bad(e),
+                },
+                Err(e) => bad(format!("not JSON: {e}")),
+            }
+        }
+        (Method::GET, "/_emulator/switches/catalog") => ok(json!(CATALOG)),
         (Method::POST, "/_emulator/reset") => {
             state.reset();
             ok(json!({ "ok": true }))
@@ -97,6 +114,15 @@ pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
             json!({ "error": format!("no admin route {m} {p}") }),
         ),
     }
+}
+
+/// Every switch with its value in force; `pageSize` is the effective one.
+fn switches(state: &Shared) -> HttpResponse {
+    let mut v = json!(state.switches());
+    if let Value::Object(m) = &mut v {
+        m.insert("pageSize".into(), json!(state.page_size()));
+    }
+    ok(v)
 }
 
 fn clock(state: &Shared) -> HttpResponse {

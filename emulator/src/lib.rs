@@ -10,6 +10,7 @@ mod protocol;
 mod scenario;
 mod server;
 mod state;
+mod switches;
 mod timefmt;
 mod world;
 
@@ -22,13 +23,21 @@ use serde::{Deserialize, Serialize};
 pub use faults::Faults;
 pub use scenario::{
     AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant, Scenario,
-    SnapshotSpec,
+    SnapshotSpec, StaticIpSpec,
+};
+pub use state::SWITCHES_VAR;
+pub use switches::{
+    AddOnWhenDisabled, AutoSnapshotInProgress, AutoSnapshotOrder, CopyDuringAutoSnapshot,
+    DestinationInfo, ErrorEnvelope, ExportRecordOrder, ExportRecordsOnSnapshotDelete,
+    SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly, CATALOG, DEFAULT_PAGE_SIZE,
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("invalid scenario: {0}")]
     Scenario(String),
+    #[error("invalid switch: {0}")]
+    Switch(String),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -61,13 +70,24 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Starts on 127.0.0.1 on a free port.
+    /// Starts on 127.0.0.1 on a free port. The switches are the scenario's with
+    /// `LIGHTSAIL_EMULATOR_SWITCHES` (a JSON object) merged over them.
     pub async fn start(scenario: Scenario) -> Result<Emulator, Error> {
         Emulator::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), scenario).await
     }
 
     pub async fn start_on(addr: SocketAddr, scenario: Scenario) -> Result<Emulator, Error> {
-        let state = Arc::new(state::Shared::new(scenario)?);
+        Emulator::start_with_switches(addr, scenario, serde_json::Value::Null).await
+    }
+
+    /// As `start_on`, with `switches` (a partial object) merged after the environment's, on
+    /// this start and on every later `reset`/`load`: the binary's `--switch`.
+    pub async fn start_with_switches(
+        addr: SocketAddr,
+        scenario: Scenario,
+        switches: serde_json::Value,
+    ) -> Result<Emulator, Error> {
+        let state = Arc::new(state::Shared::new(scenario, switches)?);
         let (addr, server) = server::serve(addr, state.clone()).await?;
         Ok(Emulator {
             state,
@@ -103,6 +123,27 @@ impl Emulator {
         self.state.advance(seconds)
     }
 
+    /// A reader of the simulated clock that outlives this borrow (it shares the state, not the
+    /// server), for code that must wait in simulated time.
+    pub fn clock(&self) -> impl Fn() -> f64 + Send + Sync + 'static {
+        let state = self.state.clone();
+        move || state.now()
+    }
+
+    pub fn switches(&self) -> Switches {
+        self.state.switches()
+    }
+
+    /// Replaces the switches from now on; the world is kept.
+    pub fn set_switches(&self, switches: Switches) {
+        self.state.set_switches(switches)
+    }
+
+    /// The page size in force: `switches.pageSize`, else the scenario's `pageSize`, else 20.
+    pub fn page_size(&self) -> usize {
+        self.state.page_size()
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         self.state.set_faults(faults)
     }
@@ -121,7 +162,8 @@ impl Emulator {
         self.state.writes()
     }
 
-    /// Back to the scenario as loaded: world, clock and faults; logs and counters cleared.
+    /// Back to the scenario as loaded: world, clock, faults and switches (the scenario's, with
+    /// the environment's and any `start_with_switches` ones over them); logs and counters cleared.
     pub fn reset(&self) {
         self.state.reset()
     }

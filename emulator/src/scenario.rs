@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::faults::Faults;
+use crate::switches::Switches;
 use crate::timefmt;
 use crate::Error;
 
@@ -21,8 +22,8 @@ pub struct Scenario {
     pub now: Option<Instant>,
     /// Simulated seconds per real second; 0 = the clock moves only when advanced.
     pub speed: f64,
-    /// Page size of every paged Get* operation.
-    pub page_size: usize,
+    /// Page size of every paged Get* operation, unless `switches.pageSize` is set (default 20).
+    pub page_size: Option<usize>,
     /// Seeds ids, record order and generated data.
     pub seed: u64,
     pub durations: Durations,
@@ -31,7 +32,10 @@ pub struct Scenario {
     pub snapshots: Vec<SnapshotSpec>,
     pub export_records: Vec<ExportRecordSpec>,
     pub unrelated_export_records: usize,
+    /// Names only: a static IP's name takes its place in the region's name space.
+    pub static_ips: Vec<StaticIpSpec>,
     pub faults: Faults,
+    pub switches: Switches,
 }
 
 impl Default for Scenario {
@@ -40,7 +44,7 @@ impl Default for Scenario {
             region: "us-east-1".into(),
             now: None,
             speed: 1.0,
-            page_size: 25,
+            page_size: None,
             seed: 1,
             durations: Durations::default(),
             instances: Vec::new(),
@@ -48,7 +52,9 @@ impl Default for Scenario {
             snapshots: Vec::new(),
             export_records: Vec::new(),
             unrelated_export_records: 0,
+            static_ips: Vec::new(),
             faults: Faults::default(),
+            switches: Switches::default(),
         }
     }
 }
@@ -103,6 +109,9 @@ pub struct InstanceSpec {
     pub tags: BTreeMap<String, String>,
     #[serde(default = "yes")]
     pub auto_snapshot_add_on: bool,
+    /// `HH:00` UTC; default: the region's default from the developer guide.
+    #[serde(default)]
+    pub snapshot_time_of_day: Option<String>,
     #[serde(default)]
     pub auto_snapshots: Vec<AutoSnapshotSpec>,
     #[serde(default)]
@@ -123,10 +132,21 @@ pub struct DiskSpec {
     pub tags: BTreeMap<String, String>,
     #[serde(default = "yes")]
     pub auto_snapshot_add_on: bool,
+    /// `HH:00` UTC; default: the region's default from the developer guide.
+    #[serde(default)]
+    pub snapshot_time_of_day: Option<String>,
     #[serde(default)]
     pub auto_snapshots: Vec<AutoSnapshotSpec>,
     #[serde(default)]
     pub created_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaticIpSpec {
+    pub name: String,
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,8 +269,27 @@ impl Scenario {
         if let Some(now) = &self.now {
             now.epoch()?;
         }
-        if self.page_size == 0 {
+        if self.page_size == Some(0) {
             return bad("pageSize must be at least 1".into());
+        }
+        self.switches
+            .validate()
+            .map_err(|e| Error::Scenario(format!("switches: {e}")))?;
+        let times = self
+            .instances
+            .iter()
+            .map(|i| (&i.name, &i.snapshot_time_of_day))
+            .chain(
+                self.disks
+                    .iter()
+                    .map(|d| (&d.name, &d.snapshot_time_of_day)),
+            );
+        for (name, time) in times {
+            if let Some(t) = time.as_deref().filter(|t| !timefmt::is_time_of_day(t)) {
+                return bad(format!(
+                    "{name}: snapshotTimeOfDay {t:?} does not match ^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"
+                ));
+            }
         }
         let autos = self
             .instances

@@ -21,6 +21,7 @@ use crate::faults::Injected;
 use crate::ops::{self, Ctx};
 use crate::protocol::{self, ApiError};
 use crate::state::{lock, Shared};
+use crate::switches::ErrorEnvelope;
 use crate::WriteRecord;
 
 /// Largest request body accepted (Lightsail requests are small).
@@ -137,8 +138,20 @@ fn respond(status: u16, body: String, request_id: &str, error_type: Option<&str>
     res
 }
 
-fn error(e: &ApiError, request_id: &str) -> HttpResponse {
-    respond(e.status, e.body(), request_id, Some(e.kind))
+/// An error response in the envelope the `errorEnvelope` switch asks for; `operation` names
+/// the API reference page of its `docs`.
+fn error(
+    e: &ApiError,
+    request_id: &str,
+    envelope: ErrorEnvelope,
+    operation: Option<&str>,
+) -> HttpResponse {
+    respond(
+        e.status,
+        e.body(envelope, operation),
+        request_id,
+        e.header(envelope),
+    )
 }
 
 fn header<'a>(req: &'a Request<Incoming>, name: &str) -> Option<&'a str> {
@@ -160,37 +173,36 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
         Some(r) => r.to_string(),
         None => state.default_region(),
     };
-    if let Some(op) = &operation {
-        *lock(&state.inner).calls.entry(op.clone()).or_insert(0) += 1;
-    }
+    let envelope = {
+        let mut inner = lock(&state.inner);
+        if let Some(op) = &operation {
+            *inner.calls.entry(op.clone()).or_insert(0) += 1;
+        }
+        inner.world.switches.error_envelope
+    };
+    let refuse = |e: ApiError| Ok(error(&e, &rid, envelope, None));
     if auth.is_none() {
-        return Ok(error(&ApiError::missing_auth(), &rid));
+        return refuse(ApiError::missing_auth());
     }
     if req.method() != Method::POST || req.uri().path() != "/" {
-        return Ok(error(
-            &ApiError::unknown_operation("Only POST / is supported"),
-            &rid,
-        ));
+        return refuse(ApiError::unknown_operation("Only POST / is supported"));
     }
     let Some(operation) = operation else {
         let what = target.map_or("missing".to_string(), |t| format!("{t:?}"));
-        return Ok(error(
-            &ApiError::unknown_operation(format!("The X-Amz-Target header is {what}")),
-            &rid,
-        ));
+        return refuse(ApiError::unknown_operation(format!(
+            "The X-Amz-Target header is {what}"
+        )));
     };
     if !ops::OPERATIONS.contains(&operation.as_str()) {
-        return Ok(error(
-            &ApiError::unknown_operation(format!("Unknown operation {operation}")),
-            &rid,
-        ));
+        return refuse(ApiError::unknown_operation(format!(
+            "Unknown operation {operation}"
+        )));
     }
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            return Ok(error(
-                &ApiError::serialization("The request body could not be read"),
-                &rid,
+            return refuse(ApiError::serialization(
+                "The request body could not be read",
             ))
         }
     };
@@ -236,7 +248,7 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
     if let Some(what) = denied {
         let e = ApiError::access_denied(&operation, &what);
         log(&mut inner, false, Some(e.kind.to_string()));
-        return Ok(error(&e, &rid));
+        return Ok(error(&e, &rid, envelope, Some(&operation)));
     }
     let injected = inner.faults.roll_before(&operation);
     let fault = match injected {
@@ -250,14 +262,14 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
     };
     if let Some(e) = fault {
         log(&mut inner, false, Some(e.kind.to_string()));
-        return Ok(error(&e, &rid));
+        return Ok(error(&e, &rid, envelope, Some(&operation)));
     }
     let input = match parsed {
         Ok(v) => v,
         Err(e) => {
             let e = ApiError::serialization(format!("The request body is not valid JSON: {e}"));
             log(&mut inner, false, Some(e.kind.to_string()));
-            return Ok(error(&e, &rid));
+            return Ok(error(&e, &rid, envelope, Some(&operation)));
         }
     };
     let inner = &mut *inner;
@@ -283,7 +295,7 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
         }
         Err(e) => {
             log(inner, false, Some(e.kind.to_string()));
-            Ok(error(&e, &rid))
+            Ok(error(&e, &rid, envelope, Some(&operation)))
         }
     }
 }

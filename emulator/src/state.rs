@@ -3,11 +3,18 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use serde_json::Value;
+
 use crate::clock::Clock;
 use crate::faults::{FaultState, Faults};
 use crate::scenario::Scenario;
+use crate::switches::Switches;
 use crate::world::World;
 use crate::{Error, WriteRecord};
+
+/// A JSON object of switches merged over every scenario's own (`{"errorEnvelope":"header"}`), so
+/// a test matrix can flip a switch without editing scenarios.
+pub const SWITCHES_VAR: &str = "LIGHTSAIL_EMULATOR_SWITCHES";
 
 /// A poisoned lock only means another request panicked mid-way; the data is still the best we
 /// have, and refusing every later request would be worse.
@@ -28,6 +35,26 @@ pub struct Inner {
 pub struct Shared {
     pub inner: Mutex<Inner>,
     pub clock: Mutex<Clock>,
+    /// Switches applied after the environment's on every load (the binary's `--switch`).
+    pinned: Value,
+}
+
+/// The switches of `scenario` with the environment's and then `pinned` merged over them.
+fn switches_for(scenario: &Scenario, pinned: &Value) -> Result<Switches, Error> {
+    let mut switches = scenario.switches.clone();
+    match std::env::var(SWITCHES_VAR) {
+        Ok(text) if !text.trim().is_empty() => {
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|e| Error::Scenario(format!("{SWITCHES_VAR} is not JSON: {e}")))?;
+            switches
+                .merge(v)
+                .map_err(|e| Error::Scenario(format!("{SWITCHES_VAR}: {e}")))?;
+        }
+        Ok(_) | Err(std::env::VarError::NotPresent) => {}
+        Err(e) => return Err(Error::Scenario(format!("{SWITCHES_VAR}: {e}"))),
+    }
+    switches.merge(pinned.clone())?;
+    Ok(switches)
 }
 
 fn start_of(scenario: &Scenario) -> Result<f64, Error> {
@@ -41,10 +68,12 @@ fn start_of(scenario: &Scenario) -> Result<f64, Error> {
 }
 
 impl Shared {
-    pub fn new(scenario: Scenario) -> Result<Shared, Error> {
+    pub fn new(scenario: Scenario, pinned: Value) -> Result<Shared, Error> {
         let start = start_of(&scenario)?;
-        let world = World::from_scenario(&scenario, start)?;
+        let switches = switches_for(&scenario, &pinned)?;
+        let world = World::from_scenario(&scenario, start, switches)?;
         Ok(Shared {
+            pinned,
             clock: Mutex::new(Clock::new(start, scenario.speed)),
             inner: Mutex::new(Inner {
                 faults: FaultState::new(scenario.faults.clone()),
@@ -84,6 +113,23 @@ impl Shared {
     pub fn default_region(&self) -> String {
         lock(&self.inner).world.default_region.clone()
     }
+    pub fn switches(&self) -> Switches {
+        lock(&self.inner).world.switches.clone()
+    }
+    pub fn set_switches(&self, switches: Switches) {
+        lock(&self.inner).world.set_switches(switches)
+    }
+    /// Merges a partial object of switches over the current ones; all or nothing.
+    pub fn merge_switches(&self, overrides: Value) -> Result<Switches, Error> {
+        let mut inner = lock(&self.inner);
+        let mut switches = inner.world.switches.clone();
+        switches.merge(overrides)?;
+        inner.world.set_switches(switches.clone());
+        Ok(switches)
+    }
+    pub fn page_size(&self) -> usize {
+        lock(&self.inner).world.page_size()
+    }
 
     pub fn reset(&self) {
         let scenario = lock(&self.inner).scenario.clone();
@@ -101,7 +147,8 @@ impl Shared {
 
     pub fn try_load(&self, scenario: Scenario) -> Result<(), Error> {
         let start = start_of(&scenario)?;
-        let world = World::from_scenario(&scenario, start)?;
+        let switches = switches_for(&scenario, &self.pinned)?;
+        let world = World::from_scenario(&scenario, start, switches)?;
         let mut inner = lock(&self.inner);
         *lock(&self.clock) = Clock::new(start, scenario.speed);
         inner.faults = FaultState::new(scenario.faults.clone());

@@ -77,6 +77,28 @@ fn split_offset(rest: &str) -> Option<(&str, f64)> {
     Some((clock, sign * (oh * 3600.0 + om * 60.0)))
 }
 
+/// The model's TimeOfDay pattern `^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
+pub fn is_time_of_day(s: &str) -> bool {
+    seconds_of_day(s).is_some()
+}
+
+/// Seconds after midnight of an `HH:MM` matching the model's TimeOfDay pattern.
+pub fn seconds_of_day(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let h: u32 = s.get(0..2)?.parse().ok()?;
+    let m: u32 = s.get(3..5)?.parse().ok()?;
+    (h <= 23 && m <= 59).then(|| f64::from(h * 3600 + m * 60))
+}
+
 /// `YYYY-MM-DD` of a day number.
 pub fn format_date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
@@ -94,5 +116,10 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-11-22T08:00:00+02:00"), Some(t));
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(format_date(parse_date("2024-02-29").unwrap()), "2024-02-29");
+        assert_eq!(seconds_of_day("06:00"), Some(21_600.0));
+        assert_eq!(seconds_of_day("23:59"), Some(86_340.0));
+        for bad in ["24:00", "6:00", "06:60", "06-00", "06:00Z", "+6:00"] {
+            assert!(!is_time_of_day(bad), "{bad}");
+        }
     }
 }

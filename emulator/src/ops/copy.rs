@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::input::{opt_bool, opt_str, req_str, resource_name, REGIONS};
 use super::Ctx;
 use crate::protocol::ApiError;
+use crate::switches::CopyDuringAutoSnapshot;
 use crate::timefmt;
 use crate::world::model::{Operation, Snapshot};
 use crate::world::render;
@@ -61,11 +62,9 @@ pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
     let name_taken = ctx
         .world
         .region(ctx.region)
-        .is_some_and(|rs| rs.snapshots.contains_key(target));
+        .is_some_and(|rs| rs.name_taken(target, &ctx.world.switches));
     if name_taken {
-        return Err(ApiError::invalid(format!(
-            "Some names are already in use: {target}"
-        )));
+        return Err(ApiError::name_in_use(target));
     }
 
     let (now, copy_seconds) = (ctx.now, ctx.world.durations.copy_seconds);
@@ -163,6 +162,21 @@ fn copy_of_auto(
     };
     let now = ctx.now;
     let autos = resource.auto_snapshots();
+    let busy = autos
+        .iter()
+        .any(|a| ctx.world.auto_status(a, now) == "InProgress");
+    if busy {
+        let message = format!(
+            "You can't copy an automatic snapshot of {name} while an automatic snapshot of it is being created."
+        );
+        match ctx.world.switches.copy_during_auto_snapshot {
+            CopyDuringAutoSnapshot::InvalidInput => return Err(ApiError::invalid(message)),
+            CopyDuringAutoSnapshot::OperationFailure => {
+                return Err(ApiError::operation_failure(message))
+            }
+            CopyDuringAutoSnapshot::Allowed => {}
+        }
+    }
     // Only validated: a copy does not record which automatic snapshot it came from.
     let _chosen = match restore_date {
         Some(date) => {
@@ -171,7 +185,7 @@ fn copy_of_auto(
                     "No automatic snapshot of {name} exists for restoreDate {date}"
                 ))
             })?;
-            let status = auto.status_at(now);
+            let status = ctx.world.auto_status(auto, now);
             if status != "Success" {
                 return Err(ApiError::invalid(format!(
                     "The automatic snapshot of {name} for restoreDate {date} is not restorable (status {status})"
@@ -181,7 +195,7 @@ fn copy_of_auto(
         }
         None => autos
             .iter()
-            .filter(|a| a.status_at(now) == "Success")
+            .filter(|a| ctx.world.auto_status(a, now) == "Success")
             .max_by(|a, b| a.date.cmp(&b.date))
             .ok_or_else(|| {
                 ApiError::not_found(format!("No restorable automatic snapshot of {name} exists"))

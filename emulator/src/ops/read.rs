@@ -6,6 +6,7 @@ use super::input::req_str;
 use super::paging::{cursor, page, page_desc};
 use super::Ctx;
 use crate::protocol::ApiError;
+use crate::switches::AutoSnapshotOrder;
 use crate::world::model::Kind;
 use crate::world::{render, RegionState};
 
@@ -26,7 +27,9 @@ pub fn get_instances(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
     let after = cursor::<String>(input)?;
     let none = empty();
     let rs = ctx.world.region(ctx.region).unwrap_or(&none);
-    let (items, next) = page(&rs.instances, after.as_ref(), ctx.world.page_size, |_| true);
+    let (items, next) = page(&rs.instances, after.as_ref(), ctx.world.page_size(), |_| {
+        true
+    });
     let items = items
         .into_iter()
         .map(|i| render::instance(ctx.world, i))
@@ -48,10 +51,11 @@ pub fn get_disks(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
     let after = cursor::<String>(input)?;
     let none = empty();
     let rs = ctx.world.region(ctx.region).unwrap_or(&none);
-    let (items, next) = page(&rs.disks, after.as_ref(), ctx.world.page_size, |_| true);
+    let (items, next) = page(&rs.disks, after.as_ref(), ctx.world.page_size(), |_| true);
+    let sw = &ctx.world.switches;
     Ok(listing(
         "disks",
-        items.into_iter().map(render::disk).collect(),
+        items.into_iter().map(|d| render::disk(d, sw)).collect(),
         next,
     ))
 }
@@ -63,7 +67,7 @@ pub fn get_disk(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
         .region(ctx.region)
         .and_then(|rs| rs.disks.get(name))
         .ok_or_else(|| ApiError::not_found(format!("The Disk does not exist: {name}")))?;
-    Ok(json!({ "disk": render::disk(disk) }))
+    Ok(json!({ "disk": render::disk(disk, &ctx.world.switches) }))
 }
 
 pub fn get_auto_snapshots(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
@@ -88,10 +92,14 @@ pub fn get_auto_snapshots(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, Api
             "The Resource does not exist: {name}"
         )));
     };
-    let list: Vec<Value> = autos
+    // Kept newest first; the switch only decides how they are listed.
+    let mut list: Vec<Value> = autos
         .iter()
-        .map(|a| render::auto_snapshot(a, &attached, ctx.now))
+        .map(|a| render::auto_snapshot(ctx.world, a, &attached, ctx.now))
         .collect();
+    if ctx.world.switches.auto_snapshot_order == AutoSnapshotOrder::OldestFirst {
+        list.reverse();
+    }
     Ok(json!({ "resourceName": name, "resourceType": kind.resource_type(), "autoSnapshots": list }))
 }
 
@@ -99,9 +107,10 @@ pub fn get_snapshots(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<Val
     let after = cursor::<String>(input)?;
     let none = empty();
     let rs = ctx.world.region(ctx.region).unwrap_or(&none);
-    let (items, next) = page(&rs.snapshots, after.as_ref(), ctx.world.page_size, |s| {
+    let (items, next) = page(&rs.snapshots, after.as_ref(), ctx.world.page_size(), |s| {
         s.kind == kind
     });
+    let sw = &ctx.world.switches;
     let key = match kind {
         Kind::Instance => "instanceSnapshots",
         Kind::Disk => "diskSnapshots",
@@ -110,7 +119,7 @@ pub fn get_snapshots(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<Val
         key,
         items
             .into_iter()
-            .map(|s| render::snapshot(s, ctx.now))
+            .map(|s| render::snapshot(s, ctx.now, sw))
             .collect(),
         next,
     ))
@@ -133,17 +142,17 @@ pub fn get_snapshot(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<Valu
                 kind.snapshot_type()
             ))
         })?;
-    Ok(json!({ key: render::snapshot(snap, ctx.now) }))
+    Ok(json!({ key: render::snapshot(snap, ctx.now, &ctx.world.switches) }))
 }
 
 pub fn get_export_snapshot_records(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
     let after = cursor::<u64>(input)?;
     let none = empty();
     let rs = ctx.world.region(ctx.region).unwrap_or(&none);
-    let (items, next) = page(&rs.records, after.as_ref(), ctx.world.page_size, |_| true);
+    let (items, next) = page(&rs.records, after.as_ref(), ctx.world.page_size(), |_| true);
     let items = items
         .into_iter()
-        .map(|r| render::export_record(r, ctx.now))
+        .map(|r| render::export_record(r, ctx.now, &ctx.world.switches))
         .collect();
     Ok(listing("exportSnapshotRecords", items, next))
 }
@@ -162,7 +171,7 @@ pub fn get_operations(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiErro
     let before = cursor::<u64>(input)?;
     let none = empty();
     let rs = ctx.world.region(ctx.region).unwrap_or(&none);
-    let (items, next) = page_desc(&rs.operations, before.as_ref(), ctx.world.page_size);
+    let (items, next) = page_desc(&rs.operations, before.as_ref(), ctx.world.page_size());
     let items = items
         .into_iter()
         .map(|o| render::operation(o, ctx.now))

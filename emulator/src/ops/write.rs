@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::input::{opt_array, opt_str, req_str};
 use super::Ctx;
 use crate::protocol::ApiError;
+use crate::switches::ExportRecordsOnSnapshotDelete;
 use crate::world::model::{arn, Kind, Operation, Tags};
 use crate::world::render;
 
@@ -53,7 +54,12 @@ pub fn delete_snapshot(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<V
             "The snapshot {name} cannot be deleted while it is pending"
         )));
     }
-    rs.snapshots.remove(name);
+    let removed = rs.snapshots.remove(name);
+    let drop_records = ctx.world.switches.export_records_on_snapshot_delete
+        == ExportRecordsOnSnapshotDelete::Removed;
+    if let (Some(snap), true) = (removed, drop_records) {
+        ctx.world.remove_records_of(&snap);
+    }
     Ok(done(
         ctx,
         name,

@@ -1,18 +1,15 @@
 //! The Lightsail world: resources, snapshots, export records and operations, per region.
 
+mod build;
 pub mod model;
+mod records;
 pub mod render;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::scenario::{AutoSnapshotSpec, Durations, Scenario};
-use crate::timefmt;
-use crate::Error;
+use crate::scenario::Durations;
+use crate::switches::{Switches, DEFAULT_PAGE_SIZE};
 use model::*;
-
-/// Automatic snapshots are taken at this time of day (the AutoSnapshot add-on's snapshotTimeOfDay).
-pub const SNAPSHOT_TIME_OF_DAY: &str = "02:00";
-const SNAPSHOT_SECONDS_OF_DAY: f64 = 2.0 * 3600.0;
 
 #[derive(Debug, Default)]
 pub struct RegionState {
@@ -20,150 +17,74 @@ pub struct RegionState {
     pub disks: BTreeMap<String, Disk>,
     /// Manual snapshots of both kinds: a name is unique across both in a region.
     pub snapshots: BTreeMap<String, Snapshot>,
-    /// Keyed by a random sort key, so listing order is a seeded shuffle that paging can resume.
+    /// Names only: the emulator serves no static IP operation, but the names are taken.
+    pub static_ips: BTreeSet<String>,
+    /// Keyed by the listing order the `exportRecordOrder` switch asks for (see `records.rs`),
+    /// so paging can resume after the last key returned.
     pub records: BTreeMap<u64, ExportRecord>,
     /// Keyed by a sequence number (creation order).
     pub operations: BTreeMap<u64, Operation>,
+}
+
+impl RegionState {
+    /// Whether `name` is taken for a new snapshot, under the `snapshotNameScope` switch.
+    pub fn name_taken(&self, name: &str, switches: &Switches) -> bool {
+        use crate::switches::SnapshotNameScope;
+        self.snapshots.contains_key(name)
+            || (switches.snapshot_name_scope == SnapshotNameScope::Region
+                && (self.instances.contains_key(name)
+                    || self.disks.contains_key(name)
+                    || self.static_ips.contains(name)))
+    }
 }
 
 #[derive(Debug)]
 pub struct World {
     pub default_region: String,
     pub durations: Durations,
-    pub page_size: usize,
+    /// The scenario's top-level `pageSize`, used when the switch is unset.
+    pub scenario_page_size: Option<usize>,
+    pub switches: Switches,
+    /// The scenario's start: `InProgress` automatic snapshots are timed from it.
+    pub start: f64,
     pub regions: BTreeMap<String, RegionState>,
     rng: fastrand::Rng,
     next_seq: u64,
+    next_record_seq: u64,
 }
 
 impl World {
-    pub fn from_scenario(s: &Scenario, start: f64) -> Result<World, Error> {
-        let mut w = World {
-            default_region: s.region.clone(),
-            durations: s.durations.clone(),
-            page_size: s.page_size.max(1),
-            regions: BTreeMap::new(),
-            rng: fastrand::Rng::with_seed(s.seed),
-            next_seq: 0,
-        };
-        let region_of = |r: &Option<String>| r.clone().unwrap_or_else(|| s.region.clone());
-        for spec in &s.instances {
-            let created_at = time_or(&spec.created_at, start - 400.0 * 86_400.0)?;
-            let inst = Instance {
-                name: spec.name.clone(),
-                uuid: w.uuid(),
-                support_id: format!("i-{}", w.hex17()),
-                region: region_of(&spec.region),
-                created_at,
-                blueprint_id: spec.blueprint_id.clone(),
-                bundle_id: spec.bundle_id.clone(),
-                tags: tags_of(&spec.tags),
-                auto_snapshot_add_on: spec.auto_snapshot_add_on,
-                auto_snapshots: autos(&spec.auto_snapshots, start),
-                private_ip: format!("172.26.{}.{}", w.rng.u8(1..255), w.rng.u8(1..255)),
-                public_ip: format!(
-                    "3.{}.{}.{}",
-                    w.rng.u8(1..255),
-                    w.rng.u8(1..255),
-                    w.rng.u8(1..255)
-                ),
-            };
-            w.region_mut(&inst.region)
-                .instances
-                .insert(inst.name.clone(), inst);
+    /// The page size of every paged operation: the switch, else the scenario's, else 20.
+    pub fn page_size(&self) -> usize {
+        self.switches
+            .page_size
+            .or(self.scenario_page_size)
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .max(1)
+    }
+
+    /// Replaces the switches, re-keying the export records if their order changed.
+    pub fn set_switches(&mut self, switches: Switches) {
+        let reorder = switches.export_record_order != self.switches.export_record_order;
+        self.switches = switches;
+        if reorder {
+            self.rekey_records();
         }
-        for spec in &s.disks {
-            let created_at = time_or(&spec.created_at, start - 300.0 * 86_400.0)?;
-            let disk = Disk {
-                name: spec.name.clone(),
-                uuid: w.uuid(),
-                support_id: format!("vol-{}", w.hex17()),
-                region: region_of(&spec.region),
-                created_at,
-                size_in_gb: spec.size_in_gb,
-                attached_to: spec.attached_to.clone(),
-                tags: tags_of(&spec.tags),
-                auto_snapshot_add_on: spec.auto_snapshot_add_on,
-                auto_snapshots: autos(&spec.auto_snapshots, start),
-            };
-            w.region_mut(&disk.region)
-                .disks
-                .insert(disk.name.clone(), disk);
+    }
+
+    /// The status of an automatic snapshot now: an `InProgress` one ends when the scenario
+    /// says, or else when the `autoSnapshotInProgress` switch says (counted from the start).
+    pub fn auto_status<'a>(&self, a: &'a AutoSnapshot, now: f64) -> &'a str {
+        let ends = a.success_at.or_else(|| {
+            self.switches
+                .auto_snapshot_in_progress
+                .seconds()
+                .map(|s| self.start + s)
+        });
+        match ends {
+            Some(t) if a.status == "InProgress" && now >= t => "Success",
+            _ => &a.status,
         }
-        for spec in &s.snapshots {
-            let created_at = time_or(&spec.created_at, start - 3600.0)?;
-            let (region, source) = w
-                .find_resource(spec.region.as_deref(), &spec.source)
-                .ok_or_else(|| {
-                    Error::Scenario(format!(
-                        "snapshot {}: unknown source {}",
-                        spec.name, spec.source
-                    ))
-                })?;
-            let region = spec.region.clone().unwrap_or(region);
-            let ready_at = if spec.state == "pending" {
-                start
-                    + spec
-                        .completes_after_seconds
-                        .unwrap_or(w.durations.copy_seconds)
-            } else {
-                created_at
-            };
-            let mut snap = w.new_snapshot(&source, &spec.name, &region, created_at, ready_at);
-            snap.fails = spec.state == "error";
-            snap.tags = tags_of(&spec.tags);
-            snap.is_from_auto_snapshot = spec.is_from_auto_snapshot.unwrap_or(true);
-            w.region_mut(&region)
-                .snapshots
-                .insert(snap.name.clone(), snap);
-        }
-        for spec in &s.export_records {
-            let region = region_of(&spec.region);
-            let created_at = time_or(&spec.created_at, start - 86_400.0)?;
-            let kind = if spec.source_type == "DiskSnapshot" {
-                Kind::Disk
-            } else {
-                Kind::Instance
-            };
-            let from = spec
-                .from_resource
-                .clone()
-                .unwrap_or_else(|| "deleted-resource".into());
-            let done_at = match spec.state.as_str() {
-                "Started" => {
-                    start
-                        + spec
-                            .completes_after_seconds
-                            .unwrap_or(w.durations.export_seconds)
-                }
-                _ => created_at,
-            };
-            let source =
-                w.made_up_source(kind, &spec.source_name, &from, &region, created_at - 700.0);
-            let mut rec = w.new_record(source, &region, created_at, done_at);
-            rec.fails = spec.state == "Failed";
-            w.insert_record(rec);
-        }
-        for i in 0..s.unrelated_export_records {
-            let region = s.region.clone();
-            let kind = if w.rng.u8(0..4) == 0 {
-                Kind::Disk
-            } else {
-                Kind::Instance
-            };
-            let day = (start / 86_400.0).floor() as i64 - 1 - w.rng.i64(0..365);
-            let from = format!(
-                "legacy-{}-{}",
-                if kind == Kind::Disk { "disk" } else { "vm" },
-                i % 97
-            );
-            let name = format!("{from}-export-{}-{i}", timefmt::format_date(day));
-            let created_at = day as f64 * 86_400.0 + 3.0 * 3600.0 + w.rng.f64() * 3600.0;
-            let source = w.made_up_source(kind, &name, &from, &region, created_at - 700.0);
-            let rec = w.new_record(source, &region, created_at, created_at + 1800.0);
-            w.insert_record(rec);
-        }
-        Ok(w)
     }
 
     pub fn region_mut(&mut self, region: &str) -> &mut RegionState {
@@ -260,43 +181,6 @@ impl World {
         }
     }
 
-    /// Source info for a record whose snapshot the world does not hold (scenario or generated).
-    fn made_up_source(
-        &mut self,
-        kind: Kind,
-        name: &str,
-        from: &str,
-        region: &str,
-        created_at: f64,
-    ) -> SourceInfo {
-        let uuid = self.uuid();
-        let from_uuid = self.uuid();
-        let existing = self.resource_in(region, from);
-        SourceInfo {
-            kind,
-            name: name.to_string(),
-            arn: arn(region, kind.snapshot_type(), &uuid),
-            created_at,
-            from_resource: from.to_string(),
-            from_resource_arn: existing
-                .as_ref()
-                .map(Resource::arn)
-                .unwrap_or_else(|| arn(region, kind.resource_type(), &from_uuid)),
-            from_blueprint_id: (kind == Kind::Instance).then(|| match &existing {
-                Some(Resource::Instance(i)) => i.blueprint_id.clone(),
-                _ => "ubuntu_22_04".into(),
-            }),
-            from_bundle_id: (kind == Kind::Instance).then(|| match &existing {
-                Some(Resource::Instance(i)) => i.bundle_id.clone(),
-                _ => "small_3_0".into(),
-            }),
-            size_in_gb: match &existing {
-                Some(Resource::Disk(d)) => d.size_in_gb,
-                _ => 60,
-            },
-        }
-    }
-
     pub fn source_of(snap: &Snapshot) -> SourceInfo {
         SourceInfo {
             kind: snap.kind,
@@ -308,38 +192,8 @@ impl World {
             from_blueprint_id: snap.from_blueprint_id.clone(),
             from_bundle_id: snap.from_bundle_id.clone(),
             size_in_gb: snap.size_in_gb,
+            made_up: false,
         }
-    }
-
-    pub fn new_record(
-        &mut self,
-        source: SourceInfo,
-        region: &str,
-        created_at: f64,
-        done_at: f64,
-    ) -> ExportRecord {
-        let destination_id = match source.kind {
-            Kind::Instance => format!("ami-{}", self.hex17()),
-            Kind::Disk => format!("snap-{}", self.hex17()),
-        };
-        ExportRecord {
-            uuid: self.uuid(),
-            region: region.to_string(),
-            created_at,
-            done_at,
-            fails: false,
-            source,
-            destination_id,
-        }
-    }
-
-    pub fn insert_record(&mut self, rec: ExportRecord) {
-        let mut key = self.rng.u64(..);
-        let region = rec.region.clone();
-        while self.region_mut(&region).records.contains_key(&key) {
-            key = self.rng.u64(..);
-        }
-        self.region_mut(&region).records.insert(key, rec);
     }
 
     /// Records an operation and returns it.
@@ -401,31 +255,4 @@ impl Resource {
             Resource::Disk(d) => &d.auto_snapshots,
         }
     }
-}
-
-fn time_or(t: &Option<crate::scenario::Instant>, default: f64) -> Result<f64, Error> {
-    t.as_ref().map_or(Ok(default), |t| t.epoch())
-}
-
-fn tags_of(tags: &BTreeMap<String, String>) -> Tags {
-    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-fn autos(specs: &[AutoSnapshotSpec], start: f64) -> Vec<AutoSnapshot> {
-    let mut v: Vec<AutoSnapshot> = specs
-        .iter()
-        .map(|a| AutoSnapshot {
-            date: a.date.clone(),
-            created_at: timefmt::parse_date(&a.date).unwrap_or(0) as f64 * 86_400.0
-                + SNAPSHOT_SECONDS_OF_DAY,
-            status: a.status.clone(),
-            success_at: match (a.status.as_str(), a.completes_after_seconds) {
-                ("InProgress", Some(s)) => Some(start + s),
-                _ => None,
-            },
-        })
-        .collect();
-    // Newest first, as Lightsail lists them.
-    v.sort_by(|a, b| b.date.cmp(&a.date));
-    v
 }

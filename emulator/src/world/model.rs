@@ -38,17 +38,9 @@ pub struct AutoSnapshot {
     pub date: String,
     pub created_at: f64,
     pub status: String,
-    /// For `InProgress`: the simulated time it becomes `Success`.
+    /// For `InProgress`: the simulated time it becomes `Success`, when the scenario says;
+    /// otherwise the `autoSnapshotInProgress` switch decides (`World::auto_status`).
     pub success_at: Option<f64>,
-}
-
-impl AutoSnapshot {
-    pub fn status_at(&self, now: f64) -> &str {
-        match self.success_at {
-            Some(t) if now >= t => "Success",
-            _ => &self.status,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +54,8 @@ pub struct Instance {
     pub bundle_id: String,
     pub tags: Tags,
     pub auto_snapshot_add_on: bool,
+    /// `HH:MM` UTC, the add-on's snapshotTimeOfDay.
+    pub snapshot_time_of_day: String,
     pub auto_snapshots: Vec<AutoSnapshot>,
     pub private_ip: String,
     pub public_ip: String,
@@ -78,6 +72,8 @@ pub struct Disk {
     pub attached_to: Option<String>,
     pub tags: Tags,
     pub auto_snapshot_add_on: bool,
+    /// `HH:MM` UTC, the add-on's snapshotTimeOfDay.
+    pub snapshot_time_of_day: String,
     pub auto_snapshots: Vec<AutoSnapshot>,
 }
 
@@ -138,10 +134,16 @@ pub struct SourceInfo {
     pub from_blueprint_id: Option<String>,
     pub from_bundle_id: Option<String>,
     pub size_in_gb: i64,
+    /// Made up by the scenario for a snapshot the world never held: matched by name, not ARN.
+    pub made_up: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct ExportRecord {
+    /// Creation order, and the tie-break of the ordered listings.
+    pub seq: u64,
+    /// The sort key of the shuffled listing, kept so switching orders back and forth is stable.
+    pub shuffle: u64,
     pub uuid: String,
     pub region: String,
     pub created_at: f64,
@@ -153,6 +155,10 @@ pub struct ExportRecord {
 }
 
 impl ExportRecord {
+    /// Whether this record is of `snap` (deleting `snap` may delete it).
+    pub fn is_of(&self, snap: &Snapshot) -> bool {
+        self.source.arn == snap.arn() || (self.source.made_up && self.source.name == snap.name)
+    }
     pub fn name(&self) -> String {
         format!("ExportSnapshotRecord-{}", self.uuid)
     }

@@ -5,7 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use super::model::*;
-use super::{World, SNAPSHOT_TIME_OF_DAY};
+use super::World;
+use crate::switches::{AddOnWhenDisabled, DestinationInfo, Switches, TagValueWhenKeyOnly};
 
 pub struct Hardware {
     pub cpus: i64,
@@ -35,23 +36,40 @@ pub fn bundle_hardware(bundle_id: &str) -> Hardware {
     }
 }
 
+/// An instance's or disk's location: a zone of the region.
 pub fn location(region: &str) -> Value {
     json!({ "availabilityZone": format!("{region}a"), "regionName": region })
 }
 
-pub fn tags(tags: &Tags) -> Value {
+/// The location of what has no zone (snapshots, export records, their operations), as every
+/// AWS CLI example of them shows it.
+pub fn regional(region: &str) -> Value {
+    json!({ "availabilityZone": "all", "regionName": region })
+}
+
+pub fn tags(tags: &Tags, sw: &Switches) -> Value {
+    let omit_empty = sw.tag_value_when_key_only == TagValueWhenKeyOnly::Absent;
     Value::Array(
         tags.iter()
-            .map(|(k, v)| json!({ "key": k, "value": v }))
+            .map(|(k, v)| {
+                if v.is_empty() && omit_empty {
+                    json!({ "key": k })
+                } else {
+                    json!({ "key": k, "value": v })
+                }
+            })
             .collect(),
     )
 }
 
-fn auto_snapshot_add_on(enabled: bool) -> Value {
-    if enabled {
-        json!([{ "name": "AutoSnapshot", "status": "Enabled", "snapshotTimeOfDay": SNAPSHOT_TIME_OF_DAY }])
-    } else {
-        json!([])
+/// The `addOns` member, or `None` when it is left out.
+fn add_ons(enabled: bool, time_of_day: &str, sw: &Switches) -> Option<Value> {
+    let add_on = |status: &str| json!([{ "name": "AutoSnapshot", "status": status, "snapshotTimeOfDay": time_of_day }]);
+    match (enabled, sw.add_on_when_disabled) {
+        (true, _) => Some(add_on("Enabled")),
+        (false, AddOnWhenDisabled::Absent) => None,
+        (false, AddOnWhenDisabled::Empty) => Some(json!([])),
+        (false, AddOnWhenDisabled::Disabled) => Some(add_on("Disabled")),
     }
 }
 
@@ -78,7 +96,7 @@ fn username(blueprint_id: &str) -> &'static str {
     }
 }
 
-pub fn disk(d: &Disk) -> Value {
+pub fn disk(d: &Disk, sw: &Switches) -> Value {
     let attached = d.attached_to.is_some();
     let mut v = json!({
         "name": d.name,
@@ -87,8 +105,7 @@ pub fn disk(d: &Disk) -> Value {
         "createdAt": d.created_at,
         "location": location(&d.region),
         "resourceType": "Disk",
-        "tags": tags(&d.tags),
-        "addOns": auto_snapshot_add_on(d.auto_snapshot_add_on),
+        "tags": tags(&d.tags, sw),
         "sizeInGb": d.size_in_gb,
         "isSystemDisk": false,
         "iops": 100,
@@ -98,9 +115,14 @@ pub fn disk(d: &Disk) -> Value {
         "attachmentState": if attached { "attached" } else { "detached" },
         "gbInUse": 0,
     });
-    if let (Some(to), Value::Object(m)) = (&d.attached_to, &mut v) {
-        m.insert("attachedTo".into(), json!(to));
-        m.insert("autoMountStatus".into(), json!("Mounted"));
+    if let Value::Object(m) = &mut v {
+        if let Some(to) = &d.attached_to {
+            m.insert("attachedTo".into(), json!(to));
+            m.insert("autoMountStatus".into(), json!("Mounted"));
+        }
+        if let Some(a) = add_ons(d.auto_snapshot_add_on, &d.snapshot_time_of_day, sw) {
+            m.insert("addOns".into(), a);
+        }
     }
     v
 }
@@ -132,7 +154,7 @@ pub fn instance(w: &World, i: &Instance) -> Value {
             rs.disks
                 .values()
                 .filter(|d| d.attached_to.as_deref() == Some(&i.name))
-                .map(disk),
+                .map(|d| disk(d, &w.switches)),
         );
     }
     let port = |from: i64, to: i64| {
@@ -142,18 +164,17 @@ pub fn instance(w: &World, i: &Instance) -> Value {
             "cidrs": ["0.0.0.0/0"], "ipv6Cidrs": ["::/0"], "cidrListAliases": [],
         })
     };
-    json!({
+    let mut v = json!({
         "name": i.name,
         "arn": arn(&i.region, "Instance", &i.uuid),
         "supportCode": format!("{ACCOUNT}/{}", i.support_id),
         "createdAt": i.created_at,
         "location": location(&i.region),
         "resourceType": "Instance",
-        "tags": tags(&i.tags),
+        "tags": tags(&i.tags, &w.switches),
         "blueprintId": i.blueprint_id,
         "blueprintName": blueprint_name(&i.blueprint_id),
         "bundleId": i.bundle_id,
-        "addOns": auto_snapshot_add_on(i.auto_snapshot_add_on),
         "isStaticIp": false,
         "privateIpAddress": i.private_ip,
         "publicIpAddress": i.public_ip,
@@ -167,19 +188,24 @@ pub fn instance(w: &World, i: &Instance) -> Value {
         "state": { "code": 16, "name": "running" },
         "username": username(&i.blueprint_id),
         "sshKeyName": "LightsailDefaultKeyPair",
-    })
+    });
+    let add_on = add_ons(i.auto_snapshot_add_on, &i.snapshot_time_of_day, &w.switches);
+    if let (Some(a), Value::Object(m)) = (add_on, &mut v) {
+        m.insert("addOns".into(), a);
+    }
+    v
 }
 
-pub fn auto_snapshot(a: &AutoSnapshot, attached: &[(String, i64)], now: f64) -> Value {
+pub fn auto_snapshot(w: &World, a: &AutoSnapshot, attached: &[(String, i64)], now: f64) -> Value {
     json!({
         "date": a.date,
         "createdAt": a.created_at,
-        "status": a.status_at(now),
+        "status": w.auto_status(a, now),
         "fromAttachedDisks": attached.iter().map(|(p, s)| json!({ "path": p, "sizeInGb": s })).collect::<Vec<_>>(),
     })
 }
 
-pub fn snapshot(s: &Snapshot, now: f64) -> Value {
+pub fn snapshot(s: &Snapshot, now: f64, sw: &Switches) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(s.name));
     m.insert("arn".into(), json!(s.arn()));
@@ -188,11 +214,14 @@ pub fn snapshot(s: &Snapshot, now: f64) -> Value {
         json!(format!("{ACCOUNT}/{}", s.support_id)),
     );
     m.insert("createdAt".into(), json!(s.created_at));
-    m.insert("location".into(), location(&s.region));
+    m.insert("location".into(), regional(&s.region));
     m.insert("resourceType".into(), json!(s.kind.snapshot_type()));
-    m.insert("tags".into(), tags(&s.tags));
+    m.insert("tags".into(), tags(&s.tags, sw));
     m.insert("state".into(), json!(s.state_at(now)));
-    m.insert("progress".into(), json!(s.progress_at(now)));
+    // The model: "populated only for disk snapshots, and is null for instance snapshots".
+    if s.kind == Kind::Disk {
+        m.insert("progress".into(), json!(s.progress_at(now)));
+    }
     m.insert("sizeInGb".into(), json!(s.size_in_gb));
     m.insert("isFromAutoSnapshot".into(), json!(s.is_from_auto_snapshot));
     match s.kind {
@@ -215,7 +244,7 @@ pub fn snapshot(s: &Snapshot, now: f64) -> Value {
     Value::Object(m)
 }
 
-pub fn export_record(r: &ExportRecord, now: f64) -> Value {
+pub fn export_record(r: &ExportRecord, now: f64, sw: &Switches) -> Value {
     let src = &r.source;
     let mut info = json!({
         "resourceType": src.kind.snapshot_type(),
@@ -256,12 +285,17 @@ pub fn export_record(r: &ExportRecord, now: f64) -> Value {
         "name": r.name(),
         "arn": arn(&r.region, "ExportSnapshotRecord", &r.uuid),
         "createdAt": r.created_at,
-        "location": location(&r.region),
+        "location": regional(&r.region),
         "resourceType": "ExportSnapshotRecord",
         "state": state,
         "sourceInfo": info,
     });
-    if let (true, Value::Object(m)) = (state == "Succeeded", &mut v) {
+    let destination = match state {
+        "Succeeded" => true,
+        "Started" => sw.destination_info == DestinationInfo::WhileStarted,
+        _ => false,
+    };
+    if let (true, Value::Object(m)) = (destination, &mut v) {
         let service = match src.kind {
             Kind::Instance => "Aws::EC2::Image",
             Kind::Disk => "Aws::EC2::Snapshot",
@@ -281,7 +315,7 @@ pub fn operation(o: &Operation, now: f64) -> Value {
         "resourceName": o.resource_name,
         "resourceType": o.resource_type,
         "createdAt": o.created_at,
-        "location": location(&o.region),
+        "location": regional(&o.region),
         "isTerminal": status != "Started",
         "operationDetails": o.details,
         "operationType": o.operation_type,
