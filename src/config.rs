@@ -73,7 +73,15 @@ pub struct Config {
     pub metrics: bool,
     /// `METRICS_NAMESPACE`: the CloudWatch namespace of those metrics.
     pub metrics_namespace: String,
+    /// `MAX_AUTO_SNAPSHOT_WAIT` (`3h`, `90m`, `600s` or seconds): how long a target waits while
+    /// Lightsail refuses its copy because an automatic snapshot is being taken, before it FAILS.
+    pub max_auto_snapshot_wait: u64,
 }
+
+/// The default `MAX_AUTO_SNAPSHOT_WAIT`: three hours.
+pub const DEFAULT_MAX_AUTO_SNAPSHOT_WAIT: u64 = 3 * 3600;
+/// The longest `MAX_AUTO_SNAPSHOT_WAIT` accepted: a Step Functions run lasts 12 hours at most.
+const LONGEST_AUTO_SNAPSHOT_WAIT: u64 = 12 * 3600;
 
 impl Default for Config {
     fn default() -> Self {
@@ -90,6 +98,7 @@ impl Default for Config {
             keep_copies: 0,
             metrics: true,
             metrics_namespace: "LightsailExport".to_string(),
+            max_auto_snapshot_wait: DEFAULT_MAX_AUTO_SNAPSHOT_WAIT,
         }
     }
 }
@@ -123,6 +132,22 @@ fn parse_number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
         Ok(value) if value >= min && value <= max => Ok(value),
         _ => Err(Error::InvalidConfiguration(format!(
             "{name} is `{text}`: expected a whole number from {min} to {max}"
+        ))),
+    }
+}
+
+/// A duration such as `3h`, `90m`, `2h30m`, `600s`, or a number of seconds.
+pub fn parse_duration(name: &str, text: &str, max: u64) -> Result<u64, Error> {
+    let text = text.trim();
+    let seconds = match text.parse::<u64>() {
+        Ok(seconds) => Ok(seconds),
+        Err(_) => humantime::parse_duration(text).map(|d| d.as_secs()),
+    };
+    match seconds {
+        Ok(seconds) if seconds <= max => Ok(seconds),
+        _ => Err(Error::InvalidConfiguration(format!(
+            "{name} is `{text}`: expected a duration such as 3h, 90m or 600s (or seconds), at most {}h",
+            max / 3600
         ))),
     }
 }
@@ -172,6 +197,10 @@ impl Config {
         if let Some(text) = get("METRICS") {
             config.metrics = parse_bool("METRICS", &text)?;
         }
+        if let Some(text) = get("MAX_AUTO_SNAPSHOT_WAIT") {
+            config.max_auto_snapshot_wait =
+                parse_duration("MAX_AUTO_SNAPSHOT_WAIT", &text, LONGEST_AUTO_SNAPSHOT_WAIT)?;
+        }
         if let Some(namespace) = get("METRICS_NAMESPACE") {
             config.metrics_namespace = namespace.trim().to_string();
         }
@@ -212,8 +241,10 @@ mod tests {
             ("KEEP_COPIES", "7"),
             ("METRICS", "false"),
             ("METRICS_NAMESPACE", "Backups"),
+            ("MAX_AUTO_SNAPSHOT_WAIT", "2h30m"),
         ])
         .unwrap();
+        assert_eq!(c.max_auto_snapshot_wait, 9_000);
         assert!(c.delete_copy_after_export);
         assert_eq!(c.keep_copies, 7);
         assert!(!c.metrics);
@@ -250,10 +281,26 @@ mod tests {
             ("DELETE_COPY_AFTER_EXPORT", "sometimes"),
             ("TARGET_TAG", "=x"),
             ("SNAPSHOT_NAME_FORMAT", "{resource}"),
+            ("MAX_AUTO_SNAPSHOT_WAIT", "forever"),
+            ("MAX_AUTO_SNAPSHOT_WAIT", "13h"),
+            ("MAX_AUTO_SNAPSHOT_WAIT", "-5"),
         ] {
             let error = config(&[pair]).unwrap_err();
             assert_eq!(error.error_type(), "InvalidConfiguration", "{pair:?}");
             assert!(error.to_string().contains(pair.0), "{error}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        for (text, seconds) in [
+            ("3h", 10_800),
+            ("90m", 5_400),
+            ("600", 600),
+            ("0", 0),
+            ("45s", 45),
+        ] {
+            assert_eq!(parse_duration("X", text, 43_200), Ok(seconds), "{text}");
         }
     }
 

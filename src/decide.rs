@@ -1,7 +1,8 @@
 //! The engine's decisions: pure functions of what a round observed. No I/O here, so every
 //! case is a row in a table test.
 
-use crate::report::Phase;
+use crate::api_error::ApiError;
+use crate::report::{AutoSnapshotToday, Phase};
 
 /// An automatic snapshot as GetAutoSnapshots lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +173,100 @@ pub fn choose_auto_snapshot(
     }
 }
 
+/// A target EXPORTED last round stays EXPORTED even when no record of its copy is listed any
+/// more: Lightsail may forget an export record once its snapshot is deleted (retention), and
+/// exporting again would make a second AMI.
+pub fn stays_exported(records: &[&ExportRecord], previous: Option<Phase>, pinned: bool) -> bool {
+    records.is_empty() && pinned && previous == Some(Phase::Exported)
+}
+
+/// What a refused CopySnapshot means, once the copy was looked for and is not there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyRefused {
+    /// The name belongs to another resource of the region (instance, static IP, …).
+    NameTaken,
+    /// Lightsail refuses copies while an automatic snapshot is being taken: wait, bounded.
+    Wait,
+    /// The automatic snapshot to copy does not exist.
+    NoSnapshot,
+    /// Throttling, 5xx: the next round tries again.
+    Retry,
+    /// Anything else fails the target.
+    Fail,
+}
+
+/// Classifies a CopySnapshot refusal. `auto_in_progress`: whether GetAutoSnapshots showed an
+/// automatic snapshot of the resource being taken. Whether Lightsail refuses a copy then, and
+/// with which exception, is undocumented (docs/evidence.md): an `OperationFailureException` or
+/// an error we cannot place is a wait; so is invalid input while a snapshot is being taken,
+/// since the function's own request was checked before it was sent.
+pub fn copy_refused(error: &ApiError, auto_in_progress: bool) -> CopyRefused {
+    match error {
+        ApiError::NameInUse(_) => CopyRefused::NameTaken,
+        ApiError::Throttled(_) | ApiError::Transient(_) => CopyRefused::Retry,
+        ApiError::NotFound(_) => CopyRefused::NoSnapshot,
+        ApiError::Other { .. } => CopyRefused::Wait,
+        ApiError::InvalidInput(_) if auto_in_progress => CopyRefused::Wait,
+        ApiError::InvalidInput(_) | ApiError::AccessDenied(_) => CopyRefused::Fail,
+    }
+}
+
+/// A wait on an automatic snapshot: since when (epoch seconds), and whether it has lasted
+/// longer than `max` seconds. It starts at the first round that saw it.
+pub fn wait_on_auto_snapshot(since: Option<i64>, now: f64, max: u64) -> (i64, bool) {
+    let since = since.unwrap_or(now.floor() as i64);
+    let waited = now - since as f64;
+    (since, waited > max as f64)
+}
+
+/// `3h05m`, `40m`, `15s`: a wait, for messages.
+pub fn human_duration(seconds: u64) -> String {
+    match seconds {
+        s if s >= 3600 && s % 3600 / 60 > 0 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        s if s >= 3600 => format!("{}h", s / 3600),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// The UTC date of an epoch time, `YYYY-MM-DD`.
+pub fn utc_date(epoch: f64) -> String {
+    let days = (epoch / 86_400.0).floor() as i64;
+    // Civil from days (Howard Hinnant's algorithm), so no calendar crate is needed.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Today's automatic snapshot, when the one chosen is older: why an older one is exported.
+pub fn auto_snapshot_today(
+    snapshots: &[AutoSnapshot],
+    chosen: &str,
+    now: f64,
+    time_of_day: Option<&str>,
+) -> Option<AutoSnapshotToday> {
+    let today = utc_date(now);
+    if chosen >= today.as_str() {
+        return None;
+    }
+    let status = snapshots
+        .iter()
+        .find(|s| s.date == today)
+        .map_or_else(|| "NotYetTaken".to_string(), |s| s.status.clone());
+    Some(AutoSnapshotToday {
+        date: today,
+        status,
+        time_of_day: time_of_day.map(str::to_string),
+    })
+}
+
 /// Snapshots of cPanel & WHM, Django and Ghost instances cannot be exported to EC2.
 pub fn exportable_blueprint(blueprint_id: &str, blueprint_name: &str) -> bool {
     let text = format!("{blueprint_id} {blueprint_name}").to_ascii_lowercase();
@@ -314,6 +409,77 @@ mod tests {
         assert!(choose_auto_snapshot(&none_ok, None)
             .unwrap_err()
             .contains("restorable"));
+    }
+
+    #[test]
+    fn copy_refusals() {
+        use CopyRefused::*;
+        let other = |code: &str| ApiError::Other {
+            code: code.into(),
+            message: "m".into(),
+        };
+        let cases: Vec<(ApiError, bool, CopyRefused)> = vec![
+            (ApiError::NameInUse("m".into()), false, NameTaken),
+            (ApiError::NameInUse("m".into()), true, NameTaken),
+            (other("OperationFailureException"), true, Wait),
+            (other("OperationFailureException"), false, Wait),
+            (other("SomethingNew"), false, Wait),
+            (ApiError::InvalidInput("m".into()), true, Wait),
+            (ApiError::InvalidInput("m".into()), false, Fail),
+            (ApiError::AccessDenied("m".into()), true, Fail),
+            (ApiError::NotFound("m".into()), true, NoSnapshot),
+            (ApiError::Throttled("m".into()), true, Retry),
+            (ApiError::Transient("m".into()), false, Retry),
+        ];
+        for (error, in_progress, expected) in cases {
+            assert_eq!(
+                copy_refused(&error, in_progress),
+                expected,
+                "{error:?} {in_progress}"
+            );
+        }
+    }
+
+    #[test]
+    fn waits_are_bounded_from_the_first_round_that_saw_them() {
+        assert_eq!(wait_on_auto_snapshot(None, 1000.5, 60), (1000, false));
+        assert_eq!(wait_on_auto_snapshot(Some(1000), 1060.0, 60), (1000, false));
+        assert_eq!(wait_on_auto_snapshot(Some(1000), 1061.0, 60), (1000, true));
+        assert_eq!(wait_on_auto_snapshot(Some(1000), 1000.0, 0), (1000, false));
+        assert_eq!(human_duration(10_800), "3h");
+        assert_eq!(human_duration(11_100), "3h05m");
+        assert_eq!(human_duration(2_400), "40m");
+        assert_eq!(human_duration(15), "15s");
+    }
+
+    #[test]
+    fn exported_stays_exported_when_the_record_is_forgotten() {
+        let succeeded = record(RecordState::Succeeded, 1.0);
+        assert!(stays_exported(&[], Some(Phase::Exported), true));
+        assert!(!stays_exported(&[&succeeded], Some(Phase::Exported), true));
+        assert!(!stays_exported(&[], Some(Phase::Exporting), true));
+        assert!(!stays_exported(&[], Some(Phase::Exported), false));
+        assert!(!stays_exported(&[], None, true));
+    }
+
+    #[test]
+    fn utc_dates_and_today() {
+        assert_eq!(utc_date(0.0), "1970-01-01");
+        assert_eq!(utc_date(1_795_328_400.0), "2026-11-22");
+        assert_eq!(utc_date(951_782_400.0), "2000-02-29");
+        assert_eq!(utc_date(1_795_391_999.0), "2026-11-22");
+        let list = autos(&[("2026-11-22", "InProgress"), ("2026-11-21", "Success")]);
+        let now = 1_795_328_400.0; // 2026-11-22T06:20:00Z
+        let today = auto_snapshot_today(&list, "2026-11-21", now, Some("06:00")).unwrap();
+        assert_eq!(
+            (today.date.as_str(), today.status.as_str()),
+            ("2026-11-22", "InProgress")
+        );
+        assert_eq!(today.time_of_day.as_deref(), Some("06:00"));
+        let earlier = autos(&[("2026-11-21", "Success")]);
+        let today = auto_snapshot_today(&earlier, "2026-11-21", now, None).unwrap();
+        assert_eq!(today.status, "NotYetTaken");
+        assert_eq!(auto_snapshot_today(&list, "2026-11-22", now, None), None);
     }
 
     #[test]

@@ -77,7 +77,8 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Output, Err
     let config = app.config.as_ref().map_err(Clone::clone)?;
     let deadline = Deadline::from_epoch_millis(event.context.deadline);
     let request = Request::parse(event.payload)?;
-    let plan = Plan::new(config, request)?;
+    let mut plan = Plan::new(config, request)?;
+    plan.now = app.api.now();
     let output = reconcile(&app.api, &plan, deadline).await?;
     if config.metrics {
         let now = SystemTime::now()

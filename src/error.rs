@@ -68,9 +68,13 @@ pub enum TargetErrorKind {
     NotExportable,
     /// The resource's automatic-snapshot add-on is off: there is nothing to export nightly.
     AutoSnapshotsDisabled,
-    /// An automatic snapshot is being taken, and Lightsail makes no manual snapshot meanwhile:
-    /// the target waits (transient).
+    /// Lightsail refused the copy while an automatic snapshot of the resource is being taken:
+    /// the target waits on the date it pinned and tries again next round (transient), for at
+    /// most `MAX_AUTO_SNAPSHOT_WAIT`.
     AutoSnapshotInProgress,
+    /// The copy was refused for longer than `MAX_AUTO_SNAPSHOT_WAIT` while an automatic
+    /// snapshot was being taken.
+    AutoSnapshotWaitExceeded,
     /// Another target's name gives the same copy name, or a snapshot of that name belongs to
     /// another resource.
     CopyNameConflict,

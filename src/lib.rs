@@ -3,6 +3,8 @@
 //! Every round copies each target's latest restorable automatic snapshot to a manual snapshot,
 //! exports that to EC2, and reports the export's progress. See the README and DESIGN.md.
 
+pub mod api_error;
+pub mod clock;
 pub mod config;
 pub mod decide;
 pub mod engine;

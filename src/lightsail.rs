@@ -12,10 +12,12 @@ use aws_config::SdkConfig;
 use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::config::retry::RetryConfig;
 use aws_sdk_lightsail::config::timeout::TimeoutConfig;
-use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lightsail::types::RegionName;
 use aws_sdk_lightsail::Client;
 
+pub use crate::api_error::ApiError;
+use crate::clock::Clock;
 use crate::decide::{AutoSnapshot, CopyState, ExportRecord, RecordState};
 use crate::plan::ResourceType;
 
@@ -25,83 +27,6 @@ pub const READ_ATTEMPTS: u32 = 5;
 pub const WRITE_ATTEMPTS: u32 = 4;
 /// A safety stop for a paging loop whose token never ends.
 const MAX_PAGES: usize = 10_000;
-
-/// A failed Lightsail call, classified by what the caller should do about it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
-    /// ThrottlingException after the retries: nothing was applied; try later.
-    #[error("throttled: {0}")]
-    Throttled(String),
-    /// 5xx, timeout, lost connection: the request may or may not have been applied.
-    #[error("transient failure: {0}")]
-    Transient(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("access denied: {0}")]
-    AccessDenied(String),
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
-    #[error("{code}: {message}")]
-    Other { code: String, message: String },
-}
-
-impl ApiError {
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
-    }
-
-    /// Maps an SDK error by its AWS error code, or by how the request failed when there is none.
-    pub fn from_sdk<E>(error: SdkError<E, HttpResponse>) -> ApiError
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        let code = error.code().map(str::to_string);
-        let message = error
-            .message()
-            .map(str::to_string)
-            .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
-        let status = error.raw_response().map(|r| r.status().as_u16());
-        match &error {
-            SdkError::TimeoutError(_)
-            | SdkError::DispatchFailure(_)
-            | SdkError::ResponseError(_) => {
-                return ApiError::Transient(message);
-            }
-            SdkError::ConstructionFailure(_) => {
-                return ApiError::Other {
-                    code: "ConstructionFailure".into(),
-                    message,
-                };
-            }
-            _ => {}
-        }
-        match code.as_deref() {
-            Some(
-                "ThrottlingException"
-                | "TooManyRequestsException"
-                | "Throttling"
-                | "RequestLimitExceeded",
-            ) => ApiError::Throttled(message),
-            Some("NotFoundException") => ApiError::NotFound(message),
-            Some(
-                "AccessDeniedException"
-                | "UnauthenticatedException"
-                | "UnrecognizedClientException"
-                | "InvalidSignatureException"
-                | "MissingAuthenticationTokenException"
-                | "ExpiredTokenException",
-            ) => ApiError::AccessDenied(message),
-            Some("InvalidInputException") => ApiError::InvalidInput(message),
-            Some("ServiceException" | "InternalFailure" | "ServiceUnavailable")
-            | Some("AccountSetupInProgressException") => ApiError::Transient(message),
-            _ if status.is_some_and(|s| s >= 500) => ApiError::Transient(message),
-            code => ApiError::Other {
-                code: code.unwrap_or("Unknown").to_string(),
-                message,
-            },
-        }
-    }
-}
 
 /// An instance or a disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +38,9 @@ pub struct Resource {
     pub tags: Vec<(String, Option<String>)>,
     /// Whether the automatic-snapshot add-on is on (`None` when Lightsail did not say).
     pub auto_snapshots_enabled: Option<bool>,
+    /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): automatic snapshots start then and up to
+    /// 45 minutes after.
+    pub snapshot_time_of_day: Option<String>,
 }
 
 /// A manual snapshot.
@@ -179,6 +107,7 @@ pub struct LightsailApi {
     source_region: String,
     /// First backoff of a throttled write (doubles, with jitter).
     write_backoff: Duration,
+    clock: Clock,
 }
 
 fn write_override() -> aws_sdk_lightsail::config::Builder {
@@ -193,6 +122,7 @@ impl LightsailApi {
             source,
             source_region: source_region.into(),
             write_backoff: Duration::from_millis(500),
+            clock: Clock::system(),
         }
     }
 
@@ -218,6 +148,17 @@ impl LightsailApi {
     pub fn with_write_backoff(mut self, backoff: Duration) -> LightsailApi {
         self.write_backoff = backoff;
         self
+    }
+
+    /// Reads "now" from `clock` instead of the system clock (the emulator's simulated clock).
+    pub fn with_clock(mut self, clock: Clock) -> LightsailApi {
+        self.clock = clock;
+        self
+    }
+
+    /// Epoch seconds on Lightsail's clock.
+    pub fn now(&self) -> f64 {
+        self.clock.now()
     }
 
     pub fn region(&self) -> String {
@@ -551,25 +492,38 @@ fn tags(tags: &[aws_sdk_lightsail::types::Tag]) -> Vec<(String, Option<String>)>
 }
 
 fn instance(i: &aws_sdk_lightsail::types::Instance) -> Resource {
+    let (enabled, time) = auto_snapshot_add_on(i.add_ons());
     Resource {
         name: i.name().unwrap_or_default().to_string(),
         resource_type: ResourceType::Instance,
         blueprint_id: i.blueprint_id().unwrap_or_default().to_string(),
         blueprint_name: i.blueprint_name().unwrap_or_default().to_string(),
         tags: tags(i.tags()),
-        auto_snapshots_enabled: auto_snapshot_add_on(i.add_ons()),
+        auto_snapshots_enabled: enabled,
+        snapshot_time_of_day: time,
     }
 }
 
-/// Whether the automatic-snapshot add-on is enabled. A resource that never had it lists no
-/// add-on at all; one that had it lists it with another status: both are off.
-fn auto_snapshot_add_on(add_ons: &[aws_sdk_lightsail::types::AddOn]) -> Option<bool> {
-    Some(add_ons.iter().any(|a| {
+/// Whether the automatic-snapshot add-on is on, and its time of day. A resource that never
+/// had it lists no add-on at all (or an empty list); one being turned off lists it as
+/// `Disabled`, `Disabling`, `Terminating`…: all of those are off. `Enabling` is on (its
+/// snapshots are about to be taken). Sources: docs/evidence.md, "The AutoSnapshot add-on".
+fn auto_snapshot_add_on(
+    add_ons: &[aws_sdk_lightsail::types::AddOn],
+) -> (Option<bool>, Option<String>) {
+    let add_on = add_ons.iter().find(|a| {
         a.name()
             .is_some_and(|n| n.eq_ignore_ascii_case("AutoSnapshot"))
-            && a.status()
-                .is_some_and(|s| s.eq_ignore_ascii_case("Enabled"))
-    }))
+    });
+    let enabled = add_on.is_some_and(|a| {
+        a.status().is_some_and(|s| {
+            s.eq_ignore_ascii_case("Enabled") || s.eq_ignore_ascii_case("Enabling")
+        })
+    });
+    let time = add_on
+        .and_then(|a| a.snapshot_time_of_day())
+        .map(str::to_string);
+    (Some(enabled), time)
 }
 
 fn instance_snapshot(s: &aws_sdk_lightsail::types::InstanceSnapshot) -> Copy {
@@ -597,13 +551,15 @@ fn disk_snapshot(s: &aws_sdk_lightsail::types::DiskSnapshot) -> Copy {
 }
 
 fn disk(d: &aws_sdk_lightsail::types::Disk) -> Resource {
+    let (enabled, time) = auto_snapshot_add_on(d.add_ons());
     Resource {
         name: d.name().unwrap_or_default().to_string(),
         resource_type: ResourceType::Disk,
         blueprint_id: String::new(),
         blueprint_name: String::new(),
         tags: tags(d.tags()),
-        auto_snapshots_enabled: auto_snapshot_add_on(d.add_ons()),
+        auto_snapshots_enabled: enabled,
+        snapshot_time_of_day: time,
     }
 }
 

@@ -13,6 +13,7 @@ use lambda_runtime::{Context, LambdaEvent};
 use lightsail_emulator::{Emulator, Scenario};
 use serde_json::{json, Value};
 
+use crate::clock::Clock;
 use crate::config::TagFilter;
 use crate::plan::ResourceType;
 use crate::report::{Output, Phase, Status, TargetReport};
@@ -284,7 +285,10 @@ impl Progress {
 pub async fn run(options: RunOptions) -> Result<Output, String> {
     let config = config(&options.endpoint, &options.targets, &options.tag)?;
     let connection = Connection::open(&options.endpoint, options.quiet).await?;
-    let app = App::new(&connection.sdk, Ok(config));
+    let mut app = App::new(&connection.sdk, Ok(config));
+    if let Some(emulator) = &connection.emulator {
+        app.api = app.api.with_clock(Clock::from_fn(emulator.clock()));
+    }
     let mut progress = Progress::new(options.quiet);
 
     let mut event = first_event(&options);

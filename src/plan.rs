@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, TagFilter};
 use crate::error::Error;
-use crate::report::Phase;
+use crate::report::{AutoSnapshotToday, ExportRecordReport, Phase};
 use crate::request::Request;
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.
@@ -25,6 +25,11 @@ pub struct TargetSpec {
     pub pinned_date: Option<String>,
     pub resource_type: Option<ResourceType>,
     pub previous_phase: Option<Phase>,
+    /// Epoch seconds: since when the target waits on an automatic snapshot.
+    pub waiting_since: Option<i64>,
+    /// The export record the previous round showed.
+    pub previous_record: Option<ExportRecordReport>,
+    pub auto_snapshot_today: Option<AutoSnapshotToday>,
 }
 
 impl TargetSpec {
@@ -34,11 +39,14 @@ impl TargetSpec {
             pinned_date: None,
             resource_type: None,
             previous_phase: None,
+            waiting_since: None,
+            previous_record: None,
+            auto_snapshot_today: None,
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// Targets by name, in order, without duplicates.
     pub targets: Vec<TargetSpec>,
@@ -53,6 +61,10 @@ pub struct Plan {
     pub concurrency: usize,
     pub next_check_seconds: u64,
     pub retention: Retention,
+    /// `MAX_AUTO_SNAPSHOT_WAIT`, seconds.
+    pub max_auto_snapshot_wait: u64,
+    /// When this round runs, epoch seconds (Lightsail's clock; see `Clock`).
+    pub now: f64,
 }
 
 /// What to delete once targets are exported (only copies the function made and tagged).
@@ -99,6 +111,22 @@ pub fn validate_date(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An RFC 3339 time (as the output writes them) to epoch seconds.
+pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    DateTime::from_str(text, Format::DateTime)
+        .map(|t| t.secs())
+        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-11-22T06:20:00Z"))
+}
+
+/// Epoch seconds to RFC 3339, UTC, whole seconds.
+pub fn rfc3339(epoch: f64) -> Option<String> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    DateTime::from_secs(epoch.floor() as i64)
+        .fmt(Format::DateTime)
+        .ok()
+}
+
 impl Plan {
     /// Merges the request over the configuration: a request that names targets or a tag replaces
     /// the environment's selection; otherwise `TARGETS` and `TARGET_TAG` both apply.
@@ -132,15 +160,20 @@ impl Plan {
         if let Some(date) = &request.restore_date {
             validate_date(date).map_err(Error::InvalidInput)?;
         }
+        let mut waiting: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
         if let Some(previous) = &request.previous {
             for target in previous {
+                let bad = |reason: String| {
+                    Error::InvalidInput(format!(
+                        "previous output, target `{}`: {reason}",
+                        target.resource
+                    ))
+                };
                 if let Some(date) = &target.auto_snapshot_date {
-                    validate_date(date).map_err(|reason| {
-                        Error::InvalidInput(format!(
-                            "previous output, target `{}`: {reason}",
-                            target.resource
-                        ))
-                    })?;
+                    validate_date(date).map_err(bad)?;
+                }
+                if let Some(since) = &target.waiting_since {
+                    waiting.insert(target.resource.as_str(), parse_rfc3339(since).map_err(bad)?);
                 }
             }
         }
@@ -158,6 +191,9 @@ impl Plan {
                 pinned_date: previous.and_then(|p| p.auto_snapshot_date.clone()),
                 resource_type: previous.and_then(|p| p.resource_type),
                 previous_phase: previous.and_then(|p| p.phase),
+                waiting_since: waiting.get(name.as_str()).copied(),
+                previous_record: previous.and_then(|p| p.export_record.clone()),
+                auto_snapshot_today: previous.and_then(|p| p.auto_snapshot_today.clone()),
                 name,
             });
         }
@@ -177,6 +213,10 @@ impl Plan {
                 delete_after_export: config.delete_copy_after_export,
                 keep: (config.keep_copies > 0).then_some(config.keep_copies),
             },
+            max_auto_snapshot_wait: config.max_auto_snapshot_wait,
+            now: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
         })
     }
 }
@@ -275,10 +315,14 @@ mod tests {
             resource_type: Some(ResourceType::Instance),
             auto_snapshot_date: Some("2026-11-20".into()),
             phase: Some(Phase::Exporting),
+            waiting_since: Some("2026-11-22T06:20:00Z".into()),
+            export_record: None,
+            auto_snapshot_today: None,
         }]);
         let plan = Plan::new(&Config::default(), req).unwrap();
         assert_eq!(plan.targets[0].pinned_date.as_deref(), Some("2026-11-20"));
         assert_eq!(plan.targets[0].resource_type, Some(ResourceType::Instance));
+        assert_eq!(plan.targets[0].waiting_since, Some(1_795_328_400));
         assert_eq!(plan.targets[1].pinned_date, None);
         assert_eq!(plan.echo_dry_run, None);
     }

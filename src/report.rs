@@ -55,6 +55,20 @@ pub struct ExportRecordReport {
     pub destination: Option<Destination>,
 }
 
+/// Today's (UTC) automatic snapshot of a target, when it is not the one exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoSnapshotToday {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    /// As GetAutoSnapshots lists it (`InProgress`, `Failed`, …), or `NotYetTaken` when it lists
+    /// nothing for today.
+    pub status: String,
+    /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): Lightsail starts the snapshot then, or up
+    /// to 45 minutes after. `null` when Lightsail did not say.
+    pub time_of_day: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetReport {
@@ -70,6 +84,16 @@ pub struct TargetReport {
     /// Copies retention deleted this round (in a dry run, would delete). Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deleted: Vec<String>,
+    /// RFC 3339: when the target started waiting because Lightsail refused its copy while an
+    /// automatic snapshot was being taken. Carried from round to round (the previous output comes
+    /// back as input), so that the wait is bounded by `MAX_AUTO_SNAPSHOT_WAIT`. Absent when not
+    /// waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+    /// Why an older automatic snapshot than today's is exported: today's, as it was when the
+    /// date was chosen. Absent when today's is the one exported, or the date was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_snapshot_today: Option<AutoSnapshotToday>,
     /// When the copy was made (epoch seconds), for the metrics; not part of the output.
     #[serde(skip)]
     pub copy_created_at: Option<f64>,
@@ -90,6 +114,8 @@ impl TargetReport {
             export_record: None,
             error: None,
             deleted: Vec::new(),
+            waiting_since: None,
+            auto_snapshot_today: None,
             copy_created_at: None,
             export_started_at: None,
         }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::plan::ResourceType;
-use crate::report::Phase;
+use crate::report::{AutoSnapshotToday, ExportRecordReport, Phase};
 
 /// A target carried over from the previous output: it stays on the date it started on.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -21,6 +21,15 @@ pub struct PreviousTarget {
     pub auto_snapshot_date: Option<String>,
     #[serde(default)]
     pub phase: Option<Phase>,
+    /// RFC 3339: since when the target waits on an automatic snapshot.
+    #[serde(default)]
+    pub waiting_since: Option<String>,
+    /// The export record shown last round: an EXPORTED target stays so, even if Lightsail
+    /// forgets the record once the copy is deleted (a guess the emulator can play).
+    #[serde(default)]
+    pub export_record: Option<ExportRecordReport>,
+    #[serde(default)]
+    pub auto_snapshot_today: Option<AutoSnapshotToday>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -75,9 +75,19 @@ pub fn to_delete<'a>(
         })
     });
 
+    // The copy of the newest successful export stays, whatever the policy: it is the proof that
+    // tonight's export happened. Lightsail may forget an export record once its snapshot is
+    // deleted (undocumented; the emulator's `exportRecordsOnSnapshotDelete` switch), and a round
+    // that finds neither record nor copy would copy and export again.
+    let exported_copy = |c: &Copy| succeeded(&c.name) || (c.name == current && exported);
+    let proof = managed
+        .iter()
+        .find(|c| exported_copy(c))
+        .map(|c| c.name.clone());
+
     let mut chosen: Vec<&Copy> = Vec::new();
     for (index, copy) in managed.iter().enumerate() {
-        if running(&copy.name) {
+        if running(&copy.name) || proof.as_deref() == Some(copy.name.as_str()) {
             continue;
         }
         // The current copy goes only once its export succeeded: it is still needed before.
@@ -161,20 +171,18 @@ mod tests {
         let current = "web-1-export-2026-11-21";
         let cases: Vec<(Retention, bool, Vec<&str>)> = vec![
             (Retention::default(), true, vec![]),
-            // Delete after export: every exported copy, never the running one, never the user's.
+            // Delete after export: every exported copy but the newest (the proof of the newest
+            // export), never the running one, never the user's.
             (
                 Retention {
                     delete_after_export: true,
                     keep: None,
                 },
                 true,
-                vec![
-                    "web-1-export-2026-11-18",
-                    "web-1-export-2026-11-20",
-                    "web-1-export-2026-11-21",
-                ],
+                vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
             ),
-            // …and the current one only once it is exported.
+            // …and the current one stays while its export runs (11-21's record here says
+            // Succeeded, so it is still the newest exported copy).
             (
                 Retention {
                     delete_after_export: true,
@@ -213,6 +221,41 @@ mod tests {
             let got = to_delete("web-1", &copies, &by_source, current, exported, policy);
             assert_eq!(names(got), expected, "{policy:?} exported={exported}");
         }
+    }
+
+    #[test]
+    fn the_copy_of_the_newest_successful_export_is_always_kept() {
+        use CopyState::Ready;
+        let copies = vec![
+            copy("web-1-export-2026-11-19", "2026-11-19", true, Ready),
+            copy("web-1-export-2026-11-20", "2026-11-20", true, Ready),
+            copy("web-1-export-2026-11-21", "2026-11-21", true, Ready),
+        ];
+        let recs = [
+            record("web-1-export-2026-11-19", RecordState::Succeeded),
+            record("web-1-export-2026-11-20", RecordState::Succeeded),
+        ];
+        let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
+        for r in &recs {
+            by_source.entry(r.source_name.as_str()).or_default().push(r);
+        }
+        let policy = Retention {
+            delete_after_export: true,
+            keep: None,
+        };
+        let current = "web-1-export-2026-11-21";
+        // Tonight's copy is not exported yet: yesterday's is the proof, and stays.
+        let got = to_delete("web-1", &copies, &by_source, current, false, policy);
+        assert_eq!(names(got), ["web-1-export-2026-11-19"]);
+        // Once it is, it becomes the proof, and yesterday's goes.
+        let got = to_delete("web-1", &copies, &by_source, current, true, policy);
+        assert_eq!(
+            names(got),
+            ["web-1-export-2026-11-19", "web-1-export-2026-11-20"]
+        );
+        // A first night: the only copy is the proof.
+        let only = &copies[2..];
+        assert!(to_delete("web-1", only, &HashMap::new(), current, true, policy).is_empty());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::decide::{self, AutoSnapshot, Decision, ExportRecord, RecordState};
+use crate::decide::{self, AutoSnapshot, CopyRefused, Decision, ExportRecord, RecordState};
 use crate::error::{TargetError, TargetErrorKind};
 use crate::lightsail::{ApiError, Copy, LightsailApi, Resource};
 use crate::names;
@@ -16,7 +16,7 @@ fn record_report(record: &ExportRecord) -> ExportRecordReport {
         name: record.name.clone(),
         arn: record.arn.clone(),
         state: record.state_text.clone(),
-        created_at: record.created_at.and_then(rfc3339),
+        created_at: record.created_at.and_then(crate::plan::rfc3339),
         destination: record
             .destination
             .as_ref()
@@ -27,20 +27,13 @@ fn record_report(record: &ExportRecord) -> ExportRecordReport {
     }
 }
 
-fn rfc3339(epoch: f64) -> Option<String> {
-    use aws_smithy_types::date_time::{DateTime, Format};
-    DateTime::from_secs(epoch.floor() as i64)
-        .fmt(Format::DateTime)
-        .ok()
-}
-
 /// Maps a failed call for one target to its error.
 fn target_error(what: &str, error: ApiError) -> TargetError {
     let kind = match &error {
         ApiError::Throttled(_) | ApiError::Transient(_) => TargetErrorKind::Retryable,
         ApiError::NotFound(_) => TargetErrorKind::ResourceNotFound,
         ApiError::AccessDenied(_) => TargetErrorKind::AccessDenied,
-        ApiError::InvalidInput(_) => TargetErrorKind::InvalidInput,
+        ApiError::InvalidInput(_) | ApiError::NameInUse(_) => TargetErrorKind::InvalidInput,
         ApiError::Other { .. } => TargetErrorKind::LightsailError,
     };
     TargetError::new(kind, format!("{what}: {error}"))
@@ -70,6 +63,12 @@ impl TargetRound<'_> {
             resource_type: self.spec.resource_type,
             auto_snapshot_date: self.spec.pinned_date.clone(),
             phase: self.spec.previous_phase.unwrap_or(Phase::Copying),
+            export_record: self.spec.previous_record.clone(),
+            waiting_since: self
+                .spec
+                .waiting_since
+                .and_then(|t| crate::plan::rfc3339(t as f64)),
+            auto_snapshot_today: self.spec.auto_snapshot_today.clone(),
             ..TargetReport::new(self.name())
         }
     }
@@ -82,6 +81,11 @@ impl TargetRound<'_> {
             .previous_phase
             .filter(|p| p.in_progress())
             .unwrap_or(Phase::Copying);
+        report.waiting_since = self
+            .spec
+            .waiting_since
+            .and_then(|t| crate::plan::rfc3339(t as f64));
+        report.auto_snapshot_today = self.spec.auto_snapshot_today.clone();
         if let Err(error) = self.steps(&mut report).await {
             if !error.kind.is_transient() {
                 report.phase = Phase::Failed;
@@ -90,6 +94,13 @@ impl TargetRound<'_> {
             }
             tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
             report.error = Some(error);
+        }
+        // The wait on an automatic snapshot goes on only while the target is held up.
+        let still_waiting = report.error.as_ref().is_some_and(|e| {
+            e.kind.is_transient() || e.kind == TargetErrorKind::AutoSnapshotWaitExceeded
+        });
+        if !still_waiting {
+            report.waiting_since = None;
         }
         tracing::info!(phase = ?report.phase, actions = ?report.actions, "target reconciled");
         report
@@ -200,6 +211,12 @@ impl TargetRound<'_> {
                 let date = decide::choose_auto_snapshot(&list, None).map_err(|reason| {
                     TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
                 })?;
+                let time_of_day = resource
+                    .as_ref()
+                    .or(self.known)
+                    .and_then(|r| r.snapshot_time_of_day.as_deref());
+                report.auto_snapshot_today =
+                    decide::auto_snapshot_today(&list, &date, self.plan.now, time_of_day);
                 autos = Some(list);
                 date
             }
@@ -221,6 +238,16 @@ impl TargetRound<'_> {
         report.export_started_at = shown
             .filter(|r| r.state == RecordState::Started)
             .and_then(|r| r.created_at);
+        if decide::stays_exported(
+            records,
+            self.spec.previous_phase,
+            self.spec.pinned_date.is_some(),
+        ) {
+            tracing::info!("exported last round; its export record is no longer listed");
+            report.phase = Phase::Exported;
+            report.export_record = self.spec.previous_record.clone();
+            return Ok(());
+        }
 
         let max = self.plan.max_export_attempts;
         let mut decision = decide::decide(records, None, max);
@@ -241,20 +268,30 @@ impl TargetRound<'_> {
             self.adopt(&copy, &date, report).await;
             decision = decide::decide(records, Some(&copy.state), max);
         }
-        let mut checked = false;
+        let mut checked: Option<Vec<AutoSnapshot>> = None;
         loop {
             report.phase = decision.phase();
             tracing::debug!(?decision, "decided");
             match decision {
                 Decision::Copy => {
-                    if !checked {
-                        self.before_copy(resource.take(), resource_type, &date, autos.take())
-                            .await?;
-                        checked = true;
+                    if checked.is_none() {
+                        checked = Some(
+                            self.before_copy(resource.take(), resource_type, &date, autos.take())
+                                .await?,
+                        );
                     }
+                    let taking = checked
+                        .as_deref()
+                        .and_then(|list| list.iter().find(|a| a.status == "InProgress"));
                     let made = match self.plan.dry_run {
                         true => None,
-                        false => self.copy(&copy_name, resource_type, &date).await?,
+                        false => match self.copy(&copy_name, resource_type, &date, taking).await {
+                            Ok(made) => made,
+                            Err(CopyError::Target(error)) => return Err(error),
+                            Err(CopyError::Refused(error)) => {
+                                return Err(self.wait(report, &date, &error, taking))
+                            }
+                        },
                     };
                     match made {
                         // This round made the copy (or, in a dry run, would).
@@ -386,14 +423,15 @@ impl TargetRound<'_> {
         }
     }
 
-    /// The checks that keep a useless or impossible copy from being made.
+    /// The checks that keep a useless or impossible copy from being made. Returns the automatic
+    /// snapshots as listed now.
     async fn before_copy(
         &self,
         resource: Option<Resource>,
         resource_type: ResourceType,
         date: &str,
         autos: Option<Vec<AutoSnapshot>>,
-    ) -> Result<(), TargetError> {
+    ) -> Result<Vec<AutoSnapshot>, TargetError> {
         if resource.is_none() && resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.resolve().await?;
@@ -404,19 +442,54 @@ impl TargetRound<'_> {
             None => self.auto_snapshots().await?,
         };
         // Whichever way the date was chosen (newest, `restoreDate`, or carried over from a round
-        // that may have failed on it), its automatic snapshot must be restorable now.
+        // that may have failed on it), its automatic snapshot must be restorable now. A newer one
+        // being taken does not hold the copy back: Lightsail copies the latest restorable one
+        // meanwhile, or refuses, which `copy` turns into a bounded wait.
         decide::choose_auto_snapshot(&autos, Some(date))
             .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?;
-        if let Some(taking) = autos.iter().find(|a| a.status == "InProgress") {
-            return Err(TargetError::new(
-                TargetErrorKind::AutoSnapshotInProgress,
+        Ok(autos)
+    }
+
+    /// The target waits because Lightsail refused its copy: since the first round that saw the
+    /// refusal, for at most `MAX_AUTO_SNAPSHOT_WAIT`.
+    fn wait(
+        &self,
+        report: &mut TargetReport,
+        date: &str,
+        error: &ApiError,
+        taking: Option<&AutoSnapshot>,
+    ) -> TargetError {
+        let max = self.plan.max_auto_snapshot_wait;
+        let (since, exceeded) =
+            decide::wait_on_auto_snapshot(self.spec.waiting_since, self.plan.now, max);
+        let since_text = crate::plan::rfc3339(since as f64).unwrap_or_default();
+        report.waiting_since = Some(since_text.clone());
+        let why = match taking {
+            Some(taking) => format!(
+                "while its automatic snapshot of {} is being taken",
+                taking.date
+            ),
+            None => "(an automatic snapshot may be being taken)".to_string(),
+        };
+        let waited = (self.plan.now - since as f64).max(0.0) as u64;
+        if exceeded {
+            return TargetError::new(
+                TargetErrorKind::AutoSnapshotWaitExceeded,
                 format!(
-                    "waiting: the automatic snapshot of {} is being taken, and Lightsail makes no manual snapshot meanwhile",
-                    taking.date
+                    "Lightsail refused to copy the automatic snapshot of `{}` of {date} for {} since {since_text} {why}: more than MAX_AUTO_SNAPSHOT_WAIT ({}); last refusal: {error}",
+                    self.name(),
+                    decide::human_duration(waited),
+                    decide::human_duration(max),
                 ),
-            ));
+            );
         }
-        Ok(())
+        TargetError::new(
+            TargetErrorKind::AutoSnapshotInProgress,
+            format!(
+                "waiting since {since_text}: Lightsail refused to copy the automatic snapshot of {date} {why} ({error}); the next round tries again, for at most {} in all",
+                decide::human_duration(max),
+            ),
+        )
     }
 
     /// CopySnapshot. When it fails in a way that may hide success (a lost response, a name
@@ -427,40 +500,56 @@ impl TargetRound<'_> {
         copy_name: &str,
         resource_type: ResourceType,
         date: &str,
-    ) -> Result<Option<Copy>, TargetError> {
+        taking: Option<&AutoSnapshot>,
+    ) -> Result<Option<Copy>, CopyError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
             Ok(()) => return Ok(None),
-            Err(error @ ApiError::Throttled(_)) => return Err(target_error("CopySnapshot", error)),
+            Err(error @ ApiError::Throttled(_)) => {
+                return Err(CopyError::Target(target_error("CopySnapshot", error)))
+            }
             Err(error) => error,
         };
         match self.api.get_copy(copy_name, resource_type).await {
             Ok(copy) if copy.state != decide::CopyState::Missing => {
-                self.check_owner(copy_name, copy.from_resource.as_deref())?;
+                self.check_owner(copy_name, copy.from_resource.as_deref())
+                    .map_err(CopyError::Target)?;
                 tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
                 return Ok(Some(copy));
             }
             // Whether the copy exists is unknown (the refusal may be "name in use"): not a
             // failure of the target, the next round looks again.
             Err(lookup) if lookup.is_transient() => {
-                return Err(TargetError::new(
+                return Err(CopyError::Target(TargetError::new(
                     TargetErrorKind::Retryable,
                     format!("CopySnapshot: {error}; the copy could not be looked at ({lookup}), the next round looks again"),
-                ));
+                )));
             }
             Ok(_) | Err(_) => {}
         }
-        Err(match error {
-            ApiError::Other { ref code, .. } if code == "OperationFailureException" => {
-                TargetError::new(
-                    TargetErrorKind::Retryable,
-                    format!("CopySnapshot: {error} (an automatic snapshot may be being taken; the next round tries again)"),
-                )
-            }
-            ApiError::NotFound(_) => TargetError::new(
+        let target = |kind, text: String| Err(CopyError::Target(TargetError::new(kind, text)));
+        match decide::copy_refused(&error, taking.is_some()) {
+            CopyRefused::Wait => Err(CopyError::Refused(error)),
+            CopyRefused::NameTaken => target(
+                TargetErrorKind::CopyNameConflict,
+                format!(
+                    "CopySnapshot: {error}; no snapshot `{copy_name}` exists, so another resource of the region (an instance, a disk, a static IP…) holds the name: Lightsail names are unique per region across resource types. Rename it, or change SNAPSHOT_NAME_FORMAT"
+                ),
+            ),
+            CopyRefused::NoSnapshot => target(
                 TargetErrorKind::NoRestorableSnapshot,
                 format!("CopySnapshot: {error}"),
             ),
-            error => target_error("CopySnapshot", error),
-        })
+            CopyRefused::Retry | CopyRefused::Fail => {
+                Err(CopyError::Target(target_error("CopySnapshot", error)))
+            }
+        }
     }
+}
+
+/// How a CopySnapshot that made nothing failed.
+enum CopyError {
+    /// The target's error for this round.
+    Target(TargetError),
+    /// Lightsail refused the copy, in a way that means "not now": the target waits.
+    Refused(ApiError),
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use common::{client, config, target, Harness, WORLD};
-use lightsail_emulator::{Emulator, Scenario};
+use lightsail_emulator::{CopyDuringAutoSnapshot, Emulator, Scenario, Switches};
 use lightsail_export::error::TargetErrorKind;
 use lightsail_export::plan::ResourceType;
 use lightsail_export::report::{Phase, Status};
@@ -59,15 +59,26 @@ async fn a_copy_found_untagged_is_tagged_then() {
     assert_eq!(tags.get(MANAGED_TAG).map(String::as_str), Some("true"));
 }
 
+/// Yesterday's copies of web-1 and data-disk, exported.
+const YESTERDAY: &str = r#"snapshots:
+  - { name: web-1-export-2026-11-20, source: web-1, state: available, createdAt: "2026-11-21T05:00:00Z", tags: { "lightsail-export:managed": "true", "lightsail-export:source": web-1, "lightsail-export:auto-snapshot-date": "2026-11-20" } }
+  - { name: data-disk-export-2026-11-20, source: data-disk, state: completed, createdAt: "2026-11-21T05:00:00Z", tags: { "lightsail-export:managed": "true", "lightsail-export:source": data-disk, "lightsail-export:auto-snapshot-date": "2026-11-20" } }
+exportRecords:
+  - { sourceName: web-1-export-2026-11-20, fromResource: web-1, state: Succeeded, createdAt: "2026-11-21T05:30:00Z" }
+  - { sourceName: data-disk-export-2026-11-20, sourceType: DiskSnapshot, fromResource: data-disk, state: Succeeded, createdAt: "2026-11-21T05:30:00Z" }
+"#;
+
 #[tokio::test]
-async fn delete_copy_after_export_removes_the_copy_once_its_export_succeeded() {
+async fn delete_copy_after_export_removes_each_copy_once_a_newer_one_is_exported() {
     let cfg = Config {
         delete_copy_after_export: true,
         ..config(&["web-1", "data-disk"])
     };
-    let h = Harness::new(WORLD, cfg).await;
+    let world = format!("{WORLD}{YESTERDAY}");
+    let h = Harness::new(&world, cfg).await;
     let outputs = h.run(json!({})).await;
-    // Nothing is deleted while exports run.
+    // Nothing is deleted while tonight's exports run: yesterday's copies are the proof of the
+    // newest exports until then.
     for output in &outputs[..outputs.len() - 1] {
         assert!(
             output.targets.iter().all(|t| t.deleted.is_empty()),
@@ -76,21 +87,24 @@ async fn delete_copy_after_export_removes_the_copy_once_its_export_succeeded() {
     }
     let last = outputs.last().unwrap();
     assert_eq!(last.status, Status::Succeeded);
-    assert_eq!(target(last, "web-1").deleted, ["web-1-export-2026-11-21"]);
+    assert_eq!(target(last, "web-1").deleted, ["web-1-export-2026-11-20"]);
     assert!(target(last, "web-1")
         .actions
         .contains(&"DeleteInstanceSnapshot".to_string()));
     assert_eq!(
         target(last, "data-disk").deleted,
-        ["data-disk-export-2026-11-21"]
+        ["data-disk-export-2026-11-20"]
     );
     assert!(
-        snapshot_tags(&h, "web-1-export-2026-11-21").await.is_none(),
+        snapshot_tags(&h, "web-1-export-2026-11-20").await.is_none(),
         "deleted"
     );
+    // Tonight's copy stays: if Lightsail forgot its export record once it is deleted, a new run
+    // tonight would find neither and export again.
+    assert!(snapshot_tags(&h, "web-1-export-2026-11-21").await.is_some());
     assert_eq!(h.applied("DeleteInstanceSnapshot"), 1);
     assert_eq!(h.applied("DeleteDiskSnapshot"), 1);
-    // The export stays done, though its copy is gone.
+    // The export stays done, and further rounds delete nothing more.
     let again = h.invoke(serde_json::to_value(last).unwrap()).await.unwrap();
     assert_eq!(target(&again, "web-1").phase, Phase::Exported);
     assert!(target(&again, "web-1").deleted.is_empty());
@@ -285,8 +299,36 @@ async fn preflight_flags_a_resource_whose_automatic_snapshots_are_off() {
 }
 
 #[tokio::test]
-async fn preflight_waits_while_an_automatic_snapshot_is_being_taken() {
+async fn the_latest_restorable_snapshot_is_copied_at_once_while_a_newer_one_is_taken() {
     let h = Harness::new(WORLD, config(&["shop.example.com"])).await;
+    h.emulator.set_switches(Switches {
+        copy_during_auto_snapshot: CopyDuringAutoSnapshot::Allowed,
+        ..h.emulator.switches()
+    });
+    let first = h.invoke(json!({})).await.unwrap();
+    let shop = target(&first, "shop.example.com");
+    assert_eq!(shop.phase, Phase::Copying);
+    assert_eq!(shop.error, None);
+    assert_eq!(shop.actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(
+        shop.snapshot_name.as_deref(),
+        Some("shop-example-com-export-2026-11-21")
+    );
+    // The output says why yesterday's is exported: today's is still being taken.
+    let today = shop.auto_snapshot_today.as_ref().expect("today's snapshot");
+    assert_eq!(
+        (today.date.as_str(), today.status.as_str()),
+        ("2026-11-22", "InProgress")
+    );
+}
+
+#[tokio::test]
+async fn a_copy_refused_while_an_automatic_snapshot_is_taken_waits_on_its_date() {
+    let h = Harness::new(WORLD, config(&["shop.example.com"])).await;
+    h.emulator.set_switches(Switches {
+        copy_during_auto_snapshot: CopyDuringAutoSnapshot::OperationFailure,
+        ..h.emulator.switches()
+    });
     let first = h.invoke(json!({})).await.unwrap();
     let shop = target(&first, "shop.example.com");
     assert_eq!(shop.phase, Phase::Copying);
@@ -294,8 +336,9 @@ async fn preflight_waits_while_an_automatic_snapshot_is_being_taken() {
         shop.error.as_ref().map(|e| e.kind),
         Some(TargetErrorKind::AutoSnapshotInProgress)
     );
+    assert_eq!(shop.waiting_since.as_deref(), Some("2026-11-22T05:00:00Z"));
     assert_eq!(first.status, Status::InProgress, "waiting is not failing");
-    assert!(h.writes("CopySnapshot").is_empty());
+    assert_eq!(h.applied("CopySnapshot"), 0, "tried, refused");
     // Once it is taken (600 s), the run copies the date it started on.
     h.emulator.advance(600.0);
     let next = h
@@ -304,6 +347,7 @@ async fn preflight_waits_while_an_automatic_snapshot_is_being_taken() {
         .unwrap();
     let shop = target(&next, "shop.example.com");
     assert_eq!(shop.actions, ["CopySnapshot", "TagResource"]);
+    assert_eq!(shop.waiting_since, None);
     assert_eq!(
         shop.snapshot_name.as_deref(),
         Some("shop-example-com-export-2026-11-21")

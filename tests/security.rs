@@ -172,8 +172,12 @@ async fn a_users_snapshot_bearing_a_copys_name_is_never_deleted() {
             .contains_key("web-1-export-2026-11-21"),
         "the user's snapshot was tagged as the function's"
     );
-    // The backfill's own copy (2026-11-20) is the function's: tagged, and deleted once exported.
-    assert!(deleted.contains(&"web-1-export-2026-11-20".to_string()));
+    // The backfill's own copy (2026-11-20) is the function's: tagged. It is also the copy of
+    // web-1's newest successful export, which retention always keeps (the proof of that export).
+    assert!(h
+        .applied_per_target("TagResource")
+        .contains_key("web-1-export-2026-11-20"));
+    assert!(!deleted.contains(&"web-1-export-2026-11-20".to_string()));
 }
 
 /// `snake_case` to the Lightsail operation name (`get_export_snapshot_records` ->

@@ -263,8 +263,10 @@ impl Harness {
         scenario.speed = 0.0;
         let emulator = Emulator::start(scenario).await.expect("emulator starts");
         let client = client_with(&emulator.url(), "us-east-1", options);
+        // The function reads "now" off the emulator's simulated clock, as Lightsail's own.
         let api = LightsailApi::new(client.clone(), client, "us-east-1")
-            .with_write_backoff(Duration::from_millis(5));
+            .with_write_backoff(Duration::from_millis(5))
+            .with_clock(lightsail_export::clock::Clock::from_fn(emulator.clock()));
         Harness {
             emulator,
             app: App {

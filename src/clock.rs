@@ -1,0 +1,42 @@
+//! "Now", as the Lightsail the function talks to sees it: the system clock in Lambda; the
+//! emulator's simulated clock in tests and the local runner, so that waits bounded in time
+//! (`MAX_AUTO_SNAPSHOT_WAIT`) run on the same clock as the world they wait on.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A source of epoch seconds.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> f64 + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64())
+        }))
+    }
+
+    /// A clock read from `now` (for example an emulator's simulated clock).
+    pub fn from_fn(now: impl Fn() -> f64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(now))
+    }
+
+    /// Epoch seconds.
+    pub fn now(&self) -> f64 {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock(now = {})", self.now())
+    }
+}
