@@ -45,9 +45,10 @@ PARAMETER_CASES = {
         ["{resource}-export", "{resource}.{date}", "{resourse}-{date}", "{resource} {date}"],
     ),
     "ScheduleExpression": (
-        ["cron(0 5 * * ? *)", "cron(30 4 ? * MON-FRI *)", "cron(0 3,15 * * ? *)", "rate(1 day)", "rate(12 hours)"],
+        ["cron(0 7 * * ? *)", "cron(0 5 * * ? *)", "cron(30 4 ? * MON-FRI *)", "cron(0 3,15 * * ? *)", "rate(1 day)", "rate(12 hours)"],
         ["cron(0 5 * * *)", "cron(0 5 * * ? *", "0 5 * * ? *", "rate(0 days)", "rate(1 week)", "cron(0 5 * * ? *) "],
     ),
+    "MaxAutoSnapshotWait": (["3h", "90m", "2h30m", "600s", "10800", "1h0m30s"], ["", "3 h", "h", "3d", "-5", "3h30"]),
     "ScheduleTimezone": (
         ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+2"],
         ["", "Europe/ Paris", "UTC+02:00", "/UTC"],

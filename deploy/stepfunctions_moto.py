@@ -14,9 +14,10 @@ moto, and turns `cargo lambda watch`'s HTTP 500 for a function error into what L
 (HTTP 200 + `X-Amz-Function-Error: Unhandled`, the `{errorType, errorMessage}` body), without
 which no `Retry`/`Catch` on an error name could ever match.
 
-`cargo lambda watch` runs with --only-lambda-apis and the function binary is started here against
-its Runtime API, because watch gives the function Cargo.toml's [package.metadata.lambda.watch]
-environment (the README's local emulator on :9010) over any --env-var flag.
+For the Step Functions runs `cargo lambda watch` runs with --only-lambda-apis and the function
+binary is started here against its Runtime API, with exactly this script's environment. A last
+scenario runs `watch` in full, as the README does, against a second emulator named by
+`--env-file` and then by the shell's environment.
 
 The ASL file is used as shipped: only its DefinitionSubstitutions are filled in (the function's
 bare name, since moto invokes by name through the proxy, and the moto topic's ARN). Waits are
@@ -249,10 +250,8 @@ class Stack:
         urllib.request.urlopen(request, timeout=10).read()
         log(f"moto at {self.moto_url} (execute_state_machine on), its tasks go to the proxy on :{self.proxy_port}")
 
-        # The function, behind cargo lambda watch's Lambda APIs. `cargo lambda watch` gives the
-        # function the environment of [package.metadata.lambda.watch] over its own --env-var
-        # flags, so it is told to serve the APIs only (--only-lambda-apis) and the function
-        # binary is started here, with this environment, against the watch's Runtime API.
+        # The function, behind cargo lambda watch's Lambda APIs (--only-lambda-apis): the binary
+        # is started here, with exactly this environment, against the watch's Runtime API.
         self._spawn(
             "cargo-lambda-watch",
             [
@@ -573,6 +572,76 @@ def scenario_cargo_lambda_deploy(stack: Stack) -> str:
     return f"{FUNCTION}: provided.al2023 arm64, 256 MB, 300 s, env {sorted(variables)}, logs kept 30 days, {size} bytes"
 
 
+def watch_against(stack: Stack, name: str, *, env_file: bool) -> dict:
+    """`cargo lambda watch` as the README runs it, pointed at a second emulator through the shipped
+    local.env (`--env-file`) or the shell's environment; returns that emulator's call counts after
+    one invocation."""
+    other = stack._spawn(
+        f"emulator-{name}", [stack.args.emulator, "--scenario", "demo", "--port", "0", "--speed", "0"],
+        stdout=subprocess.PIPE,
+    )
+    line = other.stdout.readline().decode().strip()
+    match = re.match(r"listening on (http://\S+)", line)
+    assert match, f"second emulator said {line!r}"
+    url = match.group(1)
+    settings = {
+        "AWS_ENDPOINT_URL_LIGHTSAIL": url,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "TARGET_TAG": "export=nightly",
+    }
+    port = free_port()
+    command = ["cargo", "lambda", "watch", "--invoke-address", "127.0.0.1", "--invoke-port", str(port)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    if env_file:
+        # The shipped local.env, with only the emulator's address changed.
+        shipped = (ROOT / "local.env").read_text()
+        assert "AWS_ENDPOINT_URL_LIGHTSAIL=http://127.0.0.1:9010" in shipped, "local.env changed"
+        path = stack.out / f"{name}.env"
+        path.write_text(shipped.replace("http://127.0.0.1:9010", url))
+        command += ["--env-file", str(path)]
+    else:
+        env.update(settings)
+    watch = stack._spawn(f"watch-{name}", command, env=env)
+    try:
+        def answered():
+            invoked = subprocess.run(
+                ["cargo", "lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port", str(port),
+                 FUNCTION, "--data-ascii", '{"targets": ["web-1"], "dryRun": true}'],
+                cwd=ROOT, capture_output=True, text=True, timeout=300,
+            )
+            return invoked.returncode == 0 and json.loads(invoked.stdout)
+
+        output = wait_for(f"cargo lambda watch ({name})", answered, stack.args.watch_timeout, 2.0)
+        assert output["targets"][0]["resource"] == "web-1", output
+        with urllib.request.urlopen(f"{url}/_emulator/calls", timeout=10) as response:
+            return json.loads(response.read())
+    finally:
+        for process in (watch, other):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            process.wait(timeout=30)
+
+
+def scenario_watch_elsewhere(stack: Stack) -> str:
+    """Cargo.toml sets no [package.metadata.lambda.watch] environment, which cargo-lambda would let
+    override both --env-file and the shell: `watch` reaches whichever endpoint it is given."""
+    with urllib.request.urlopen(f"{stack.emulator_url}/_emulator/calls", timeout=10) as response:
+        before = json.loads(response.read())
+    seen = []
+    for name, env_file in (("env-file", True), ("shell", False)):
+        calls = watch_against(stack, name, env_file=env_file)
+        assert calls.get("GetExportSnapshotRecords", 0) >= 1, f"{name}: the other emulator saw {calls}"
+        seen.append(f"{name}: {sum(calls.values())} calls")
+    with urllib.request.urlopen(f"{stack.emulator_url}/_emulator/calls", timeout=10) as response:
+        after = json.loads(response.read())
+    assert before == after, f"the default emulator was called: {before} -> {after}"
+    return ", ".join(seen) + ", none to the default one"
+
+
 SCENARIOS = [
     ("nightly run ends SUCCEEDED with the AMI id in the execution output", scenario_nightly),
     ("a failing export ends in Fail after the SNS notification", scenario_export_fails),
@@ -580,6 +649,7 @@ SCENARIOS = [
     ("a dry run ends after its first round", scenario_dry_run),
     ("a bad input is caught, not retried, and notified", scenario_bad_input),
     ("cargo lambda deploy applies [package.metadata.lambda.deploy]", scenario_cargo_lambda_deploy),
+    ("cargo lambda watch reaches the endpoint of --env-file, or of the shell", scenario_watch_elsewhere),
 ]
 
 

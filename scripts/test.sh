@@ -22,6 +22,9 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 stage "unit and integration tests (function and emulator)"
 cargo test --workspace --all-features
 
+stage "guess matrix: the pipeline tests once per non-default value of every emulator switch (scripts/guess-matrix.sh)"
+./scripts/guess-matrix.sh
+
 stage "supply chain: cargo deny check licenses bans sources (deny.toml; cargo-deny installed under .tools/)"; [ -x .tools/bin/cargo-deny ] || cargo install --locked --root .tools cargo-deny@0.20.2; .tools/bin/cargo-deny --locked check licenses bans sources
 
 stage "emulator conformance: AWS CLI against botocore's Lightsail model"

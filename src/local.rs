@@ -178,6 +178,16 @@ fn detail(target: &TargetReport) -> String {
             None => detail.push(format!("export {}", record.state)),
         }
     }
+    if let Some(today) = &target.auto_snapshot_today {
+        let window = today
+            .time_of_day
+            .as_deref()
+            .map_or(String::new(), |t| format!(", window {t} UTC"));
+        detail.push(format!(
+            "(today's automatic snapshot: {}{window})",
+            today.status
+        ));
+    }
     if !target.deleted.is_empty() {
         detail.push(format!("deleted {}", target.deleted.join(", ")));
     }
