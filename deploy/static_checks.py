@@ -2,8 +2,8 @@
 """Checks of template.yaml and the state machine that no linter makes. One PASS/FAIL line each.
 
 - Every ${placeholder} of the ASL file has a DefinitionSubstitution, and every substitution is used.
-- The function's IAM policy allows every Lightsail operation the code calls (src/, the SDK's
-  fluent builders), and nothing else but the retention/tagging operations listed below.
+- The function's IAM policy allows exactly the Lightsail operations of `lightsail::OPERATIONS`
+  (src/lightsail/mod.rs), which the adapter's clients enforce at run time.
 - The constrained parameters accept the values they should and refuse the typos they should:
   CloudFormation matches AllowedPattern against the whole value, as re.fullmatch does.
 """
@@ -19,16 +19,6 @@ from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-
-# In the policy although src/ may not call them yet: retention of old copies and tagging of new
-# ones (README, IAM table). Anything else the code does not call is an error.
-RETENTION_AND_TAGGING = {
-    "TagResource",
-    "DeleteInstanceSnapshot",
-    "DeleteDiskSnapshot",
-    "GetInstanceSnapshots",
-    "GetDiskSnapshots",
-}
 
 PARAMETER_CASES = {
     "Targets": (
@@ -76,14 +66,12 @@ def check_substitutions(tpl: dict) -> str:
 
 
 def sdk_operations() -> set[str]:
-    """Lightsail operations called through the SDK client in src/ (`client.get_instance()` ...)."""
-    operations = set()
-    for path in (ROOT / "src").rglob("*.rs"):
-        text = re.sub(r"\s+", "", path.read_text())
-        for name in re.findall(r"self\.(?:source|client)\.([a-z][a-z_]*)\(\)", text):
-            if name != "config":  # the client's configuration, not an operation
-                operations.add("".join(part.capitalize() for part in name.split("_")))
-    return operations
+    """The Lightsail operations the function may call: `OPERATIONS` in src/lightsail/mod.rs (the
+    adapter's clients refuse any other, and tests/security.rs runs every adapter call against it)."""
+    text = (ROOT / "src" / "lightsail" / "mod.rs").read_text()
+    block = re.search(r"pub const OPERATIONS: &\[&str\] = &\[(.*?)\];", text, re.S)
+    assert block, "no OPERATIONS in src/lightsail/mod.rs"
+    return set(re.findall(r'"([A-Za-z]+)"', block.group(1)))
 
 
 def policy_actions(tpl: dict) -> set[str]:
@@ -100,15 +88,13 @@ def policy_actions(tpl: dict) -> set[str]:
 
 def check_iam(tpl: dict) -> str:
     called = sdk_operations()
-    assert "CopySnapshot" in called and "GetExportSnapshotRecords" in called, f"found no SDK calls: {called}"
+    assert "CopySnapshot" in called and "GetExportSnapshotRecords" in called, f"found no operations: {called}"
     allowed = policy_actions(tpl)
     missing = called - allowed
     assert not missing, f"the function calls {sorted(missing)} but its role does not allow them"
-    extra = allowed - called - RETENTION_AND_TAGGING
-    assert not extra, f"the role allows {sorted(extra)}, which the code never calls"
-    reserved = sorted(allowed - called)
-    note = f"; allowed for retention/tagging, not called yet: {reserved}" if reserved else ""
-    return f"{len(called)} Lightsail operations called, all allowed{note}"
+    extra = allowed - called
+    assert not extra, f"the role allows {sorted(extra)}, which lightsail::OPERATIONS does not list"
+    return f"{len(called)} Lightsail operations in lightsail::OPERATIONS, all allowed, nothing more"
 
 
 def check_parameters(tpl: dict) -> str:

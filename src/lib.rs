@@ -1,52 +1,39 @@
 //! lightsail-export: keeps durable EC2 copies of Amazon Lightsail's automatic snapshots.
 //!
 //! Every round copies each target's latest restorable automatic snapshot to a manual snapshot,
-//! exports that to EC2, and reports the export's progress. See the README and DESIGN.md.
+//! exports that to EC2, and reports the export's progress. The layout follows a round:
+//!
+//! ```text
+//! input      what was asked: the event's three forms and the environment -> a validated Plan
+//! lightsail  Lightsail as a trait; the SDK adapter (the only SDK code) and a fake for tests
+//! decide     every decision, pure: a target's next step, preflight, the round, retention
+//! reconcile  the round's I/O: listings, each target's calls in order, the deadline
+//! report     the output contract, and the round's metrics
+//! handler    the Lambda handler and what it is given at cold start (App)
+//! local      the local runner: embedded emulator, progress, inventory (feature `local`)
+//! model      the shared words: ResourceType, Phase, ManualSnapshot, ExportRecord, Action, …
+//! error      the invocation's and the targets' errors, with their stable names
+//! clock, time  "now" on Lightsail's clock; dates and times as the contract writes them
+//! ```
+//!
+//! Dependencies point one way (`tests/architecture.rs`): input, lightsail, decide and report
+//! know nothing of reconcile or handler, and decide does no I/O.
 
-pub mod api_error;
 pub mod clock;
-pub mod config;
 pub mod decide;
-pub mod engine;
 pub mod error;
+pub mod handler;
+pub mod input;
 pub mod lightsail;
 #[cfg(feature = "local")]
 pub mod local;
-pub mod metrics;
-pub mod names;
-pub mod plan;
+pub mod model;
+pub mod reconcile;
 pub mod report;
-pub mod request;
-pub mod retention;
-pub mod status;
-mod target;
+pub mod time;
 
-pub use config::Config;
-pub use engine::{handler, reconcile, App, Deadline};
 pub use error::Error;
-pub use lightsail::LightsailApi;
+pub use handler::{handler, init_tracing, App};
+pub use input::config::Config;
+pub use reconcile::{reconcile, Deadline};
 pub use report::Output;
-
-/// JSON logs on stdout (CloudWatch reads them), filtered by `RUST_LOG` (default `info`).
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(false)
-        .init();
-}
-
-impl App {
-    /// One adapter for the function's region (and the source region), and the configuration.
-    pub fn new(sdk: &aws_config::SdkConfig, config: Result<Config, Error>) -> App {
-        let source = config.as_ref().ok().and_then(|c| c.source_region.clone());
-        App {
-            api: LightsailApi::from_sdk_config(sdk, source.as_deref()),
-            config,
-        }
-    }
-}

@@ -8,8 +8,10 @@ mod common;
 use common::{client_with, target, ClientOptions, Harness};
 use lightsail_emulator::Faults;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::report::{Output, Phase, Status};
-use lightsail_export::{App, Config, Error, LightsailApi};
+use lightsail_export::lightsail::SdkLightsail;
+use lightsail_export::model::Phase;
+use lightsail_export::report::{Output, Status};
+use lightsail_export::{App, Config, Error};
 use serde_json::{json, Value};
 
 const WORLD: &str = r#"
@@ -513,7 +515,7 @@ async fn a_wrong_source_region_is_resource_not_found_there() {
     let here = client_with(&h.emulator.url(), "us-east-1", &options);
     let source = client_with(&h.emulator.url(), "eu-west-1", &options);
     let app = App {
-        api: LightsailApi::new(here, source, "eu-west-1"),
+        api: SdkLightsail::new(here, source, "eu-west-1"),
         config: Ok(config(&["web-1", "eu-web-1"])),
     };
     let h = Harness {

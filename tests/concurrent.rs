@@ -8,7 +8,8 @@ mod common;
 
 use common::{config, target, ClientOptions, Harness, WORLD};
 use lightsail_emulator::Faults;
-use lightsail_export::report::{Output, Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::{Output, Status};
 use serde_json::json;
 
 const TARGETS: &[&str] = &["web-1", "data-disk"];

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{ClientOptions, CrashPoint, CrashSwitch, Harness};
-use lightsail_export::report::{Output, Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::{Output, Status};
 use lightsail_export::Config;
 use serde_json::{json, Value};
 

@@ -10,11 +10,12 @@ use aws_sdk_lightsail::error::ProvideErrorMetadata;
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::body::SdkBody;
-use lightsail_export::lightsail::{ApiError, LightsailApi};
-use lightsail_export::plan::ResourceType;
+use lightsail_export::lightsail::{Lightsail, SdkLightsail};
+use lightsail_export::model::ApiError;
+use lightsail_export::model::ResourceType;
 
-fn api(client: Client) -> LightsailApi {
-    LightsailApi::new(client.clone(), client, "us-east-1")
+fn api(client: Client) -> SdkLightsail {
+    SdkLightsail::new(client.clone(), client, "us-east-1")
         .with_write_backoff(Duration::from_millis(1))
 }
 
@@ -164,10 +165,10 @@ async fn a_missing_instance_or_copy_is_none_in_both_envelopes() {
             "{envelope:?}"
         );
         let copy = api
-            .get_copy("nope-export-2026-11-21", ResourceType::Disk)
+            .get_snapshot("nope-export-2026-11-21", ResourceType::Disk)
             .await
             .unwrap();
-        assert_eq!(copy.state, lightsail_export::decide::CopyState::Missing);
+        assert_eq!(copy.state, lightsail_export::model::SnapshotState::Missing);
     }
 }
 

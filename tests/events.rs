@@ -5,7 +5,8 @@
 mod common;
 
 use common::{config, target, Harness, WORLD};
-use lightsail_export::report::{Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::Status;
 use lightsail_export::Config;
 use serde_json::Value;
 

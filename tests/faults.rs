@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use common::{config, target, CallStats, ClientOptions, Harness, WORLD};
 use lightsail_emulator::Faults;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::report::{Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::Status;
 use lightsail_export::Config;
 use serde_json::json;
 

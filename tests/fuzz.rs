@@ -4,10 +4,12 @@
 //! is valid. Deterministic (fixed seed); `PROPTEST_CASES` multiplies nothing, it replaces the
 //! per-test number of cases.
 
-use lightsail_export::config::TagFilter;
-use lightsail_export::names;
-use lightsail_export::plan::{validate_date, Plan, ResourceType, MAX_TARGETS};
-use lightsail_export::request::Request;
+use lightsail_export::input::names;
+use lightsail_export::input::plan::{Plan, MAX_TARGETS};
+use lightsail_export::input::request::Request;
+use lightsail_export::model::ResourceType;
+use lightsail_export::model::TagFilter;
+use lightsail_export::time::validate_date;
 use lightsail_export::Config;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};

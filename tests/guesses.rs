@@ -16,9 +16,10 @@ use lightsail_emulator::{
     AutoSnapshotInProgress, CopyDuringAutoSnapshot, ErrorEnvelope, SnapshotNameScope, Switches,
     CATALOG,
 };
-use lightsail_export::config::TagFilter;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::report::{Output, Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::model::TagFilter;
+use lightsail_export::report::{Output, Status};
 use lightsail_export::Config;
 use serde_json::{json, Value};
 

@@ -8,21 +8,23 @@ use std::time::Duration;
 
 use common::{client, config, target, Harness, WORLD};
 use lightsail_emulator::{CopyDuringAutoSnapshot, Emulator, Scenario, Switches};
+use lightsail_export::decide::retention::{DATE_TAG, MANAGED_TAG, SOURCE_TAG};
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::plan::ResourceType;
-use lightsail_export::report::{Phase, Status};
-use lightsail_export::retention::{DATE_TAG, MANAGED_TAG, SOURCE_TAG};
-use lightsail_export::{App, Config, LightsailApi};
+use lightsail_export::lightsail::{Lightsail, SdkLightsail};
+use lightsail_export::model::Phase;
+use lightsail_export::model::ResourceType;
+use lightsail_export::report::Status;
+use lightsail_export::{App, Config};
 use serde_json::json;
 
 async fn snapshot_tags(h: &Harness, name: &str) -> Option<HashMap<String, String>> {
     let copy = h
         .app
         .api
-        .get_copy(name, ResourceType::Instance)
+        .get_snapshot(name, ResourceType::Instance)
         .await
         .unwrap();
-    (copy.state != lightsail_export::decide::CopyState::Missing).then(|| {
+    (copy.state != lightsail_export::model::SnapshotState::Missing).then(|| {
         copy.tags
             .into_iter()
             .map(|(k, v)| (k, v.unwrap_or_default()))
@@ -207,7 +209,7 @@ instances:
     let home = client(&emulator.url(), "us-east-1");
     let source = client(&emulator.url(), "eu-west-1");
     let api =
-        LightsailApi::new(home, source, "eu-west-1").with_write_backoff(Duration::from_millis(5));
+        SdkLightsail::new(home, source, "eu-west-1").with_write_backoff(Duration::from_millis(5));
     let h = Harness {
         emulator,
         app: App {
@@ -245,14 +247,14 @@ instances:
 #[tokio::test]
 async fn a_wrong_source_region_is_a_clear_per_target_error() {
     let h = Harness::new(WORLD, config(&["web-1"])).await;
-    let api = LightsailApi::new(
+    let api = SdkLightsail::new(
         client(&h.emulator.url(), "us-east-1"),
         client(&h.emulator.url(), "ap-south-1"),
         "ap-south-1",
     );
     let output = lightsail_export::reconcile(
         &api,
-        &lightsail_export::plan::Plan::new(&config(&["web-1"]), Default::default()).unwrap(),
+        &lightsail_export::input::plan::Plan::new(&config(&["web-1"]), Default::default()).unwrap(),
         lightsail_export::Deadline::unknown(),
     )
     .await

@@ -6,7 +6,8 @@ mod common;
 use common::{config, target, Harness, WORLD};
 use lightsail_emulator::Faults;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::report::{Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::Status;
 use lightsail_export::Config;
 use serde_json::json;
 
@@ -63,7 +64,7 @@ async fn a_disk_copy_completes_and_exports_to_an_ebs_snapshot() {
     assert_eq!(disk.phase, Phase::Exported);
     assert_eq!(
         disk.resource_type,
-        Some(lightsail_export::plan::ResourceType::Disk)
+        Some(lightsail_export::model::ResourceType::Disk)
     );
     let destination = disk
         .export_record
@@ -351,9 +352,11 @@ async fn a_near_deadline_starts_no_new_work() {
     let h = Harness::new(WORLD, config(&["web-1", "data-disk"])).await;
     let near = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
     let deadline = lightsail_export::Deadline::at(near);
-    let plan =
-        lightsail_export::plan::Plan::new(&config(&["web-1", "data-disk"]), Default::default())
-            .unwrap();
+    let plan = lightsail_export::input::plan::Plan::new(
+        &config(&["web-1", "data-disk"]),
+        Default::default(),
+    )
+    .unwrap();
     let output = lightsail_export::reconcile(&h.app.api, &plan, deadline)
         .await
         .unwrap();

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use common::{static_retry, ClientOptions, CrashPoint, CrashSwitch, Harness};
 use lightsail_emulator::Faults;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::report::{Phase, Status};
+use lightsail_export::model::Phase;
+use lightsail_export::report::Status;
 use lightsail_export::Config;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -332,7 +333,7 @@ async fn check_invariants(h: &Harness, case: &Case) -> common::Duplicates {
         assert!(
             write
                 .target
-                .starts_with(&lightsail_export::names::sanitise(source)),
+                .starts_with(&lightsail_export::input::names::sanitise(source)),
             "{write:?}"
         );
     }

@@ -7,11 +7,12 @@ use aws_sdk_lightsail::operation::get_export_snapshot_records::GetExportSnapshot
 use aws_sdk_lightsail::types::{ExportSnapshotRecord, ExportSnapshotRecordSourceInfo, RecordState};
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
-use lightsail_export::lightsail::{ApiError, LightsailApi};
-use lightsail_export::plan::ResourceType;
+use lightsail_export::lightsail::{Lightsail, SdkLightsail};
+use lightsail_export::model::ApiError;
+use lightsail_export::model::ResourceType;
 
-fn api(client: Client) -> LightsailApi {
-    LightsailApi::new(client.clone(), client, "us-east-1")
+fn api(client: Client) -> SdkLightsail {
+    SdkLightsail::new(client.clone(), client, "us-east-1")
         .with_write_backoff(Duration::from_millis(1))
 }
 
@@ -137,10 +138,10 @@ async fn not_found_reads_are_none_not_errors() {
     let api = api(client);
     assert_eq!(api.get_instance("nope").await, Ok(None));
     let copy = api
-        .get_copy("nope-export-2026-11-21", ResourceType::Disk)
+        .get_snapshot("nope-export-2026-11-21", ResourceType::Disk)
         .await
         .unwrap();
-    assert_eq!(copy.state, lightsail_export::decide::CopyState::Missing);
+    assert_eq!(copy.state, lightsail_export::model::SnapshotState::Missing);
 }
 
 #[tokio::test]

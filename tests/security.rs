@@ -180,43 +180,13 @@ async fn a_users_snapshot_bearing_a_copys_name_is_never_deleted() {
     assert!(!deleted.contains(&"web-1-export-2026-11-20".to_string()));
 }
 
-/// `snake_case` to the Lightsail operation name (`get_export_snapshot_records` ->
-/// `GetExportSnapshotRecords`).
-fn operation_name(method: &str) -> String {
-    method
-        .split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
-
-/// The Lightsail operations src/lightsail.rs (the only code that calls the SDK) sends: every
-/// method called on one of its two clients, `self.client.copy_snapshot()` or
-/// `self.source.get_instance()`, however the chain is broken over lines.
+/// The Lightsail operations the function may call: `lightsail::OPERATIONS`. The adapter's clients
+/// refuse any other before sending it (below), so the code cannot call more than this list.
 fn operations_called() -> std::collections::BTreeSet<String> {
-    let source: String = include_str!("../src/lightsail.rs")
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
-        .collect();
-    let mut found = std::collections::BTreeSet::new();
-    for receiver in [".client.", ".source."] {
-        for (at, _) in source.match_indices(receiver) {
-            let rest = &source[at + receiver.len()..];
-            let method: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
-                .collect();
-            if rest[method.len()..].starts_with("()") && method != "config" {
-                found.insert(operation_name(&method));
-            }
-        }
-    }
-    found
+    lightsail_export::lightsail::OPERATIONS
+        .iter()
+        .map(|op| op.to_string())
+        .collect()
 }
 
 /// The `lightsail:` actions the SAM template grants.
@@ -262,4 +232,65 @@ fn the_iam_policy_grants_exactly_the_lightsail_calls_the_code_makes() {
         "FIGURES iam: {} Lightsail actions granted = called: {called:?}",
         called.len()
     );
+}
+
+/// A call that `lightsail::OPERATIONS` does not list (so the IAM policy does not grant it) is
+/// refused by the function's own client before anything is sent.
+#[tokio::test]
+async fn a_call_the_policy_does_not_grant_is_refused_before_it_is_sent() {
+    let h = Harness::new(WORLD, Config::default()).await;
+    let client = common::client(&h.emulator.url(), "us-east-1");
+    let refused = client.get_operations().send().await.unwrap_err();
+    let text = format!(
+        "{}",
+        aws_sdk_lightsail::error::DisplayErrorContext(&refused)
+    );
+    assert!(text.contains("OPERATIONS"), "{text}");
+    assert_eq!(h.calls("GetOperations"), 0, "nothing reached Lightsail");
+    // A listed one goes through.
+    client.get_instances().send().await.unwrap();
+}
+
+/// Every operation of `lightsail::OPERATIONS` is one the adapter calls: each method of the
+/// `Lightsail` trait, run against the emulator, and the operations it received compared.
+#[tokio::test]
+async fn every_listed_operation_is_one_the_adapter_calls() {
+    use lightsail_export::lightsail::Lightsail;
+    use lightsail_export::model::ResourceType;
+    let h = Harness::new(WORLD, Config::default()).await;
+    let api = &h.app.api;
+    api.get_instance("web-1").await.unwrap();
+    api.get_disk("data-disk").await.unwrap();
+    api.list_resources().await.unwrap();
+    api.get_auto_snapshots("web-1").await.unwrap();
+    api.copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21")
+        .await
+        .unwrap();
+    api.copy_snapshot("data-disk", "2026-11-21", "data-disk-export-2026-11-21")
+        .await
+        .unwrap();
+    api.tag_resource("web-1-export-2026-11-21", &[("k".into(), "v".into())])
+        .await
+        .unwrap();
+    h.emulator.advance(3600.0);
+    api.get_snapshot("web-1-export-2026-11-21", ResourceType::Instance)
+        .await
+        .unwrap();
+    api.get_snapshot("data-disk-export-2026-11-21", ResourceType::Disk)
+        .await
+        .unwrap();
+    api.list_snapshots().await.unwrap();
+    api.export_snapshot("web-1-export-2026-11-21")
+        .await
+        .unwrap();
+    api.list_export_records().await.unwrap();
+    api.delete_snapshot("web-1-export-2026-11-21", ResourceType::Instance)
+        .await
+        .unwrap();
+    api.delete_snapshot("data-disk-export-2026-11-21", ResourceType::Disk)
+        .await
+        .unwrap();
+    let received: std::collections::BTreeSet<String> =
+        h.emulator.call_counts().into_keys().collect();
+    assert_eq!(received, operations_called());
 }

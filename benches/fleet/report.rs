@@ -104,7 +104,9 @@ fn bound_checked(case: &CaseResult, kind: Kind) -> bool {
     match kind {
         Kind::Steady => true,
         Kind::FirstTagged => case.world.targets >= 2,
-        Kind::FirstNamed => case.world.targets >= lightsail_export::engine::LIST_NAMED_TARGETS,
+        Kind::FirstNamed => {
+            case.world.targets >= lightsail_export::decide::round::LIST_NAMED_TARGETS
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! (see the README).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use lightsail_export::local::inventory;
 use lightsail_export::local::{run, status, Endpoint, RunOptions};
 use lightsail_export::report::Status;
 use std::process::ExitCode;
@@ -128,7 +129,7 @@ async fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(rows) => {
-                println!("{}", lightsail_export::status::table(&rows));
+                println!("{}", inventory::table(&rows));
                 ExitCode::SUCCESS
             }
             Err(error) => {

@@ -8,8 +8,9 @@ use std::time::Duration;
 use aws_sdk_lightsail::config::{Credentials, Region};
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_emulator::{Emulator, Faults, Scenario, WriteRecord};
+use lightsail_export::lightsail::{Lightsail, SdkLightsail};
 use lightsail_export::report::{Output, Status, TargetReport};
-use lightsail_export::{handler, App, Config, Error, LightsailApi};
+use lightsail_export::{handler, App, Config, Error};
 use serde_json::Value;
 
 pub struct Harness {
@@ -264,7 +265,7 @@ impl Harness {
         let emulator = Emulator::start(scenario).await.expect("emulator starts");
         let client = client_with(&emulator.url(), "us-east-1", options);
         // The function reads "now" off the emulator's simulated clock, as Lightsail's own.
-        let api = LightsailApi::new(client.clone(), client, "us-east-1")
+        let api = SdkLightsail::new(client.clone(), client, "us-east-1")
             .with_write_backoff(Duration::from_millis(5))
             .with_clock(lightsail_export::clock::Clock::from_fn(emulator.clock()));
         Harness {
@@ -316,12 +317,12 @@ impl Harness {
     }
 
     /// Every export record of the function's region, read with a client of its own, without faults.
-    pub async fn export_records(&self) -> Vec<lightsail_export::decide::ExportRecord> {
+    pub async fn export_records(&self) -> Vec<lightsail_export::model::ExportRecord> {
         let saved = self.emulator.faults();
         self.emulator
             .set_faults(lightsail_emulator::Faults::default());
         let c = client_with(&self.emulator.url(), "us-east-1", &ClientOptions::default());
-        let records = LightsailApi::new(c.clone(), c, "us-east-1")
+        let records = SdkLightsail::new(c.clone(), c, "us-east-1")
             .list_export_records()
             .await
             .expect("export records");
@@ -350,7 +351,7 @@ impl Harness {
         }
         let mut succeeded: BTreeMap<String, usize> = BTreeMap::new();
         for record in self.export_records().await {
-            if record.state == lightsail_export::decide::RecordState::Succeeded
+            if record.state == lightsail_export::model::RecordState::Succeeded
                 && exports.contains_key(&record.source_name)
             {
                 *succeeded.entry(record.source_name.clone()).or_insert(0) += 1;

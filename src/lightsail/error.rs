@@ -1,4 +1,4 @@
-//! Lightsail's errors, classified by what the caller should do about them.
+//! Lightsail's error responses, classified by what the caller should do about them.
 //!
 //! Real Lightsail error bodies carry a `code` beside `__type` (`{"__type": "NotFoundException",
 //! "code": "DoesNotExist", "docs": …, "message": …, "tip": …}`) and no `X-Amzn-ErrorType` header.
@@ -10,29 +10,7 @@
 use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-/// A failed Lightsail call, classified by what the caller should do about it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
-    /// ThrottlingException after the retries: nothing was applied; try later.
-    #[error("throttled: {0}")]
-    Throttled(String),
-    /// 5xx, timeout, lost connection: the request may or may not have been applied.
-    #[error("transient failure: {0}")]
-    Transient(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    /// The name is already used by another resource of the region (`NameExists`).
-    #[error("name in use: {0}")]
-    NameInUse(String),
-    #[error("access denied: {0}")]
-    AccessDenied(String),
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
-    /// Anything else: `code` is the exception name when Lightsail gave one (for example
-    /// `OperationFailureException`), else its `code`, else `Unknown`.
-    #[error("{code}: {message}")]
-    Other { code: String, message: String },
-}
+use crate::model::ApiError;
 
 /// The classes an error response can fall in (what [`classify`] decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,68 +140,57 @@ impl ErrorIdentity {
     }
 }
 
-impl ApiError {
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
+/// An error of a class, with the identity's best name for `Other`.
+pub fn of_class(class: ErrorClass, id: &ErrorIdentity, message: String) -> ApiError {
+    match class {
+        ErrorClass::Throttled => ApiError::Throttled(message),
+        ErrorClass::Transient => ApiError::Transient(message),
+        ErrorClass::NotFound => ApiError::NotFound(message),
+        ErrorClass::NameInUse => ApiError::NameInUse(message),
+        ErrorClass::AccessDenied => ApiError::AccessDenied(message),
+        ErrorClass::InvalidInput => ApiError::InvalidInput(message),
+        ErrorClass::OperationFailure => ApiError::Other {
+            code: "OperationFailureException".into(),
+            message,
+        },
+        ErrorClass::Unknown => ApiError::Other {
+            code: id.label().unwrap_or("Unknown").to_string(),
+            message,
+        },
     }
+}
 
-    /// `OperationFailureException`: the resource is in a state that refuses the call.
-    pub fn is_operation_failure(&self) -> bool {
-        matches!(self, ApiError::Other { code, .. } if code == "OperationFailureException")
-    }
-
-    /// An error of a class, with the identity's best name for `Other`.
-    pub fn of_class(class: ErrorClass, id: &ErrorIdentity, message: String) -> ApiError {
-        match class {
-            ErrorClass::Throttled => ApiError::Throttled(message),
-            ErrorClass::Transient => ApiError::Transient(message),
-            ErrorClass::NotFound => ApiError::NotFound(message),
-            ErrorClass::NameInUse => ApiError::NameInUse(message),
-            ErrorClass::AccessDenied => ApiError::AccessDenied(message),
-            ErrorClass::InvalidInput => ApiError::InvalidInput(message),
-            ErrorClass::OperationFailure => ApiError::Other {
-                code: "OperationFailureException".into(),
-                message,
-            },
-            ErrorClass::Unknown => ApiError::Other {
-                code: id.label().unwrap_or("Unknown").to_string(),
-                message,
-            },
+/// Maps an SDK error: how the request failed when it got no answer, else what the answer says
+/// about itself (read from the raw response, whatever the SDK made of it).
+pub fn from_sdk<E>(error: SdkError<E, HttpResponse>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let message = error
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+    match &error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            return ApiError::Transient(message)
         }
-    }
-
-    /// Maps an SDK error: how the request failed when it got no answer, else what the answer
-    /// says about itself (read from the raw response, whatever the SDK made of it).
-    pub fn from_sdk<E>(error: SdkError<E, HttpResponse>) -> ApiError
-    where
-        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    {
-        let message = error
-            .message()
-            .map(str::to_string)
-            .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
-        match &error {
-            SdkError::TimeoutError(_)
-            | SdkError::DispatchFailure(_)
-            | SdkError::ResponseError(_) => return ApiError::Transient(message),
-            SdkError::ConstructionFailure(_) => {
-                return ApiError::Other {
-                    code: "ConstructionFailure".into(),
-                    message,
-                }
+        SdkError::ConstructionFailure(_) => {
+            return ApiError::Other {
+                code: "ConstructionFailure".into(),
+                message,
             }
-            _ => {}
         }
-        let mut id = error
-            .raw_response()
-            .map(ErrorIdentity::from_response)
-            .unwrap_or_default();
-        if id.header.is_none() && id.type_name.is_none() && id.code.is_none() {
-            // No readable body: what the SDK made of the response is all there is.
-            id.code = error.code().and_then(sanitise);
-        }
-        ApiError::of_class(classify(&id), &id, message)
+        _ => {}
     }
+    let mut id = error
+        .raw_response()
+        .map(ErrorIdentity::from_response)
+        .unwrap_or_default();
+    if id.header.is_none() && id.type_name.is_none() && id.code.is_none() {
+        // No readable body: what the SDK made of the response is all there is.
+        id.code = error.code().and_then(sanitise);
+    }
+    of_class(classify(&id), &id, message)
 }
 
 #[cfg(test)]
@@ -253,6 +220,7 @@ mod tests {
         ErrorClass,
     );
 
+    // One table, longer than 80 lines because every envelope and class is a row of it.
     #[test]
     fn classification_table() {
         use ErrorClass::*;
@@ -381,7 +349,7 @@ mod tests {
     #[test]
     fn unknown_errors_are_named_by_the_exception_then_the_code() {
         let named = id(None, Some("SomethingNew"), Some("AlsoNew"), 400);
-        let error = ApiError::of_class(classify(&named), &named, "m".into());
+        let error = of_class(classify(&named), &named, "m".into());
         assert_eq!(
             error,
             ApiError::Other {
@@ -390,7 +358,7 @@ mod tests {
             }
         );
         let coded = id(None, None, Some("AlsoNew"), 400);
-        let error = ApiError::of_class(classify(&coded), &coded, "m".into());
+        let error = of_class(classify(&coded), &coded, "m".into());
         assert_eq!(
             error,
             ApiError::Other {
@@ -404,6 +372,6 @@ mod tests {
             Some("OperationFailure"),
             400,
         );
-        assert!(ApiError::of_class(classify(&failure), &failure, "m".into()).is_operation_failure());
+        assert!(of_class(classify(&failure), &failure, "m".into()).is_operation_failure());
     }
 }

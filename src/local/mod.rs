@@ -2,23 +2,25 @@
 //! Functions loop, against the embedded Lightsail emulator, a standalone one, or real AWS; and a
 //! status table of what exists.
 
-use std::collections::HashMap;
-use std::io::IsTerminal;
+pub mod inventory;
+mod progress;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_lightsail::config::{Credentials, Region};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lambda_runtime::{Context, LambdaEvent};
 use lightsail_emulator::{Emulator, Scenario};
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
-use crate::config::TagFilter;
-use crate::plan::ResourceType;
-use crate::report::{Output, Phase, Status, TargetReport};
-use crate::status::{self, StatusRow};
-use crate::{handler, App, Config, LightsailApi};
+use crate::handler::{handler, App};
+use crate::input::config::Config;
+use crate::lightsail::{Lightsail, SdkLightsail};
+use crate::model::{ResourceType, TagFilter};
+use crate::report::{Output, Status};
+use inventory::Row;
+use progress::Progress;
 
 /// Where Lightsail is, for `run` and `status`.
 #[derive(Debug, Clone, Default)]
@@ -151,145 +153,6 @@ fn first_event(options: &RunOptions) -> Value {
     Value::Object(event)
 }
 
-fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Copying => "COPYING",
-        Phase::Exporting => "EXPORTING",
-        Phase::Exported => "EXPORTED",
-        Phase::Failed => "FAILED",
-    }
-}
-
-/// What a target is doing, in a few words: actions, copy, export and its EC2 id, error.
-fn detail(target: &TargetReport) -> String {
-    let mut detail = Vec::new();
-    if !target.actions.is_empty() {
-        detail.push(target.actions.join("+"));
-    }
-    if let Some(name) = &target.snapshot_name {
-        detail.push(name.clone());
-    }
-    if let Some(record) = &target.export_record {
-        match &record.destination {
-            Some(d) => detail.push(format!(
-                "export {} -> {} ({})",
-                record.state, d.id, d.service
-            )),
-            None => detail.push(format!("export {}", record.state)),
-        }
-    }
-    if let Some(today) = &target.auto_snapshot_today {
-        let window = today
-            .time_of_day
-            .as_deref()
-            .map_or(String::new(), |t| format!(", window {t} UTC"));
-        detail.push(format!(
-            "(today's automatic snapshot: {}{window})",
-            today.status
-        ));
-    }
-    if !target.deleted.is_empty() {
-        detail.push(format!("deleted {}", target.deleted.join(", ")));
-    }
-    if let Some(error) = &target.error {
-        detail.push(format!("{:?}: {}", error.kind, error.message));
-    }
-    detail.join("  ")
-}
-
-fn progress_line(round: u32, target: &TargetReport) -> String {
-    let kind = target
-        .resource_type
-        .map_or("-".to_string(), |k| format!("{k:?}"));
-    format!(
-        "round {round:>2}  {:<24} {:<8} {:<10} {:<9}  {}",
-        target.resource,
-        kind,
-        target.auto_snapshot_date.as_deref().unwrap_or("-"),
-        phase_name(target.phase),
-        detail(target)
-    )
-}
-
-/// Progress: a bar per target on a terminal, else a line per change (logs, CI, pipes).
-enum Progress {
-    Bars {
-        multi: MultiProgress,
-        bars: HashMap<String, ProgressBar>,
-    },
-    Lines {
-        last: HashMap<String, String>,
-    },
-    Silent,
-}
-
-impl Progress {
-    fn new(quiet: bool) -> Progress {
-        if quiet {
-            Progress::Silent
-        } else if std::io::stderr().is_terminal() {
-            Progress::Bars {
-                multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
-                bars: HashMap::new(),
-            }
-        } else {
-            Progress::Lines {
-                last: HashMap::new(),
-            }
-        }
-    }
-
-    fn show(&mut self, round: u32, output: &Output) {
-        match self {
-            Progress::Silent => {}
-            Progress::Lines { last } => {
-                for target in &output.targets {
-                    // Only what changed since the previous round, so progress reads as a story.
-                    let line = progress_line(round, target);
-                    let key = format!("{:?}{}", target.phase, detail(target));
-                    if last.get(&target.resource) != Some(&key) {
-                        eprintln!("{line}");
-                        last.insert(target.resource.clone(), key);
-                    }
-                }
-            }
-            Progress::Bars { multi, bars } => {
-                let style = ProgressStyle::with_template("{prefix:<24} [{bar:12}] {wide_msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> ");
-                for target in &output.targets {
-                    let bar = bars.entry(target.resource.clone()).or_insert_with(|| {
-                        let bar = multi.add(ProgressBar::new(3));
-                        bar.set_style(style.clone());
-                        bar.set_prefix(target.resource.clone());
-                        bar
-                    });
-                    if bar.is_finished() {
-                        continue;
-                    }
-                    // copy made, exported: three steps; a failure freezes the bar where it was.
-                    let step = match target.phase {
-                        Phase::Copying if target.actions.iter().any(|a| a == "CopySnapshot") => 1,
-                        Phase::Copying => bar.position(),
-                        Phase::Exporting => 2,
-                        Phase::Exported => 3,
-                        Phase::Failed => bar.position(),
-                    };
-                    bar.set_position(step);
-                    bar.set_message(format!(
-                        "round {round}  {}  {}",
-                        phase_name(target.phase),
-                        detail(target)
-                    ));
-                    if !target.phase.in_progress() {
-                        bar.finish();
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Runs rounds until every target is done (or `max_rounds`), showing progress on stderr.
 /// Returns the final output.
 pub async fn run(options: RunOptions) -> Result<Output, String> {
@@ -336,10 +199,10 @@ pub async fn status(
     endpoint: Endpoint,
     targets: Vec<String>,
     tag: Option<String>,
-) -> Result<Vec<StatusRow>, String> {
+) -> Result<Vec<Row>, String> {
     let config = config(&endpoint, &targets, &tag)?;
     let connection = Connection::open(&endpoint, true).await?;
-    let api = LightsailApi::from_sdk_config(&connection.sdk, config.source_region.as_deref());
+    let api = SdkLightsail::from_sdk_config(&connection.sdk, config.source_region.as_deref());
     let tag = match tag {
         Some(text) => Some(TagFilter::parse(&text)?),
         None if targets.is_empty() => config.target_tag.clone(),
@@ -353,7 +216,7 @@ pub async fn status(
 
     let (resources, copies, records) = tokio::join!(
         api.list_resources(),
-        api.list_copies(),
+        api.list_snapshots(),
         api.list_export_records()
     );
     let resources = resources.map_err(|e| format!("listing instances and disks: {e}"))?;
@@ -369,16 +232,16 @@ pub async fn status(
     let mut chosen: Vec<(String, Option<ResourceType>)> =
         names.iter().map(|n| (n.clone(), type_of(n))).collect();
     for resource in &resources {
-        let tagged = tag.as_ref().is_some_and(|t| {
-            resource
-                .tags
-                .iter()
-                .any(|(k, v)| t.matches(k, v.as_deref()))
-        });
+        let tagged = tag.as_ref().is_some_and(|t| t.selects(&resource.tags));
         let everything = tag.is_none() && names.is_empty();
         if (tagged || everything) && !chosen.iter().any(|(n, _)| n == &resource.name) {
             chosen.push((resource.name.clone(), Some(resource.resource_type)));
         }
     }
-    Ok(status::rows(&chosen, &copies, &records, connection.now()))
+    Ok(inventory::rows(
+        &chosen,
+        &copies,
+        &records,
+        connection.now(),
+    ))
 }

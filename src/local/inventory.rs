@@ -2,14 +2,12 @@
 
 use serde::Serialize;
 
-use crate::decide::{ExportRecord, RecordState};
-use crate::lightsail::Copy;
-use crate::plan::ResourceType;
-use crate::retention;
+use crate::decide::retention;
+use crate::model::{ExportRecord, ManualSnapshot, RecordState, ResourceType};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StatusRow {
+pub struct Row {
     pub resource: String,
     pub resource_type: Option<ResourceType>,
     /// The newest copy the function made of the resource (tagged as its own).
@@ -24,43 +22,18 @@ pub struct StatusRow {
     pub export_age_seconds: Option<f64>,
 }
 
-fn copy_state(copy: &Copy) -> String {
-    use crate::decide::CopyState::*;
-    match &copy.state {
-        Missing => "missing".into(),
-        Pending => "pending".into(),
-        Ready => match copy.resource_type {
-            ResourceType::Instance => "available".into(),
-            ResourceType::Disk => "completed".into(),
-        },
-        Error => "error".into(),
-        Other(state) => state.clone(),
-    }
-}
-
 /// One row per target from the region's copies and export records; `now` is epoch seconds.
 pub fn rows(
     targets: &[(String, Option<ResourceType>)],
-    copies: &[Copy],
+    copies: &[ManualSnapshot],
     records: &[ExportRecord],
     now: f64,
-) -> Vec<StatusRow> {
+) -> Vec<Row> {
     let age = |t: Option<f64>| t.map(|t| (now - t).max(0.0));
     targets
         .iter()
         .map(|(resource, resource_type)| {
-            let copy = copies
-                .iter()
-                .filter(|c| retention::is_managed_copy_of(c, resource))
-                .max_by(|a, b| {
-                    a.tag(retention::DATE_TAG)
-                        .cmp(&b.tag(retention::DATE_TAG))
-                        .then_with(|| {
-                            a.created_at
-                                .unwrap_or(0.0)
-                                .total_cmp(&b.created_at.unwrap_or(0.0))
-                        })
-                });
+            let copy = retention::newest_managed_copy(resource, copies);
             let record = records
                 .iter()
                 .filter(|r| r.from_resource.as_deref() == Some(resource.as_str()))
@@ -69,17 +42,17 @@ pub fn rows(
                         .unwrap_or(0.0)
                         .total_cmp(&b.created_at.unwrap_or(0.0))
                 });
-            StatusRow {
+            Row {
                 resource: resource.clone(),
                 resource_type: resource_type.or(copy.map(|c| c.resource_type)),
                 copy: copy.map(|c| c.name.clone()),
-                copy_state: copy.map(copy_state),
+                copy_state: copy.map(|c| c.state.as_str(c.resource_type).to_string()),
                 copy_age_seconds: copy.and_then(|c| age(c.created_at)),
                 export_source: record.map(|r| r.source_name.clone()),
-                export_state: record.map(|r| r.state_text.clone()),
+                export_state: record.map(|r| r.state.as_str().to_string()),
                 destination: record
                     .filter(|r| r.state == RecordState::Succeeded)
-                    .and_then(|r| r.destination.as_ref().map(|(id, _)| id.clone())),
+                    .and_then(|r| r.destination.as_ref().map(|d| d.id.clone())),
                 export_age_seconds: record.and_then(|r| age(r.created_at)),
             }
         })
@@ -98,7 +71,7 @@ pub fn human_age(seconds: f64) -> String {
 }
 
 /// The rows as an aligned text table.
-pub fn table(rows: &[StatusRow]) -> String {
+pub fn table(rows: &[Row]) -> String {
     let dash = || "-".to_string();
     let mut lines = vec![format!(
         "{:<24} {:<8} {:<40} {:<10} {:>7}  {:<9} {:<22} {:>7}",
@@ -123,13 +96,13 @@ pub fn table(rows: &[StatusRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::CopyState;
+    use crate::model::{Destination, SnapshotState};
 
-    fn copy(name: &str, date: &str, created: f64) -> Copy {
-        Copy {
+    fn copy(name: &str, date: &str, created: f64) -> ManualSnapshot {
+        ManualSnapshot {
             name: name.into(),
             resource_type: ResourceType::Instance,
-            state: CopyState::Ready,
+            state: SnapshotState::Ready,
             from_resource: Some("web-1".into()),
             tags: retention::copy_tags("web-1", date)
                 .into_iter()
@@ -150,12 +123,14 @@ mod tests {
             name: "ExportSnapshotRecord-1".into(),
             arn: None,
             state: RecordState::Succeeded,
-            state_text: "Succeeded".into(),
             created_at: Some(300.0),
             source_name: "web-1-export-2026-11-21".into(),
             from_resource: Some("web-1".into()),
             source_created_at: Some(200.0),
-            destination: Some(("ami-0abc".into(), "Aws::EC2::Image".into())),
+            destination: Some(Destination {
+                id: "ami-0abc".into(),
+                service: "Aws::EC2::Image".into(),
+            }),
         }];
         let targets = vec![
             ("web-1".to_string(), None),

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::report::{Output, Phase};
+use super::Output;
+use crate::model::Phase;
 
 /// The metrics of one round, as an EMF document. `now` is epoch seconds.
 pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {

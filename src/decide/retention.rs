@@ -6,9 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::decide::{CopyState, ExportRecord, RecordState};
-use crate::lightsail::Copy;
-use crate::plan::Retention;
+use crate::input::plan::Retention;
+use crate::model::{ExportRecord, ManualSnapshot, RecordState, SnapshotState};
 
 /// `true` on every copy the function made.
 pub const MANAGED_TAG: &str = "lightsail-export:managed";
@@ -27,7 +26,7 @@ pub fn copy_tags(resource: &str, date: &str) -> Vec<(String, String)> {
 }
 
 /// Whether the function made this copy of `resource` (its tags say so).
-pub fn is_managed_copy_of(copy: &Copy, resource: &str) -> bool {
+pub fn is_managed_copy_of(copy: &ManualSnapshot, resource: &str) -> bool {
     copy.tag(MANAGED_TAG) == Some("true")
         && copy.tag(SOURCE_TAG) == Some(resource)
         && copy
@@ -36,18 +35,38 @@ pub fn is_managed_copy_of(copy: &Copy, resource: &str) -> bool {
             .is_none_or(|from| from == resource)
 }
 
+/// Orders copies by the automatic-snapshot date they hold, then by creation time.
+fn newer(a: &ManualSnapshot, b: &ManualSnapshot) -> std::cmp::Ordering {
+    a.tag(DATE_TAG).cmp(&b.tag(DATE_TAG)).then_with(|| {
+        a.created_at
+            .unwrap_or(0.0)
+            .total_cmp(&b.created_at.unwrap_or(0.0))
+    })
+}
+
+/// The newest copy the function made of `resource`.
+pub fn newest_managed_copy<'a>(
+    resource: &str,
+    copies: &'a [ManualSnapshot],
+) -> Option<&'a ManualSnapshot> {
+    copies
+        .iter()
+        .filter(|c| is_managed_copy_of(c, resource))
+        .max_by(|a, b| newer(a, b))
+}
+
 /// The copies of `resource` to delete this round, oldest first.
 ///
 /// `copies` are the snapshots of the function's region; `records` its export records by source
 /// name; `current` the copy this run works on, and `exported` whether its export succeeded.
 pub fn to_delete<'a>(
     resource: &str,
-    copies: &'a [Copy],
+    copies: &'a [ManualSnapshot],
     records: &HashMap<&str, Vec<&ExportRecord>>,
     current: &str,
     exported: bool,
     policy: Retention,
-) -> Vec<&'a Copy> {
+) -> Vec<&'a ManualSnapshot> {
     let empty = Vec::new();
     let state_of = |name: &str| records.get(name).unwrap_or(&empty);
     let succeeded = |name: &str| {
@@ -55,37 +74,26 @@ pub fn to_delete<'a>(
             .iter()
             .any(|r| r.state == RecordState::Succeeded)
     };
-    let running = |name: &str| {
-        state_of(name)
-            .iter()
-            .any(|r| r.state == RecordState::Started)
-    };
+    let running = |name: &str| state_of(name).iter().any(|r| r.state.is_running());
 
-    let mut managed: Vec<&Copy> = copies
+    let mut managed: Vec<&ManualSnapshot> = copies
         .iter()
         .filter(|c| is_managed_copy_of(c, resource))
-        .filter(|c| c.state != CopyState::Pending && c.state != CopyState::Missing)
+        .filter(|c| c.state != SnapshotState::Pending && c.state != SnapshotState::Missing)
         .collect();
-    // Newest first: by the automatic-snapshot date the copy holds, then by creation time.
-    managed.sort_by(|a, b| {
-        b.tag(DATE_TAG).cmp(&a.tag(DATE_TAG)).then_with(|| {
-            b.created_at
-                .unwrap_or(0.0)
-                .total_cmp(&a.created_at.unwrap_or(0.0))
-        })
-    });
+    managed.sort_by(|a, b| newer(b, a));
 
     // The copy of the newest successful export stays, whatever the policy: it is the proof that
     // tonight's export happened. Lightsail may forget an export record once its snapshot is
     // deleted (undocumented; the emulator's `exportRecordsOnSnapshotDelete` switch), and a round
     // that finds neither record nor copy would copy and export again.
-    let exported_copy = |c: &Copy| succeeded(&c.name) || (c.name == current && exported);
+    let exported_copy = |c: &ManualSnapshot| succeeded(&c.name) || (c.name == current && exported);
     let proof = managed
         .iter()
         .find(|c| exported_copy(c))
         .map(|c| c.name.clone());
 
-    let mut chosen: Vec<&Copy> = Vec::new();
+    let mut chosen: Vec<&ManualSnapshot> = Vec::new();
     for (index, copy) in managed.iter().enumerate() {
         if running(&copy.name) || proof.as_deref() == Some(copy.name.as_str()) {
             continue;
@@ -107,9 +115,9 @@ pub fn to_delete<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::ResourceType;
+    use crate::model::ResourceType;
 
-    fn copy(name: &str, date: &str, tagged: bool, state: CopyState) -> Copy {
+    fn copy(name: &str, date: &str, tagged: bool, state: SnapshotState) -> ManualSnapshot {
         let tags = if tagged {
             copy_tags("web-1", date)
                 .into_iter()
@@ -118,7 +126,7 @@ mod tests {
         } else {
             Vec::new()
         };
-        Copy {
+        ManualSnapshot {
             name: name.to_string(),
             resource_type: ResourceType::Instance,
             state,
@@ -134,7 +142,6 @@ mod tests {
             name: format!("ExportSnapshotRecord-{source}"),
             arn: None,
             state,
-            state_text: format!("{state:?}"),
             created_at: None,
             source_name: source.to_string(),
             from_resource: None,
@@ -143,13 +150,13 @@ mod tests {
         }
     }
 
-    fn names(copies: Vec<&Copy>) -> Vec<&str> {
+    fn names(copies: Vec<&ManualSnapshot>) -> Vec<&str> {
         copies.iter().map(|c| c.name.as_str()).collect()
     }
 
     #[test]
     fn retention_table() {
-        use CopyState::Ready;
+        use SnapshotState::Ready;
         let copies = vec![
             copy("web-1-export-2026-11-18", "2026-11-18", true, Ready),
             copy("web-1-export-2026-11-19", "2026-11-19", true, Ready),
@@ -225,7 +232,7 @@ mod tests {
 
     #[test]
     fn the_copy_of_the_newest_successful_export_is_always_kept() {
-        use CopyState::Ready;
+        use SnapshotState::Ready;
         let copies = vec![
             copy("web-1-export-2026-11-19", "2026-11-19", true, Ready),
             copy("web-1-export-2026-11-20", "2026-11-20", true, Ready),
@@ -264,7 +271,7 @@ mod tests {
             "web-2-export-2026-11-18",
             "2026-11-18",
             true,
-            CopyState::Ready,
+            SnapshotState::Ready,
         );
         other.from_resource = Some("web-2".into());
         let copies = vec![
@@ -272,14 +279,14 @@ mod tests {
                 "web-1-export-2026-11-17",
                 "2026-11-17",
                 true,
-                CopyState::Pending,
+                SnapshotState::Pending,
             ),
             other,
             copy(
                 "web-1-export-2026-11-16",
                 "2026-11-16",
                 false,
-                CopyState::Ready,
+                SnapshotState::Ready,
             ),
         ];
         let policy = Retention {

@@ -5,7 +5,7 @@
 //! and its export records again. Resource names may contain dots; snapshot names may not
 //! (`\w[\w\-]*\w`), hence the sanitising.
 
-use crate::plan::ResourceType;
+use crate::model::ResourceType;
 
 /// Longest resource or snapshot name we accept or build (Lightsail's documented maximum for
 /// resource names; the snapshot maximum is not documented, see the README's guesses).
@@ -105,14 +105,10 @@ pub fn validate_format(format: &str) -> Result<(), String> {
 }
 
 fn render(format: &str, resource: &str, resource_type: ResourceType, date: &str) -> String {
-    let type_name = match resource_type {
-        ResourceType::Instance => "instance",
-        ResourceType::Disk => "disk",
-    };
     format
         .replace("{resource}", resource)
         .replace("{date}", date)
-        .replace("{type}", type_name)
+        .replace("{type}", resource_type.lowercase())
 }
 
 /// The name of the manual copy of `resource`'s automatic snapshot of `date`.

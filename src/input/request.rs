@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::plan::ResourceType;
-use crate::report::{AutoSnapshotToday, ExportRecordReport, Phase};
+use crate::model::{Phase, ResourceType};
+use crate::report::{AutoSnapshotToday, ExportRecordReport};
 
 /// A target carried over from the previous output: it stays on the date it started on.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -124,7 +124,7 @@ impl Request {
         Ok(Request {
             targets: plain.targets.map(|names| match names {
                 Names::List(list) => list,
-                Names::Text(text) => crate::config::split_names(&text),
+                Names::Text(text) => super::config::split_names(&text),
             }),
             target_tag: plain.target_tag,
             restore_date: plain.restore_date,

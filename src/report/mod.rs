@@ -1,9 +1,14 @@
-//! The output contract: what each round reports, and the run's status.
+//! The output contract: what each round reports (the Lambda result, and so the Step Functions
+//! execution output), the run's status, and the round's metrics (`metrics`). The member names
+//! are a contract: the state machine, dashboards and outside checks read them.
 
 use serde::{Deserialize, Serialize};
 
+pub mod metrics;
+
 use crate::error::TargetError;
-use crate::plan::ResourceType;
+use crate::model::{Action, Destination, ExportRecord, Phase, ResourceType};
+use crate::time::rfc3339;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -13,21 +18,6 @@ pub enum Status {
     Failed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Phase {
-    Copying,
-    Exporting,
-    Exported,
-    Failed,
-}
-
-impl Phase {
-    pub fn in_progress(self) -> bool {
-        matches!(self, Phase::Copying | Phase::Exporting)
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
@@ -35,12 +25,6 @@ pub struct Summary {
     pub exported: usize,
     pub in_progress: usize,
     pub failed: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Destination {
-    pub id: String,
-    pub service: String,
 }
 
 /// The export record of a target's copy, as GetExportSnapshotRecords shows it.
@@ -102,7 +86,25 @@ pub struct TargetReport {
     pub export_started_at: Option<f64>,
 }
 
+impl ExportRecordReport {
+    /// An export record, as the output shows it.
+    pub fn of(record: &ExportRecord) -> ExportRecordReport {
+        ExportRecordReport {
+            name: record.name.clone(),
+            arn: record.arn.clone(),
+            state: record.state.as_str().to_string(),
+            created_at: record.created_at.and_then(rfc3339),
+            destination: record.destination.clone(),
+        }
+    }
+}
+
 impl TargetReport {
+    /// Notes a Lightsail write made (or, in a dry run, that would be made) for the target.
+    pub fn acted(&mut self, action: Action) {
+        self.actions.push(action.as_str().to_string());
+    }
+
     pub fn new(resource: impl Into<String>) -> TargetReport {
         TargetReport {
             resource: resource.into(),

@@ -1,21 +1,15 @@
 //! A validated plan for one round: the request merged over the configuration.
 
-use serde::{Deserialize, Serialize};
-
-use crate::config::{Config, TagFilter};
+use super::config::Config;
+use super::request::{PreviousTarget, Request};
 use crate::error::Error;
-use crate::report::{AutoSnapshotToday, ExportRecordReport, Phase};
-use crate::request::Request;
+use crate::model::{Phase, ResourceType, TagFilter};
+use crate::report::{AutoSnapshotToday, ExportRecordReport};
+use crate::time::{parse_rfc3339, validate_date};
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.
 /// Bigger fleets fan out (a Map state over targets, see the README).
 pub const MAX_TARGETS: usize = 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ResourceType {
-    Instance,
-    Disk,
-}
 
 /// One named target and what earlier rounds of the same run learnt about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,50 +75,39 @@ impl Retention {
     }
 }
 
-/// `YYYY-MM-DD`, a real calendar date.
-pub fn validate_date(text: &str) -> Result<(), String> {
-    let bad = || format!("restoreDate `{text}` is not a date in the form YYYY-MM-DD");
-    let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return Err(bad());
-    }
-    let number = |range: std::ops::Range<usize>| -> Result<u32, String> {
-        let part = &text[range];
-        if part.bytes().all(|b| b.is_ascii_digit()) {
-            part.parse().map_err(|_| bad())
-        } else {
-            Err(bad())
+/// The named targets, in order, without duplicates, each with what the previous output says of
+/// it (checked: a bad date there is bad input).
+fn target_specs(
+    names: Vec<String>,
+    previous: Option<&[PreviousTarget]>,
+) -> Result<Vec<TargetSpec>, Error> {
+    let mut targets: Vec<TargetSpec> = Vec::with_capacity(names.len());
+    for name in names {
+        if targets.iter().any(|t| t.name == name) {
+            continue;
         }
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
-    if day == 0 || day > days || year < 2000 {
-        return Err(bad());
+        let previous = previous.and_then(|list| list.iter().find(|t| t.resource == name));
+        let bad = |reason: String| {
+            Error::InvalidInput(format!("previous output, target `{name}`: {reason}"))
+        };
+        if let Some(date) = previous.and_then(|p| p.auto_snapshot_date.as_deref()) {
+            validate_date(date).map_err(bad)?;
+        }
+        let waiting_since = match previous.and_then(|p| p.waiting_since.as_deref()) {
+            Some(since) => Some(parse_rfc3339(since).map_err(bad)?),
+            None => None,
+        };
+        targets.push(TargetSpec {
+            pinned_date: previous.and_then(|p| p.auto_snapshot_date.clone()),
+            resource_type: previous.and_then(|p| p.resource_type),
+            previous_phase: previous.and_then(|p| p.phase),
+            waiting_since,
+            previous_record: previous.and_then(|p| p.export_record.clone()),
+            auto_snapshot_today: previous.and_then(|p| p.auto_snapshot_today.clone()),
+            name,
+        });
     }
-    Ok(())
-}
-
-/// An RFC 3339 time (as the output writes them) to epoch seconds.
-pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
-    use aws_smithy_types::date_time::{DateTime, Format};
-    DateTime::from_str(text, Format::DateTime)
-        .map(|t| t.secs())
-        .map_err(|_| format!("`{text}` is not an RFC 3339 time such as 2026-11-22T06:20:00Z"))
-}
-
-/// Epoch seconds to RFC 3339, UTC, whole seconds.
-pub fn rfc3339(epoch: f64) -> Option<String> {
-    use aws_smithy_types::date_time::{DateTime, Format};
-    DateTime::from_secs(epoch.floor() as i64)
-        .fmt(Format::DateTime)
-        .ok()
+    Ok(targets)
 }
 
 impl Plan {
@@ -160,43 +143,7 @@ impl Plan {
         if let Some(date) = &request.restore_date {
             validate_date(date).map_err(Error::InvalidInput)?;
         }
-        let mut waiting: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
-        if let Some(previous) = &request.previous {
-            for target in previous {
-                let bad = |reason: String| {
-                    Error::InvalidInput(format!(
-                        "previous output, target `{}`: {reason}",
-                        target.resource
-                    ))
-                };
-                if let Some(date) = &target.auto_snapshot_date {
-                    validate_date(date).map_err(bad)?;
-                }
-                if let Some(since) = &target.waiting_since {
-                    waiting.insert(target.resource.as_str(), parse_rfc3339(since).map_err(bad)?);
-                }
-            }
-        }
-
-        let mut targets: Vec<TargetSpec> = Vec::with_capacity(names.len());
-        for name in names {
-            if targets.iter().any(|t| t.name == name) {
-                continue;
-            }
-            let previous = request
-                .previous
-                .as_ref()
-                .and_then(|list| list.iter().find(|t| t.resource == name));
-            targets.push(TargetSpec {
-                pinned_date: previous.and_then(|p| p.auto_snapshot_date.clone()),
-                resource_type: previous.and_then(|p| p.resource_type),
-                previous_phase: previous.and_then(|p| p.phase),
-                waiting_since: waiting.get(name.as_str()).copied(),
-                previous_record: previous.and_then(|p| p.export_record.clone()),
-                auto_snapshot_today: previous.and_then(|p| p.auto_snapshot_today.clone()),
-                name,
-            });
-        }
+        let targets = target_specs(names, request.previous.as_deref())?;
 
         let dry_run = request.dry_run.unwrap_or(config.dry_run);
         Ok(Plan {
@@ -224,32 +171,11 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::PreviousTarget;
 
     fn request(targets: &[&str]) -> Request {
         Request {
             targets: Some(targets.iter().map(|s| s.to_string()).collect()),
             ..Request::default()
-        }
-    }
-
-    #[test]
-    fn dates() {
-        for ok in ["2026-11-20", "2024-02-29", "2000-01-01"] {
-            assert!(validate_date(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "2026-13-01",
-            "2026-02-29",
-            "2026-11-31",
-            "26-11-20",
-            "2026/11/20",
-            "2026-1-20",
-            "",
-            "2026-11-2a",
-            "+026-11-20",
-        ] {
-            assert!(validate_date(bad).is_err(), "{bad}");
         }
     }
 

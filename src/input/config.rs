@@ -1,50 +1,8 @@
 //! The function's configuration, read once from the environment at cold start.
 
+use super::names;
 use crate::error::Error;
-use crate::names;
-
-/// `key` or `key=value`: resources carrying that tag are targets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagFilter {
-    pub key: String,
-    pub value: Option<String>,
-}
-
-impl TagFilter {
-    pub fn parse(text: &str) -> Result<TagFilter, String> {
-        let (key, value) = match text.split_once('=') {
-            Some((key, value)) => (key.trim(), Some(value.trim().to_string())),
-            None => (text.trim(), None),
-        };
-        if key.is_empty() {
-            return Err(format!(
-                "tag filter `{text}` has no key (use `key` or `key=value`)"
-            ));
-        }
-        Ok(TagFilter {
-            key: key.to_string(),
-            value,
-        })
-    }
-
-    /// Whether a resource's tag `key`/`value` satisfies this filter.
-    pub fn matches(&self, key: &str, value: Option<&str>) -> bool {
-        key == self.key
-            && match &self.value {
-                None => true,
-                Some(wanted) => value.unwrap_or("") == wanted,
-            }
-    }
-}
-
-impl std::fmt::Display for TagFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.value {
-            Some(value) => write!(f, "{}={}", self.key, value),
-            None => write!(f, "{}", self.key),
-        }
-    }
-}
+use crate::model::TagFilter;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -302,17 +260,5 @@ mod tests {
         ] {
             assert_eq!(parse_duration("X", text, 43_200), Ok(seconds), "{text}");
         }
-    }
-
-    #[test]
-    fn tag_filters() {
-        let key_only = TagFilter::parse("export").unwrap();
-        assert!(key_only.matches("export", None));
-        assert!(key_only.matches("export", Some("anything")));
-        let pair = TagFilter::parse("export=nightly").unwrap();
-        assert!(pair.matches("export", Some("nightly")));
-        assert!(!pair.matches("export", Some("weekly")));
-        assert!(!pair.matches("other", Some("nightly")));
-        assert!(!pair.matches("export", None));
     }
 }

@@ -1,0 +1,273 @@
+//! The round's decisions, around its targets': whether to list the resources, what a failed
+//! listing means, which tagged resources are targets, which copy names conflict, and what the
+//! round reports (status, when to check next). Pure functions, tested by table.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::error::Error;
+use crate::input::names;
+use crate::input::plan::{Plan, TargetSpec};
+use crate::model::{ApiError, ExportRecord, Resource};
+use crate::report::{self, Output, Status, TargetReport};
+
+/// From this many named targets of unknown type, one listing of the instances and disks (a page
+/// per 20-odd resources, beside the export records) replaces a GetInstance and a GetDisk per
+/// target: fewer calls in any account with fewer than ~300 instances and disks.
+pub const LIST_NAMED_TARGETS: usize = 8;
+
+/// Whether the round lists every instance and disk: to select by tag, or to resolve many names.
+pub fn lists_resources(plan: &Plan) -> bool {
+    let unresolved = plan
+        .targets
+        .iter()
+        .filter(|t| t.resource_type.is_none())
+        .count();
+    plan.tag.is_some() || unresolved >= LIST_NAMED_TARGETS
+}
+
+/// The invocation's error for a failed call every target depends on.
+pub fn invocation_error(what: &str, error: ApiError) -> Error {
+    let message = format!("{what}: {error}");
+    match error {
+        ApiError::Throttled(_) | ApiError::Transient(_) => Error::Retryable(message),
+        ApiError::AccessDenied(_) => Error::AccessDenied(message),
+        _ => Error::Lightsail(message),
+    }
+}
+
+/// What a listing of the instances and disks gives the round. Selecting by tag needs it; named
+/// targets are looked up one by one instead when it failed (the caller logs why).
+pub fn listed_resources(
+    listing: Option<Result<Vec<Resource>, ApiError>>,
+    plan: &Plan,
+) -> Result<Vec<Resource>, Error> {
+    match listing {
+        Some(Ok(resources)) => Ok(resources),
+        Some(Err(e)) if plan.tag.is_some() => {
+            Err(invocation_error("listing instances and disks", e))
+        }
+        Some(Err(_)) | None => Ok(Vec::new()),
+    }
+}
+
+/// The listed resources by name. A name that is both an instance and a disk is left out, so that
+/// its target is resolved (and refused) on its own.
+pub fn known_resources(resources: &[Resource]) -> HashMap<String, Resource> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for resource in resources {
+        *seen.entry(resource.name.as_str()).or_default() += 1;
+    }
+    resources
+        .iter()
+        .filter(|r| seen.get(r.name.as_str()) == Some(&1))
+        .map(|r| (r.name.clone(), r.clone()))
+        .collect()
+}
+
+/// The round's targets: the named ones, then every listed resource with the plan's tag.
+pub fn select_targets(
+    plan: &Plan,
+    resources: &[Resource],
+    region: &str,
+) -> Result<Vec<TargetSpec>, Error> {
+    let mut targets = plan.targets.clone();
+    if let Some(tag) = &plan.tag {
+        for resource in resources.iter().filter(|r| tag.selects(&r.tags)) {
+            if !targets.iter().any(|t| t.name == resource.name) {
+                targets.push(TargetSpec::named(resource.name.clone()));
+            }
+        }
+        if targets.is_empty() {
+            return Err(Error::NoTargets(format!(
+                "no instance or disk in {region} has the tag `{tag}`"
+            )));
+        }
+    }
+    Ok(targets)
+}
+
+/// Targets whose names sanitise alike would share copies: all of them are refused. A name that
+/// is no valid resource name (`web/1`) is refused for that alone and conflicts with nothing.
+pub fn conflicting(targets: &[TargetSpec]) -> HashSet<String> {
+    let keys: Vec<(&str, String)> = targets
+        .iter()
+        .filter(|t| names::validate_resource_name(&t.name).is_ok())
+        .map(|t| (t.name.as_str(), names::sanitise(&t.name)))
+        .collect();
+    let mut sharing: HashMap<&str, usize> = HashMap::new();
+    for (_, key) in &keys {
+        *sharing.entry(key.as_str()).or_default() += 1;
+    }
+    keys.iter()
+        .filter(|(_, key)| sharing.get(key.as_str()).copied().unwrap_or(0) > 1)
+        .map(|(name, _)| name.to_string())
+        .collect()
+}
+
+/// The export records by the snapshot they export (GetExportSnapshotRecords has no filter).
+pub fn records_by_source(records: &[ExportRecord]) -> HashMap<&str, Vec<&ExportRecord>> {
+    let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
+    for record in records {
+        by_source
+            .entry(record.source_name.as_str())
+            .or_default()
+            .push(record);
+    }
+    by_source
+}
+
+/// Where a round ran, for the output of a cross-region run.
+pub struct Regions {
+    pub region: String,
+    pub source_region: String,
+}
+
+/// The round's output. `deferred`: a target was left for the next round (the deadline was
+/// near), which is then due at once.
+pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: Regions) -> Output {
+    let summary = report::summarise(&reports);
+    let status = report::status(&summary);
+    let next_check_seconds = match status {
+        _ if deferred => 1,
+        Status::InProgress => plan.next_check_seconds,
+        Status::Succeeded | Status::Failed => 0,
+    };
+    let cross_region = regions.region != regions.source_region;
+    Output {
+        status,
+        next_check_seconds,
+        summary,
+        targets: reports,
+        restore_date: plan.restore_date.clone(),
+        dry_run: plan.echo_dry_run,
+        region: cross_region.then(|| regions.region.clone()),
+        source_region: cross_region.then_some(regions.source_region),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::config::Config;
+    use crate::input::request::Request;
+    use crate::model::{Phase, ResourceType, TagFilter};
+
+    fn plan(targets: &[&str], tag: Option<&str>) -> Plan {
+        let request = Request {
+            targets: Some(targets.iter().map(|t| t.to_string()).collect()),
+            target_tag: tag.map(str::to_string),
+            ..Request::default()
+        };
+        Plan::new(&Config::default(), request).unwrap()
+    }
+
+    fn resource(name: &str, kind: ResourceType, tag: Option<(&str, &str)>) -> Resource {
+        Resource {
+            name: name.into(),
+            resource_type: kind,
+            blueprint_id: String::new(),
+            blueprint_name: String::new(),
+            tags: tag
+                .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+                .into_iter()
+                .collect(),
+            auto_snapshots_enabled: Some(true),
+            snapshot_time_of_day: None,
+        }
+    }
+
+    #[test]
+    fn when_to_list() {
+        assert!(!lists_resources(&plan(&["a", "b"], None)));
+        assert!(lists_resources(&plan(&[], Some("export"))));
+        let many: Vec<String> = (0..LIST_NAMED_TARGETS).map(|i| format!("r{i}")).collect();
+        let names: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(lists_resources(&plan(&names, None)));
+    }
+
+    #[test]
+    fn a_failed_listing() {
+        let throttled = || Some(Err(ApiError::Throttled("x".into())));
+        let by_tag = listed_resources(throttled(), &plan(&[], Some("export"))).unwrap_err();
+        assert_eq!(by_tag.error_type(), "Retryable");
+        assert_eq!(
+            listed_resources(throttled(), &plan(&["a"], None)),
+            Ok(Vec::new())
+        );
+        let denied = invocation_error("x", ApiError::AccessDenied("no".into()));
+        assert_eq!(denied.error_type(), "AccessDenied");
+        let other = invocation_error("x", ApiError::NotFound("no".into()));
+        assert_eq!(other.error_type(), "LightsailError");
+    }
+
+    #[test]
+    fn selection_by_tag_and_ambiguous_names() {
+        let listed = vec![
+            resource("web-1", ResourceType::Instance, Some(("export", "nightly"))),
+            resource("data", ResourceType::Disk, Some(("export", "weekly"))),
+            resource("twin", ResourceType::Instance, Some(("export", "nightly"))),
+            resource("twin", ResourceType::Disk, None),
+        ];
+        let known = known_resources(&listed);
+        assert!(known.contains_key("web-1") && !known.contains_key("twin"));
+        let p = plan(&["named"], Some("export=nightly"));
+        let names: Vec<String> = select_targets(&p, &listed, "us-east-1")
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, ["named", "web-1", "twin"]);
+        let nothing = Plan {
+            targets: Vec::new(),
+            tag: TagFilter::parse("backup").ok(),
+            ..p
+        };
+        assert_eq!(
+            select_targets(&nothing, &listed, "us-east-1")
+                .unwrap_err()
+                .error_type(),
+            "NoTargets"
+        );
+    }
+
+    #[test]
+    fn conflicts() {
+        let p = plan(&["a.b", "a-b", "c", "web/1", "web-1"], None);
+        let mut found: Vec<String> = conflicting(&p.targets).into_iter().collect();
+        found.sort();
+        assert_eq!(found, ["a-b", "a.b"]);
+    }
+
+    #[test]
+    fn next_checks() {
+        let p = plan(&["a"], None);
+        let regions = || Regions {
+            region: "us-east-1".into(),
+            source_region: "us-east-1".into(),
+        };
+        let with = |phase| {
+            let mut r = TargetReport::new("a");
+            r.phase = phase;
+            vec![r]
+        };
+        assert_eq!(
+            output(&p, with(Phase::Copying), false, regions()).next_check_seconds,
+            300
+        );
+        assert_eq!(
+            output(&p, with(Phase::Copying), true, regions()).next_check_seconds,
+            1
+        );
+        let done = output(&p, with(Phase::Exported), false, regions());
+        assert_eq!(
+            (done.status, done.next_check_seconds, done.region),
+            (Status::Succeeded, 0, None)
+        );
+        let cross = Regions {
+            region: "us-east-1".into(),
+            source_region: "eu-west-1".into(),
+        };
+        let out = output(&p, with(Phase::Failed), false, cross);
+        assert_eq!(out.source_region.as_deref(), Some("eu-west-1"));
+    }
+}

@@ -1,0 +1,359 @@
+//! The shared words of the domain: what Lightsail holds, as every stage of a round sees it.
+//! Plain data, no I/O: the adapter (`lightsail`) produces these, `decide` reasons on them.
+
+mod tags;
+
+use serde::{Deserialize, Serialize};
+
+pub use tags::{tag, TagFilter, Tags};
+
+/// An instance or a block-storage disk: what can be snapshotted and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResourceType {
+    Instance,
+    Disk,
+}
+
+impl ResourceType {
+    /// `instance` / `disk`, as `{type}` in `SNAPSHOT_NAME_FORMAT`.
+    pub fn lowercase(self) -> &'static str {
+        match self {
+            ResourceType::Instance => "instance",
+            ResourceType::Disk => "disk",
+        }
+    }
+}
+
+/// Where a target is in the pipeline (the output's `phase`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    #[default]
+    Copying,
+    Exporting,
+    Exported,
+    Failed,
+}
+
+impl Phase {
+    pub fn in_progress(self) -> bool {
+        matches!(self, Phase::Copying | Phase::Exporting)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Copying => "COPYING",
+            Phase::Exporting => "EXPORTING",
+            Phase::Exported => "EXPORTED",
+            Phase::Failed => "FAILED",
+        }
+    }
+}
+
+/// An instance or a disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    pub resource_type: ResourceType,
+    pub blueprint_id: String,
+    pub blueprint_name: String,
+    pub tags: Tags,
+    /// Whether the automatic-snapshot add-on is on (`None` when Lightsail did not say).
+    pub auto_snapshots_enabled: Option<bool>,
+    /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): automatic snapshots start then and up to
+    /// 45 minutes after.
+    pub snapshot_time_of_day: Option<String>,
+}
+
+/// An automatic snapshot's status, as GetAutoSnapshots lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoSnapshotStatus {
+    /// The only restorable status.
+    Success,
+    Failed,
+    InProgress,
+    NotFound,
+    /// A status this code does not know: never restorable.
+    Other(String),
+}
+
+impl AutoSnapshotStatus {
+    pub fn parse(text: &str) -> AutoSnapshotStatus {
+        match text {
+            "Success" => AutoSnapshotStatus::Success,
+            "Failed" => AutoSnapshotStatus::Failed,
+            "InProgress" => AutoSnapshotStatus::InProgress,
+            "NotFound" => AutoSnapshotStatus::NotFound,
+            other => AutoSnapshotStatus::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            AutoSnapshotStatus::Success => "Success",
+            AutoSnapshotStatus::Failed => "Failed",
+            AutoSnapshotStatus::InProgress => "InProgress",
+            AutoSnapshotStatus::NotFound => "NotFound",
+            AutoSnapshotStatus::Other(text) => text,
+        }
+    }
+}
+
+/// An automatic snapshot, as GetAutoSnapshots lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoSnapshot {
+    /// `YYYY-MM-DD`: the `restoreDate` that copies it.
+    pub date: String,
+    pub status: AutoSnapshotStatus,
+}
+
+/// The state of a manual snapshot (a copy), or `Missing` when there is none of that name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotState {
+    Missing,
+    /// `pending`: being copied.
+    Pending,
+    /// `available` (instance snapshot) or `completed` (disk snapshot).
+    Ready,
+    /// `error`: terminal.
+    Error,
+    /// Anything else (`unknown`…): wait and look again.
+    Other(String),
+}
+
+impl SnapshotState {
+    pub fn parse(state: &str) -> SnapshotState {
+        match state {
+            "pending" => SnapshotState::Pending,
+            "available" | "completed" => SnapshotState::Ready,
+            "error" => SnapshotState::Error,
+            other => SnapshotState::Other(other.to_string()),
+        }
+    }
+
+    /// As Lightsail writes it for a snapshot of `resource_type`.
+    pub fn as_str(&self, resource_type: ResourceType) -> &str {
+        match (self, resource_type) {
+            (SnapshotState::Missing, _) => "missing",
+            (SnapshotState::Pending, _) => "pending",
+            (SnapshotState::Ready, ResourceType::Instance) => "available",
+            (SnapshotState::Ready, ResourceType::Disk) => "completed",
+            (SnapshotState::Error, _) => "error",
+            (SnapshotState::Other(state), _) => state,
+        }
+    }
+}
+
+/// A manual instance or disk snapshot: the function's copies, and anyone else's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualSnapshot {
+    pub name: String,
+    pub resource_type: ResourceType,
+    pub state: SnapshotState,
+    /// The instance or disk it was taken from.
+    pub from_resource: Option<String>,
+    pub tags: Tags,
+    /// Epoch seconds.
+    pub created_at: Option<f64>,
+    /// `isFromAutoSnapshot`: every copy the function makes is; a user's own snapshot is not.
+    pub from_auto_snapshot: Option<bool>,
+}
+
+impl ManualSnapshot {
+    /// No snapshot of that name.
+    pub fn missing(name: &str, resource_type: ResourceType) -> ManualSnapshot {
+        ManualSnapshot {
+            name: name.to_string(),
+            resource_type,
+            state: SnapshotState::Missing,
+            from_resource: None,
+            tags: Vec::new(),
+            created_at: None,
+            from_auto_snapshot: None,
+        }
+    }
+
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        tag(&self.tags, key)
+    }
+}
+
+/// An export record's state. Anything but `Succeeded` and `Failed` counts as running: the
+/// function never starts a second export over something it does not understand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordState {
+    Started,
+    Succeeded,
+    Failed,
+    Other(String),
+}
+
+impl RecordState {
+    pub fn parse(text: &str) -> RecordState {
+        match text {
+            "Started" => RecordState::Started,
+            "Succeeded" => RecordState::Succeeded,
+            "Failed" => RecordState::Failed,
+            other => RecordState::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            RecordState::Started => "Started",
+            RecordState::Succeeded => "Succeeded",
+            RecordState::Failed => "Failed",
+            RecordState::Other(text) => text,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self, RecordState::Started | RecordState::Other(_))
+    }
+}
+
+/// Where an export went: an AMI (`Aws::EC2::Image`) or an EBS snapshot (`Aws::EC2::Snapshot`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Destination {
+    pub id: String,
+    pub service: String,
+}
+
+/// An export record, reduced to what decisions and the report need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRecord {
+    pub name: String,
+    pub arn: Option<String>,
+    pub state: RecordState,
+    /// Epoch seconds.
+    pub created_at: Option<f64>,
+    /// The exported snapshot (`sourceInfo.name`): how a record is matched to a copy.
+    pub source_name: String,
+    /// The instance or disk the exported snapshot was taken from.
+    pub from_resource: Option<String>,
+    /// When the exported snapshot (the copy) was made, epoch seconds.
+    pub source_created_at: Option<f64>,
+    pub destination: Option<Destination>,
+}
+
+/// The Lightsail writes a round makes for a target (the output's `actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    CopySnapshot,
+    TagResource,
+    ExportSnapshot,
+    DeleteInstanceSnapshot,
+    DeleteDiskSnapshot,
+}
+
+impl Action {
+    /// Every Lightsail write the function makes.
+    pub const ALL: [Action; 5] = [
+        Action::CopySnapshot,
+        Action::TagResource,
+        Action::ExportSnapshot,
+        Action::DeleteInstanceSnapshot,
+        Action::DeleteDiskSnapshot,
+    ];
+
+    /// The operation's name, as the output and IAM write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::CopySnapshot => "CopySnapshot",
+            Action::TagResource => "TagResource",
+            Action::ExportSnapshot => "ExportSnapshot",
+            Action::DeleteInstanceSnapshot => "DeleteInstanceSnapshot",
+            Action::DeleteDiskSnapshot => "DeleteDiskSnapshot",
+        }
+    }
+
+    /// The deletion of a snapshot of `resource_type`.
+    pub fn delete(resource_type: ResourceType) -> Action {
+        match resource_type {
+            ResourceType::Instance => Action::DeleteInstanceSnapshot,
+            ResourceType::Disk => Action::DeleteDiskSnapshot,
+        }
+    }
+}
+
+/// A failed Lightsail call, classified by what the caller should do about it (the adapter
+/// classifies; see `lightsail::error`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// ThrottlingException after the retries: nothing was applied; try later.
+    #[error("throttled: {0}")]
+    Throttled(String),
+    /// 5xx, timeout, lost connection: the request may or may not have been applied.
+    #[error("transient failure: {0}")]
+    Transient(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The name is already used by another resource of the region (`NameExists`).
+    #[error("name in use: {0}")]
+    NameInUse(String),
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Anything else: `code` is the exception name when Lightsail gave one (for example
+    /// `OperationFailureException`), else its `code`, else `Unknown`.
+    #[error("{code}: {message}")]
+    Other { code: String, message: String },
+}
+
+impl ApiError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
+    }
+
+    /// `OperationFailureException`: the resource is in a state that refuses the call.
+    pub fn is_operation_failure(&self) -> bool {
+        matches!(self, ApiError::Other { code, .. } if code == "OperationFailureException")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_parse_and_print_back() {
+        for text in ["Success", "Failed", "InProgress", "NotFound", "Later"] {
+            assert_eq!(AutoSnapshotStatus::parse(text).as_str(), text);
+        }
+        for text in ["Started", "Succeeded", "Failed", "Queued"] {
+            assert_eq!(RecordState::parse(text).as_str(), text);
+        }
+        assert!(RecordState::parse("Queued").is_running());
+        assert!(!RecordState::Failed.is_running());
+        assert_eq!(SnapshotState::parse("completed"), SnapshotState::Ready);
+        assert_eq!(SnapshotState::Ready.as_str(ResourceType::Disk), "completed");
+        assert_eq!(
+            SnapshotState::Ready.as_str(ResourceType::Instance),
+            "available"
+        );
+        assert_eq!(
+            SnapshotState::parse("unknown").as_str(ResourceType::Disk),
+            "unknown"
+        );
+    }
+
+    #[test]
+    fn actions_are_the_operation_names() {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "CopySnapshot",
+                "TagResource",
+                "ExportSnapshot",
+                "DeleteInstanceSnapshot",
+                "DeleteDiskSnapshot"
+            ]
+        );
+        assert_eq!(
+            Action::delete(ResourceType::Disk),
+            Action::DeleteDiskSnapshot
+        );
+    }
+}

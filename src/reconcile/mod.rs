@@ -1,0 +1,12 @@
+//! The round's I/O: observe Lightsail, let `decide` choose, act, report. Nothing here decides.
+//!
+//! - [`round`]: the listings every target shares, every target's part concurrently, the output;
+//! - [`target`]: one target's calls, in the order its decisions call for;
+//! - [`deadline`]: when no new target may start.
+
+pub mod deadline;
+pub mod round;
+mod target;
+
+pub use deadline::Deadline;
+pub use round::reconcile;

@@ -1,0 +1,325 @@
+//! One target's part of a round: observe it through [`Lightsail`], let `decide` say what comes
+//! next, act, and fill its report. Every choice here is made by a `decide` function; this file
+//! only sequences the calls.
+
+use std::collections::HashMap;
+
+use crate::decide::preflight;
+use crate::decide::retention;
+use crate::decide::target::{self as decide, Decision};
+use crate::error::{TargetError, TargetErrorKind};
+use crate::input::names;
+use crate::input::plan::{Plan, TargetSpec};
+use crate::lightsail::Lightsail;
+use crate::model::{
+    Action, AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType,
+    SnapshotState,
+};
+use crate::report::{ExportRecordReport, TargetReport};
+use crate::time::rfc3339;
+
+mod copy;
+#[cfg(test)]
+mod tests;
+
+/// One target's part of a round, and what the round observed for all targets.
+pub(crate) struct TargetRound<'a, L> {
+    pub api: &'a L,
+    pub plan: &'a Plan,
+    pub spec: &'a TargetSpec,
+    /// The resource, when this round's listing of instances and disks returned it.
+    pub known: Option<&'a Resource>,
+    pub records: &'a HashMap<&'a str, Vec<&'a ExportRecord>>,
+    /// The region's manual snapshots, listed once per round when retention is on.
+    pub snapshots: Option<&'a [ManualSnapshot]>,
+    /// Another target gives the same copy name.
+    pub conflict: bool,
+}
+
+/// What the round learnt of the target before deciding on its copy.
+pub(super) struct Observed {
+    /// The resource, when it was looked up this round.
+    pub(super) resource: Option<Resource>,
+    pub(super) resource_type: ResourceType,
+    pub(super) date: String,
+    /// The automatic snapshots, when they were listed this round.
+    pub(super) autos: Option<Vec<AutoSnapshot>>,
+    pub(super) copy_name: String,
+}
+
+impl<L: Lightsail> TargetRound<'_, L> {
+    pub(super) fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The report of a target carried over from the previous round, before this round's work.
+    fn carried(&self) -> TargetReport {
+        TargetReport {
+            resource_type: self.spec.resource_type,
+            waiting_since: self.spec.waiting_since.and_then(|t| rfc3339(t as f64)),
+            auto_snapshot_today: self.spec.auto_snapshot_today.clone(),
+            ..TargetReport::new(self.name())
+        }
+    }
+
+    /// The report of a target not looked at this round (the deadline was near).
+    pub fn deferred(&self) -> TargetReport {
+        TargetReport {
+            auto_snapshot_date: self.spec.pinned_date.clone(),
+            phase: self.spec.previous_phase.unwrap_or_default(),
+            export_record: self.spec.previous_record.clone(),
+            ..self.carried()
+        }
+    }
+
+    pub async fn run(self) -> TargetReport {
+        let mut report = self.carried();
+        report.phase = self
+            .spec
+            .previous_phase
+            .filter(|p| p.in_progress())
+            .unwrap_or_default();
+        let error = self.steps(&mut report).await.err();
+        if let Some(error) = &error {
+            tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
+        }
+        preflight::finish(&mut report, error);
+        tracing::info!(phase = ?report.phase, actions = ?report.actions, "target reconciled");
+        report
+    }
+
+    async fn steps(&self, report: &mut TargetReport) -> Result<(), TargetError> {
+        preflight::check_name(self.name(), self.conflict)?;
+        let mut seen = self.observe(report).await?;
+        let records: &[&ExportRecord] = self
+            .records
+            .get(seen.copy_name.as_str())
+            .map_or(&[], Vec::as_slice);
+        self.show_records(records, report);
+        let pinned = self.spec.pinned_date.is_some();
+        if decide::stays_exported(records, self.spec.previous_phase, pinned) {
+            tracing::info!("exported last round; its export record is no longer listed");
+            report.phase = crate::model::Phase::Exported;
+            report.export_record = self.spec.previous_record.clone();
+            return Ok(());
+        }
+        let max = self.plan.max_export_attempts;
+        let first_round = !pinned;
+        let mut decision = decide::first_decision(records, first_round, self.plan.dry_run, max);
+        if decision == Decision::LookAtCopy {
+            let copy = self
+                .look_at_copy(&seen.copy_name, seen.resource_type)
+                .await?;
+            self.adopt(&copy, &seen.date, report).await;
+            decision = decide::decide(records, Some(&copy.state), max);
+        }
+        self.act(decision, records, &mut seen, report).await
+    }
+
+    /// Which resource, which automatic snapshot, which copy name.
+    async fn observe(&self, report: &mut TargetReport) -> Result<Observed, TargetError> {
+        let (resource, resource_type) = match self.spec.resource_type {
+            Some(resource_type) => (None, resource_type),
+            None => {
+                let found = self.identify().await?;
+                let chosen_date =
+                    self.plan.restore_date.is_some() || self.spec.pinned_date.is_some();
+                preflight::check_resource(&found, chosen_date)?;
+                let resource_type = found.resource_type;
+                (Some(found), resource_type)
+            }
+        };
+        report.resource_type = Some(resource_type);
+        let (date, autos) = match (&self.spec.pinned_date, &self.plan.restore_date) {
+            (Some(date), _) | (None, Some(date)) => (date.clone(), None),
+            (None, None) => {
+                let list = self.auto_snapshots().await?;
+                let date = decide::choose_auto_snapshot(&list, None).map_err(|reason| {
+                    TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
+                })?;
+                let time_of_day = resource
+                    .as_ref()
+                    .or(self.known)
+                    .and_then(|r| r.snapshot_time_of_day.as_deref());
+                report.auto_snapshot_today =
+                    decide::auto_snapshot_today(&list, &date, self.plan.now, time_of_day);
+                (date, Some(list))
+            }
+        };
+        report.auto_snapshot_date = Some(date.clone());
+        let copy_name = names::copy_name(&self.plan.name_format, self.name(), resource_type, &date)
+            .map_err(|reason| TargetError::new(TargetErrorKind::InvalidSnapshotName, reason))?;
+        tracing::Span::current().record("snapshot", copy_name.as_str());
+        report.snapshot_name = Some(copy_name.clone());
+        Ok(Observed {
+            resource,
+            resource_type,
+            date,
+            autos,
+            copy_name,
+        })
+    }
+
+    /// The export record to show, and the times the metrics need.
+    fn show_records(&self, records: &[&ExportRecord], report: &mut TargetReport) {
+        let shown = decide::shown_record(records);
+        report.export_record = shown.map(ExportRecordReport::of);
+        report.copy_created_at = shown.and_then(|r| r.source_created_at);
+        report.export_started_at = shown
+            .filter(|r| r.state == RecordState::Started)
+            .and_then(|r| r.created_at);
+    }
+
+    /// Carries out the decision, and the ones it leads to within this round.
+    async fn act(
+        &self,
+        mut decision: Decision,
+        records: &[&ExportRecord],
+        seen: &mut Observed,
+        report: &mut TargetReport,
+    ) -> Result<(), TargetError> {
+        let (copy_name, max) = (seen.copy_name.clone(), self.plan.max_export_attempts);
+        loop {
+            report.phase = decision.phase();
+            tracing::debug!(?decision, "decided");
+            match decision {
+                Decision::Copy => match self.copy(seen, report).await? {
+                    None => return Ok(()),
+                    Some(copy) => {
+                        self.adopt(&copy, &seen.date, report).await;
+                        decision = decide::decide(records, Some(&copy.state), max);
+                    }
+                },
+                Decision::Export { attempt } => return self.export(&copy_name, attempt, report).await,
+                Decision::GiveUp { attempts } => {
+                    return Err(TargetError::new(
+                        TargetErrorKind::ExportFailed,
+                        format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max}"),
+                    ))
+                }
+                Decision::CopyFailed => {
+                    return Err(TargetError::new(
+                        TargetErrorKind::CopyFailed,
+                        format!("the copy `{copy_name}` ended in state error; delete it to try again"),
+                    ))
+                }
+                Decision::Exported => {
+                    self.retain(&copy_name, report).await;
+                    return Ok(());
+                }
+                Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => return Ok(()),
+            }
+        }
+    }
+
+    /// ExportSnapshot, never re-sent after a failure that may hide success.
+    async fn export(
+        &self,
+        copy_name: &str,
+        attempt: u32,
+        report: &mut TargetReport,
+    ) -> Result<(), TargetError> {
+        if !self.plan.dry_run {
+            tracing::info!(attempt, "exporting");
+            self.api.export_snapshot(copy_name).await.map_err(|e| match e {
+                e if e.is_transient() => TargetError::new(
+                    TargetErrorKind::Retryable,
+                    format!("ExportSnapshot may not have been applied ({e}); the next round looks at the export records before trying again"),
+                ),
+                e => preflight::target_error("ExportSnapshot", e),
+            })?;
+        }
+        report.acted(Action::ExportSnapshot);
+        Ok(())
+    }
+
+    /// Finds whether the name is an instance or a disk: from the listing, or looked up.
+    pub(super) async fn identify(&self) -> Result<Resource, TargetError> {
+        if let Some(resource) = self.known {
+            return Ok(resource.clone());
+        }
+        let (instance, disk) = tokio::join!(
+            self.api.get_instance(self.name()),
+            self.api.get_disk(self.name())
+        );
+        let instance = instance.map_err(|e| preflight::target_error("GetInstance", e))?;
+        let disk = disk.map_err(|e| preflight::target_error("GetDisk", e))?;
+        preflight::identify(self.name(), self.api.source_region(), instance, disk)
+    }
+
+    pub(super) async fn auto_snapshots(&self) -> Result<Vec<AutoSnapshot>, TargetError> {
+        self.api
+            .get_auto_snapshots(self.name())
+            .await
+            .map_err(|e| preflight::target_error("GetAutoSnapshots", e))
+    }
+
+    async fn look_at_copy(
+        &self,
+        copy_name: &str,
+        resource_type: ResourceType,
+    ) -> Result<ManualSnapshot, TargetError> {
+        let copy = self
+            .api
+            .get_snapshot(copy_name, resource_type)
+            .await
+            .map_err(|e| preflight::target_error("looking at the copy", e))?;
+        preflight::check_owner(self.name(), &copy)?;
+        Ok(copy)
+    }
+
+    /// Tags the copy this run made, so retention knows it for the function's own.
+    pub(super) async fn tag(&self, copy_name: &str, date: &str, report: &mut TargetReport) {
+        let tags = retention::copy_tags(self.name(), date);
+        if self.plan.dry_run {
+            report.acted(Action::TagResource);
+            return;
+        }
+        match self.api.tag_resource(copy_name, &tags).await {
+            Ok(()) => report.acted(Action::TagResource),
+            // Not worth failing the target for: the next round that looks at the copy tags it.
+            Err(error) => tracing::warn!(%error, "could not tag the copy; a later round will"),
+        }
+    }
+
+    /// An existing copy of this run's name (made by an earlier round, or a lost response):
+    /// tagged if it is the function's and not tagged yet, and its age noted for the metrics.
+    async fn adopt(&self, copy: &ManualSnapshot, date: &str, report: &mut TargetReport) {
+        if copy.state == SnapshotState::Missing {
+            return;
+        }
+        report.copy_created_at = copy.created_at.or(report.copy_created_at);
+        if copy.from_auto_snapshot == Some(false) {
+            tracing::warn!(copy = %copy.name, "a snapshot of the copy's name was not copied from an automatic snapshot: left untagged");
+        }
+        if preflight::adopt_by_tagging(copy, retention::MANAGED_TAG) {
+            self.tag(&copy.name, date, report).await;
+        }
+    }
+
+    /// Retention, once the target is exported: deletes the function's own copies that the
+    /// policy lets go. A failed deletion is only logged; a later round tries again.
+    async fn retain(&self, current: &str, report: &mut TargetReport) {
+        let (Some(snapshots), true) = (self.snapshots, self.plan.retention.enabled()) else {
+            return;
+        };
+        let policy = self.plan.retention;
+        let doomed =
+            retention::to_delete(self.name(), snapshots, self.records, current, true, policy);
+        for copy in doomed {
+            if !self.plan.dry_run {
+                if let Err(error) = self
+                    .api
+                    .delete_snapshot(&copy.name, copy.resource_type)
+                    .await
+                {
+                    tracing::warn!(copy = %copy.name, %error, "could not delete a copy; a later round will");
+                    continue;
+                }
+                tracing::info!(copy = %copy.name, "deleted the copy (retention)");
+            }
+            report.acted(Action::delete(copy.resource_type));
+            report.deleted.push(copy.name.clone());
+        }
+    }
+}
