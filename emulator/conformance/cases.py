@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+import cases_ec2
+import moto_check
 import validate
 from harness import EAST, WEST, CaseFailed, Conformance, equals, expect, has, lacks, names, operation_of_type, run_check, tag_map
 
@@ -358,6 +360,7 @@ def main():
     parser.add_argument("--endpoint", required=True, help="the recording proxy's URL")
     parser.add_argument("--admin", required=True, help="the emulator's own URL (admin API)")
     parser.add_argument("--log", required=True, help="the proxy's recording")
+    parser.add_argument("--moto", required=True, help="a moto_server's URL (EC2 cross-check)")
     args = parser.parse_args()
     c = Conformance(args.aws, args.endpoint.rstrip("/"), args.admin.rstrip("/"), args.log)
     try:
@@ -368,6 +371,9 @@ def main():
             every_case(c)
         c.envelope = "both"
         coverage(c)
+        cases_ec2.every_case(c)
+        c.envelope = "moto"
+        moto_check.run(c, args.moto)
     except Exception as e:  # a bug here must still end in the summary line and a failure
         c.report("conformance driver", [f"crashed: {type(e).__name__}: {e}"])
     print(f"{c.passed} passed, {c.failed} failed", flush=True)

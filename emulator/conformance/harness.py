@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 
 import validate
+import validate_ec2
 
 EAST, WEST = "us-east-1", "us-west-2"
 
@@ -39,6 +40,7 @@ class Conformance:
     def __init__(self, aws, endpoint, admin, log):
         self.aws_path, self.endpoint, self.admin, self.log = aws, endpoint, admin, log
         self.model = validate.load_model()
+        self.ec2_model = validate_ec2.load_model()
         self.passed = self.failed = 0
         self.log_offset = 0
         # The errorEnvelope switch the emulator is under: it decides the error header rule.
@@ -90,6 +92,13 @@ class Conformance:
         if not exchanges:
             problems.append("no request reached the proxy")
         for exchange in exchanges:
+            if validate_ec2.is_ec2(exchange):
+                action = validate_ec2.request_params(exchange).get("Action")
+                if operation and action != operation:
+                    problems.append(f"recorded Action {action!r}, expected {operation}")
+                found = validate_ec2.check_exchange(self.ec2_model, exchange)
+                problems += [f"{action} {exchange['status']}: {p}" for p in found]
+                continue
             if operation and validate.operation_of(exchange["target"]) != operation:
                 problems.append(f"recorded target {exchange['target']!r}, expected {operation}")
             found = validate.check_exchange(self.model, exchange)
@@ -99,10 +108,10 @@ class Conformance:
 
     # --- the AWS CLI -----------------------------------------------------------------------
 
-    def aws(self, operation, *args, region=EAST, paginate=False):
-        """Run `aws lightsail <operation> ARGS`; returns (exit code, parsed stdout, stderr, exchanges)."""
+    def aws(self, operation, *args, region=EAST, paginate=False, service="lightsail"):
+        """Run `aws SERVICE <operation> ARGS`; returns (exit code, parsed stdout, stderr, exchanges)."""
         self.new_exchanges()  # anything recorded before belongs to no case
-        command = [self.aws_path, "lightsail", cli_name(operation), *args,
+        command = [self.aws_path, service, cli_name(operation), *args,
                    "--endpoint-url", self.endpoint, "--region", region, "--output", "json"]
         if not paginate:
             command.append("--no-paginate")
@@ -112,13 +121,15 @@ class Conformance:
             data = json.loads(done.stdout)
         return done.returncode, data, done.stderr, self.new_exchanges()
 
-    def case(self, label, operation, *args, region=EAST, paginate=False, error=None, check=None):
+    def case(self, label, operation, *args, region=EAST, paginate=False, error=None, check=None,
+             service="lightsail"):
         """One CLI case. `error`: the acceptable error codes (a str or tuple), or None for success.
         `check(data)` raises CaseFailed for an unexpected world. Returns the parsed output."""
         label = f"{operation} {label}".strip()
         data = None
         try:
-            code, data, stderr, exchanges = self.aws(operation, *args, region=region, paginate=paginate)
+            code, data, stderr, exchanges = self.aws(operation, *args, region=region, paginate=paginate,
+                                                     service=service)
             problems = self.judge_exchanges(operation, exchanges)
             if error is None:
                 if code != 0:
@@ -172,6 +183,27 @@ class Conformance:
         problems += self.judge_exchanges(None, self.new_exchanges())
         self.report(label, problems)
 
+    def raw_ec2(self, label, method, path, body, headers, status, code):
+        """One EC2 Query request the CLI does not make (no signature, GET, an unknown action)."""
+        self.new_exchanges()
+        problems = []
+        request = urllib.request.Request(self.endpoint + path, data=body, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                got_status, got_body = response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            got_status, got_body = e.code, e.read().decode("utf-8", "replace")
+        except OSError as e:
+            self.report(label, [f"request failed: {e}"])
+            return
+        if got_status != status:
+            problems.append(f"status {got_status}, expected {status}")
+        got_code = re.search(r"<Code>([^<]*)</Code>", got_body)
+        if (got_code.group(1) if got_code else None) != code:
+            problems.append(f"code {got_code.group(1) if got_code else None!r}, expected {code}: {got_body[:200]!r}")
+        problems += self.judge_exchanges(None, self.new_exchanges())
+        self.report(label, problems)
+
     # --- the emulator's admin API ----------------------------------------------------------
 
     def admin_call(self, label, method, path, body):
@@ -184,6 +216,14 @@ class Conformance:
         except OSError as e:
             problems = [f"{e}"]
         self.report(label, problems)
+
+    def admin_json(self, path):
+        """GET an admin route's JSON (to learn ids the world generated); None if it fails."""
+        try:
+            with urllib.request.urlopen(self.admin + path, timeout=30) as response:
+                return json.loads(response.read())
+        except (OSError, ValueError):
+            return None
 
     def advance(self, seconds):
         """Move the simulated clock (the scenario runs at speed 0) so pending work completes."""

@@ -3,17 +3,20 @@
 #
 #   bash emulator/conformance/run.sh        (from any directory; needs python3 and cargo)
 #
-# Creates/reuses <repo>/.venv with awscli + botocore, self-tests the validator, builds and starts
-# the emulator on the conformance scenario, puts a recording proxy in front of it, runs every case
-# (cases.py) and ends with a line `N passed, M failed`. Exits non-zero on any failure, a missing
-# tool, or an emulator that does not start: nothing is ever skipped.
+# Creates/reuses <repo>/.venv with awscli + botocore and moto[server], self-tests the validators,
+# builds and starts the emulator on the conformance scenario, puts a recording proxy in front of
+# it, starts moto_server, runs every case (cases.py: Lightsail, EC2, then the moto cross-check)
+# and ends with a line `N passed, M failed`. Exits non-zero on any failure, a missing tool, or an
+# emulator, proxy or moto that does not start: nothing is ever skipped.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 venv="$repo/.venv"
 work="$(mktemp -d "${TMPDIR:-/tmp}/lightsail-conformance.XXXXXX")"
-emulator_pid="" proxy_pid=""
+emulator_pid="" proxy_pid="" moto_pid=""
+# moto is pinned: the differences the emulator's README explains are those of this version.
+moto_version="5.2.5"
 
 fail() {
   echo "FAIL conformance setup: $*"
@@ -23,7 +26,7 @@ fail() {
 
 cleanup() {
   # Only the two processes this script started, by their ids.
-  for pid in $proxy_pid $emulator_pid; do
+  for pid in $moto_pid $proxy_pid $emulator_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -53,12 +56,16 @@ if [[ ! -x "$venv/bin/aws" ]] || ! "$venv/bin/python" -c 'import botocore' 2>/de
   python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
   "$venv/bin/pip" install -q awscli botocore || fail "pip install awscli botocore failed"
 fi
+if [[ "$("$venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$moto_version" ]]; then
+  echo "# installing moto[server]==$moto_version into $venv"
+  "$venv/bin/pip" install -q "moto[server]==$moto_version" || fail "pip install moto[server]==$moto_version failed"
+fi
 py="$venv/bin/python"
 aws="$venv/bin/aws"
 [[ -x "$aws" ]] || fail "the AWS CLI is missing from $venv"
 echo "# $("$aws" --version 2>&1)"
 # awscli may vendor its own botocore; the model validated against is the botocore package's.
-echo "# model: botocore $("$py" -c 'import botocore; print(botocore.__version__)') lightsail 2016-11-28"
+echo "# model: botocore $("$py" -c 'import botocore; print(botocore.__version__)') lightsail 2016-11-28, ec2 2016-11-15; moto $moto_version"
 
 # 2. The validator proves it catches what it must, before anything it says is trusted.
 echo "# validator self-tests"
@@ -90,10 +97,31 @@ proxy_url="$(listening_url "$work/proxy.out" "$proxy_pid")" || {
   fail "the recording proxy did not start"
 }
 
-# 5. The cases.
+# 5. moto, for the EC2 cross-check, on a free loopback port (picked, then bound by moto).
+moto_port="$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$work/moto.out" 2>"$work/moto.err" &
+moto_pid=$!
+moto_url="http://127.0.0.1:$moto_port"
+"$py" - "$moto_url" "$moto_pid" <<'PY' || { tail -n 20 "$work/moto.err"; fail "moto_server did not start"; }
+import os, sys, time, urllib.request
+for _ in range(600):
+    try:
+        urllib.request.urlopen(sys.argv[1] + "/moto-api/data.json", timeout=2).close()
+        sys.exit(0)
+    except OSError:
+        try:
+            os.kill(int(sys.argv[2]), 0)
+        except OSError:
+            sys.exit(1)
+        time.sleep(0.1)
+sys.exit(1)
+PY
+echo "# moto at $moto_url"
+
+# 6. The cases.
 status=0
 (cd "$here" && "$py" cases.py --aws "$aws" --endpoint "$proxy_url" --admin "$emulator_url" \
-  --log "$work/exchanges.jsonl") || status=$?
+  --log "$work/exchanges.jsonl" --moto "$moto_url") || status=$?
 if [[ $status -ne 0 ]]; then
   echo "# emulator log (last lines):"
   tail -n 30 "$work/emulator.err" | sed 's/^/#   /'

@@ -1,5 +1,7 @@
 //! The admin API under `/_emulator/`: inspect and steer the emulator. Never faulted.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -9,8 +11,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::faults::Faults;
+use crate::http::HttpResponse;
+use crate::scenario::ec2::Ec2Policy;
 use crate::scenario::Scenario;
-use crate::server::HttpResponse;
 use crate::state::Shared;
 use crate::switches::CATALOG;
 
@@ -99,6 +102,17 @@ pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
             }
         }
         (Method::GET, "/_emulator/switches/catalog") => ok(json!(CATALOG)),
+        (Method::GET, "/_emulator/ec2") => ec2(state),
+        (Method::GET, "/_emulator/ec2/policy") => ok(json!(state.ec2_policy())),
+        (Method::PUT | Method::POST, "/_emulator/ec2/policy") => {
+            match serde_json::from_str::<Ec2Policy>(&text) {
+                Ok(p) => {
+                    state.set_ec2_policy(p);
+                    ok(json!(state.ec2_policy()))
+                }
+                Err(e) => bad(e),
+            }
+        }
         (Method::POST, "/_emulator/reset") => {
             state.reset();
             ok(json!({ "ok": true }))
@@ -123,6 +137,30 @@ fn switches(state: &Shared) -> HttpResponse {
         m.insert("pageSize".into(), json!(state.page_size()));
     }
     ok(v)
+}
+
+/// `{"policy": {...}, "regions": {"us-east-1": {"images": [...], "snapshots": [...]}}}`.
+fn ec2(state: &Shared) -> HttpResponse {
+    let mut regions: BTreeMap<String, (Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    for i in state.ec2_images() {
+        regions
+            .entry(i.region.clone())
+            .or_default()
+            .0
+            .push(json!(i));
+    }
+    for s in state.ec2_snapshots() {
+        regions
+            .entry(s.region.clone())
+            .or_default()
+            .1
+            .push(json!(s));
+    }
+    let regions: serde_json::Map<String, Value> = regions
+        .into_iter()
+        .map(|(r, (images, snapshots))| (r, json!({ "images": images, "snapshots": snapshots })))
+        .collect();
+    ok(json!({ "policy": state.ec2_policy(), "regions": regions }))
 }
 
 fn clock(state: &Shared) -> HttpResponse {

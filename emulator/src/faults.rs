@@ -30,7 +30,12 @@ pub struct Faults {
     /// Operation names, or resource and snapshot names: a call of that operation, or naming that
     /// resource or snapshot, gets AccessDeniedException (HTTP 400) before anything is applied,
     /// as when IAM refuses it. Never rolled: always, and without drawing from the generator.
+    /// EC2 operations (by name, or by an AMI / snapshot id they name) get UnauthorizedOperation.
     pub access_denied_for: Vec<String>,
+    /// Resource or snapshot names whose exports' EC2 artifacts never leave `pending`.
+    pub ec2_stuck_for: Vec<String>,
+    /// Resource or snapshot names whose exports' EC2 artifacts end `failed` (AMI) / `error`.
+    pub ec2_fail_for: Vec<String>,
 }
 
 /// What happens to one call before it reaches the world.
@@ -104,6 +109,15 @@ impl FaultState {
             .filter_map(|field| input.get(*field).and_then(serde_json::Value::as_str))
             .find(|name| denied.iter().any(|d| d == name))
             .map(str::to_string)
+    }
+
+    /// The first `access_denied_for` entry that is this EC2 operation or one of the ids it names.
+    pub fn denied_ec2(&self, operation: &str, ids: &[String]) -> Option<String> {
+        self.faults
+            .access_denied_for
+            .iter()
+            .find(|d| *d == operation || ids.contains(d))
+            .cloned()
     }
 
     pub fn copy_fails(&self, resource: &str, snapshot: &str) -> bool {

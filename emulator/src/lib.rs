@@ -1,10 +1,13 @@
 //! A local Amazon Lightsail endpoint speaking the real wire protocol (AWS JSON 1.1 over HTTP on
-//! loopback), so the real `aws-sdk-lightsail` client and the AWS CLI talk to it unchanged.
+//! loopback), so the real `aws-sdk-lightsail` client and the AWS CLI talk to it unchanged; and on
+//! the same URL the EC2 side of the same world (EC2 Query protocol) for `aws-sdk-ec2`.
 //! See `emulator/API.md` for the contract and `emulator/README.md` for usage.
 
 mod admin;
 mod clock;
+mod ec2;
 mod faults;
+mod http;
 mod ops;
 mod protocol;
 mod scenario;
@@ -21,6 +24,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use faults::Faults;
+pub use scenario::ec2::{Ec2ImageSnapshotSpec, Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec};
 pub use scenario::{
     AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant, Scenario,
     SnapshotSpec, StaticIpSpec,
@@ -28,9 +32,11 @@ pub use scenario::{
 pub use state::SWITCHES_VAR;
 pub use switches::{
     AddOnWhenDisabled, AutoSnapshotInProgress, AutoSnapshotOrder, CopyDuringAutoSnapshot,
-    DestinationInfo, ErrorEnvelope, ExportRecordOrder, ExportRecordsOnSnapshotDelete,
-    SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly, CATALOG, DEFAULT_PAGE_SIZE,
+    DeregisteredImage, DestinationInfo, ErrorEnvelope, ExportRecordOrder,
+    ExportRecordsOnSnapshotDelete, SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly,
+    CATALOG, DEFAULT_PAGE_SIZE,
 };
+pub use world::ec2::{Ec2ImageInfo, Ec2SnapshotInfo, MANAGED_TAG};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -152,7 +158,7 @@ impl Emulator {
         self.state.faults()
     }
 
-    /// Lightsail operation name -> calls received (faulted ones included).
+    /// Operation name (Lightsail or EC2) -> calls received (faulted ones included).
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
         self.state.call_counts()
     }
@@ -160,6 +166,27 @@ impl Emulator {
     /// Every write operation received, in order.
     pub fn writes(&self) -> Vec<WriteRecord> {
         self.state.writes()
+    }
+
+    /// Every EC2 AMI of every region (deregistered ones too, in state `deregistered`), with
+    /// its state as of the simulated now.
+    pub fn ec2_images(&self) -> Vec<Ec2ImageInfo> {
+        self.state.ec2_images()
+    }
+
+    /// Every EBS snapshot of every region (deleted ones are gone), state as of now.
+    pub fn ec2_snapshots(&self) -> Vec<Ec2SnapshotInfo> {
+        self.state.ec2_snapshots()
+    }
+
+    /// What the deployed role may do in EC2 (the scenario's `ec2Policy` until changed).
+    pub fn ec2_policy(&self) -> Ec2Policy {
+        self.state.ec2_policy()
+    }
+
+    /// Replaces the EC2 policy from the next request on, until the next reset or load.
+    pub fn set_ec2_policy(&self, policy: Ec2Policy) {
+        self.state.set_ec2_policy(policy)
     }
 
     /// Back to the scenario as loaded: world, clock, faults and switches (the scenario's, with

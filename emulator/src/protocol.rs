@@ -155,6 +155,12 @@ pub fn region_from_authorization(auth: &str) -> Option<&str> {
     parts.next().filter(|r| !r.is_empty())
 }
 
+/// The service of a SigV4 credential scope (`lightsail`, `ec2`).
+pub fn service_from_authorization(auth: &str) -> Option<&str> {
+    let scope = auth.split("Credential=").nth(1)?;
+    scope.split([',', ' ']).next()?.split('/').nth(3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +169,7 @@ mod tests {
     fn region_of_credential_scope() {
         let h = "AWS4-HMAC-SHA256 Credential=AKID/20261122/eu-west-1/lightsail/aws4_request, SignedHeaders=host, Signature=ab";
         assert_eq!(region_from_authorization(h), Some("eu-west-1"));
+        assert_eq!(service_from_authorization(h), Some("lightsail"));
         assert_eq!(region_from_authorization("Bearer x"), None);
     }
 

@@ -5,10 +5,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub mod ec2;
+
 use crate::faults::Faults;
 use crate::switches::Switches;
 use crate::timefmt;
 use crate::Error;
+use ec2::{Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec};
 
 const DEMO: &str = include_str!("../scenarios/demo.yaml");
 const TWO_REGIONS: &str = include_str!("../scenarios/two-regions.yaml");
@@ -34,6 +37,11 @@ pub struct Scenario {
     pub unrelated_export_records: usize,
     /// Names only: a static IP's name takes its place in the region's name space.
     pub static_ips: Vec<StaticIpSpec>,
+    /// Hand-made AMIs (a user's own, or managed ones of earlier nights) with their snapshots.
+    pub ec2_images: Vec<Ec2ImageSpec>,
+    /// Hand-made EBS snapshots that belong to no AMI.
+    pub ec2_snapshots: Vec<Ec2SnapshotSpec>,
+    pub ec2_policy: Ec2Policy,
     pub faults: Faults,
     pub switches: Switches,
 }
@@ -53,6 +61,9 @@ impl Default for Scenario {
             export_records: Vec::new(),
             unrelated_export_records: 0,
             static_ips: Vec::new(),
+            ec2_images: Vec::new(),
+            ec2_snapshots: Vec::new(),
+            ec2_policy: Ec2Policy::default(),
             faults: Faults::default(),
             switches: Switches::default(),
         }
@@ -83,6 +94,8 @@ pub struct Durations {
     pub copy_seconds: f64,
     pub export_seconds: f64,
     pub operation_seconds: f64,
+    /// How long an export's AMI / EBS snapshots stay `pending` after the export record succeeds.
+    pub ec2_seconds: f64,
 }
 
 impl Default for Durations {
@@ -91,6 +104,7 @@ impl Default for Durations {
             copy_seconds: 600.0,
             export_seconds: 1800.0,
             operation_seconds: 5.0,
+            ec2_seconds: 600.0,
         }
     }
 }
@@ -201,6 +215,13 @@ pub struct ExportRecordSpec {
     /// For `Started`: ends `Succeeded` this long after the scenario start (default exportSeconds).
     #[serde(default)]
     pub completes_after_seconds: Option<f64>,
+    /// Tags already on its AMI / EBS snapshots (planted by an earlier run).
+    #[serde(default)]
+    pub ec2_tags: BTreeMap<String, String>,
+    /// Its EC2 artifact: `available` (default once Succeeded), `pending` (until ec2Seconds after
+    /// the start), `failed`, or `missing` (deleted by someone). A Failed record has none.
+    #[serde(default)]
+    pub ec2_state: Option<String>,
 }
 
 fn yes() -> bool {
@@ -340,6 +361,7 @@ impl Scenario {
                 t.epoch()?;
             }
         }
+        ec2::validate(self)?;
         for t in self.instances.iter().filter_map(|i| i.created_at.as_ref()) {
             t.epoch()?;
         }

@@ -1,8 +1,7 @@
-//! The HTTP server: accepts connections, routes `/_emulator/` to the admin API and everything
-//! else to Lightsail, and injects faults.
+//! The HTTP server: accepts connections, routes `/_emulator/` to the admin API, EC2 Query
+//! requests to EC2 (`ec2::serve`) and everything else to Lightsail, and injects faults.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::faults::Injected;
+use crate::http::{request_id, DropConnection, HttpResponse};
 use crate::ops::{self, Ctx};
 use crate::protocol::{self, ApiError};
 use crate::state::{lock, Shared};
@@ -26,19 +26,6 @@ use crate::WriteRecord;
 
 /// Largest request body accepted (Lightsail requests are small).
 const MAX_BODY: usize = 1 << 20;
-
-/// Returned by the service to make hyper close the connection without writing a response.
-#[derive(Debug)]
-pub struct DropConnection;
-
-impl std::fmt::Display for DropConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by fault injection")
-    }
-}
-impl std::error::Error for DropConnection {}
-
-pub type HttpResponse = Response<Full<Bytes>>;
 
 pub struct ServerHandle {
     stop: watch::Sender<bool>,
@@ -104,21 +91,10 @@ async fn handle(
     if req.uri().path().starts_with("/_emulator/") {
         return Ok(crate::admin::handle(&state, req).await);
     }
+    if crate::ec2::serve::is_ec2(&req) {
+        return crate::ec2::serve::handle(&state, req).await;
+    }
     lightsail(&state, req).await
-}
-
-fn request_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let r = fastrand::u64(..);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        r >> 32,
-        (r >> 16) & 0xffff,
-        r & 0xfff,
-        (n >> 48) & 0xfff,
-        n & 0xffff_ffff_ffff
-    )
 }
 
 fn respond(status: u16, body: String, request_id: &str, error_type: Option<&str>) -> HttpResponse {

@@ -7,8 +7,10 @@ use serde_json::Value;
 
 use crate::clock::Clock;
 use crate::faults::{FaultState, Faults};
+use crate::scenario::ec2::Ec2Policy;
 use crate::scenario::Scenario;
 use crate::switches::Switches;
+use crate::world::ec2::{Ec2ImageInfo, Ec2SnapshotInfo};
 use crate::world::World;
 use crate::{Error, WriteRecord};
 
@@ -129,6 +131,30 @@ impl Shared {
     }
     pub fn page_size(&self) -> usize {
         lock(&self.inner).world.page_size()
+    }
+    /// Every AMI of every region (deregistered ones too), state as of now.
+    pub fn ec2_images(&self) -> Vec<Ec2ImageInfo> {
+        let now = self.now();
+        let inner = lock(&self.inner);
+        let regions = inner.world.regions.values();
+        regions
+            .flat_map(|rs| rs.images.values().map(|i| i.info(now)))
+            .collect()
+    }
+    /// Every EBS snapshot of every region, state as of now.
+    pub fn ec2_snapshots(&self) -> Vec<Ec2SnapshotInfo> {
+        let now = self.now();
+        let inner = lock(&self.inner);
+        let regions = inner.world.regions.values();
+        regions
+            .flat_map(|rs| rs.ebs_snapshots.values().map(|s| s.info(now)))
+            .collect()
+    }
+    pub fn ec2_policy(&self) -> Ec2Policy {
+        lock(&self.inner).world.ec2_policy.clone()
+    }
+    pub fn set_ec2_policy(&self, policy: Ec2Policy) {
+        lock(&self.inner).world.ec2_policy = policy;
     }
 
     pub fn reset(&self) {

@@ -72,6 +72,10 @@ switch_enum!(
     /// How a tag without a value is rendered.
     TagValueWhenKeyOnly { Absent = "absent", Empty = "empty" }
 );
+switch_enum!(
+    /// What EC2's DescribeImages shows of a deregistered AMI.
+    DeregisteredImage { NotFound = "notFound", Empty = "empty", Deregistered = "deregistered" }
+);
 
 impl AutoSnapshotInProgress {
     /// Simulated seconds after the scenario's start at which it turns `Success`; `None` = never.
@@ -104,6 +108,7 @@ pub struct Switches {
     pub add_on_when_disabled: AddOnWhenDisabled,
     pub auto_snapshot_order: AutoSnapshotOrder,
     pub tag_value_when_key_only: TagValueWhenKeyOnly,
+    pub deregistered_image: DeregisteredImage,
 }
 
 /// One switch as documented: its values (the default first) and the evidence behind them.
@@ -219,6 +224,11 @@ pub const CATALOG: &[SwitchInfo] = &[
         TagValueWhenKeyOnly::VALUES,
         "Guess. The model's Tag.value is optional; no public example of a key-only tag.",
     ),
+    choice(
+        "deregisteredImage",
+        DeregisteredImage::VALUES,
+        "EC2 API reference, DescribeImages: \"Recently deregistered images appear in the returned results for a short interval and then return empty results. After all instances that reference a deregistered AMI are terminated, specifying the ID of the image will eventually return an error indicating that the AMI ID cannot be found.\" terraform-provider-aws internal/service/ec2 FindImageByID treats all three (InvalidAMIID.NotFound, an empty result, State deregistered) as gone; moto 5.2.5 answers an empty result.",
+    ),
 ];
 
 impl Switches {
@@ -299,7 +309,7 @@ mod tests {
                 assert_eq!(defaults[info.name], json!(info.default), "{}", info.name);
             }
         }
-        assert_eq!(CATALOG.len(), 11);
+        assert_eq!(CATALOG.len(), 12);
         let named = serde_json::to_value(Switches {
             page_size: Some(1),
             ..Switches::default()

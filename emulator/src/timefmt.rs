@@ -105,6 +105,20 @@ pub fn format_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// ISO 8601 with milliseconds in UTC (`2026-11-22T06:40:00.000Z`), as EC2 writes its times.
+pub fn format_iso_millis(epoch: f64) -> String {
+    let ms = (epoch * 1000.0).round() as i64;
+    let (secs, millis) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!(
+        "{}T{:02}:{:02}:{:02}.{millis:03}Z",
+        format_date(days),
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +132,8 @@ mod tests {
         assert_eq!(format_date(parse_date("2024-02-29").unwrap()), "2024-02-29");
         assert_eq!(seconds_of_day("06:00"), Some(21_600.0));
         assert_eq!(seconds_of_day("23:59"), Some(86_340.0));
+        assert_eq!(format_iso_millis(t + 2400.5), "2026-11-22T06:40:00.500Z");
+        assert_eq!(parse_rfc3339(&format_iso_millis(t)), Some(t));
         for bad in ["24:00", "6:00", "06:60", "06-00", "06:00Z", "+6:00"] {
             assert!(!is_time_of_day(bad), "{bad}");
         }

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::input::resource_name;
 use super::Ctx;
 use crate::protocol::ApiError;
+use crate::world::ec2::{Outcome, Timing};
 use crate::world::model::{Kind, Operation};
 use crate::world::{render, World};
 
@@ -45,6 +46,16 @@ pub fn export_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiErr
         .world
         .new_record(World::source_of(&snap), &region, now, done_at);
     record.fails = fails;
+    if !fails {
+        // A failed export leaves nothing in EC2; a successful one its AMI / EBS snapshot,
+        // pending for ec2Seconds after the record succeeds.
+        let timing = Timing {
+            created_at: now,
+            ready_at: done_at + ctx.world.durations.ec2_seconds,
+            outcome: Outcome::of(&ctx.faults.faults, &snap.from_resource, name),
+        };
+        ctx.world.add_export_artifacts(&record, timing, &Vec::new());
+    }
     let record_name = record.name();
     ctx.world.insert_record(record);
     let op = ctx.world.add_operation(Operation {

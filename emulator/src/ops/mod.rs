@@ -3,7 +3,7 @@
 mod copy;
 mod export;
 mod input;
-mod paging;
+pub(crate) mod paging;
 mod read;
 mod write;
 

@@ -64,10 +64,14 @@ pub fn cursor<K: Cursor>(input: &Value) -> Result<Option<K>, ApiError> {
     if token.is_empty() {
         return Ok(None);
     }
-    decode(token)
-        .and_then(|c| c.strip_prefix(&format!("{}:", K::TAG)).and_then(K::read))
+    read_token(token)
         .map(Some)
         .ok_or_else(|| ApiError::invalid("The pageToken is invalid."))
+}
+
+/// The cursor a token this module issued names; `None` for any other text.
+pub fn read_token<K: Cursor>(token: &str) -> Option<K> {
+    decode(token).and_then(|c| c.strip_prefix(&format!("{}:", K::TAG)).and_then(K::read))
 }
 
 fn token<K: Cursor>(key: &K) -> String {

@@ -75,15 +75,7 @@ pub fn get_auto_snapshots(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, Api
     let rs = ctx.world.region(ctx.region);
     let (kind, autos, attached) = if let Some(i) = rs.and_then(|rs| rs.instances.get(name)) {
         // An instance's automatic snapshots include the disks attached to it.
-        let attached: Vec<(String, i64)> = rs
-            .map(|rs| {
-                rs.disks
-                    .values()
-                    .filter(|d| d.attached_to.as_deref() == Some(name))
-                    .map(|d| ("/dev/xvdf".to_string(), d.size_in_gb))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let attached = ctx.world.attached_disks(ctx.region, name);
         (Kind::Instance, &i.auto_snapshots, attached)
     } else if let Some(d) = rs.and_then(|rs| rs.disks.get(name)) {
         (Kind::Disk, &d.auto_snapshots, Vec::new())

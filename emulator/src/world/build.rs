@@ -18,6 +18,7 @@ impl World {
             durations: s.durations.clone(),
             scenario_page_size: s.page_size,
             switches,
+            ec2_policy: s.ec2_policy.clone(),
             start,
             regions: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(s.seed),
@@ -135,6 +136,7 @@ impl World {
             };
             let mut rec = w.new_record(source, &region, created_at, done_at);
             rec.fails = spec.state == "Failed";
+            w.add_spec_artifacts(&rec, spec, &s.faults);
             w.insert_record(rec);
         }
         for i in 0..s.unrelated_export_records {
@@ -160,6 +162,7 @@ impl World {
             let region = region_of(&ip.region);
             w.region_mut(&region).static_ips.insert(ip.name.clone());
         }
+        w.add_scenario_ec2(s)?;
         Ok(w)
     }
 
@@ -196,6 +199,10 @@ impl World {
             size_in_gb: match &existing {
                 Some(Resource::Disk(d)) => d.size_in_gb,
                 _ => 60,
+            },
+            attached_disks: match &existing {
+                Some(Resource::Instance(i)) => self.attached_disks(region, &i.name),
+                _ => Vec::new(),
             },
             made_up: true,
         }

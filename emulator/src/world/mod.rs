@@ -1,6 +1,8 @@
 //! The Lightsail world: resources, snapshots, export records and operations, per region.
 
 mod build;
+pub mod ec2;
+mod ec2_build;
 pub mod model;
 mod records;
 pub mod render;
@@ -24,6 +26,10 @@ pub struct RegionState {
     pub records: BTreeMap<u64, ExportRecord>,
     /// Keyed by a sequence number (creation order).
     pub operations: BTreeMap<u64, Operation>,
+    /// EC2 AMIs by id (deregistered ones stay, marked, for the `deregisteredImage` switch).
+    pub images: BTreeMap<String, ec2::Image>,
+    /// EC2 EBS snapshots by id (deleted ones are gone).
+    pub ebs_snapshots: BTreeMap<String, ec2::EbsSnapshot>,
 }
 
 impl RegionState {
@@ -45,6 +51,8 @@ pub struct World {
     /// The scenario's top-level `pageSize`, used when the switch is unset.
     pub scenario_page_size: Option<usize>,
     pub switches: Switches,
+    /// What the deployed role may do in EC2.
+    pub ec2_policy: crate::scenario::ec2::Ec2Policy,
     /// The scenario's start: `InProgress` automatic snapshots are timed from it.
     pub start: f64,
     pub regions: BTreeMap<String, RegionState>,
@@ -105,6 +113,25 @@ impl World {
             .find_map(|r| self.resource_in(r, name).map(|res| (r.clone(), res)))
     }
 
+    /// The disks attached to `instance` of `region` now, in name order, with the device paths
+    /// Lightsail gives attached disks (`/dev/xvdf` on).
+    pub fn attached_disks(&self, region: &str, instance: &str) -> Vec<AttachedDisk> {
+        let Some(rs) = self.regions.get(region) else {
+            return Vec::new();
+        };
+        rs.disks
+            .values()
+            .filter(|d| d.attached_to.as_deref() == Some(instance))
+            .enumerate()
+            .map(|(i, d)| AttachedDisk {
+                name: d.name.clone(),
+                // f..z: more than 21 disks cannot be attached to one Lightsail instance.
+                path: format!("/dev/xvd{}", char::from(b'f' + i.min(20) as u8)),
+                size_in_gb: d.size_in_gb,
+            })
+            .collect()
+    }
+
     /// An instance or disk of `region`, as a snapshot source.
     pub fn resource_in(&self, region: &str, name: &str) -> Option<Resource> {
         let rs = self.regions.get(region)?;
@@ -128,13 +155,14 @@ impl World {
             Resource::Instance(_) => (Kind::Instance, format!("ami-{}", self.hex17())),
             Resource::Disk(_) => (Kind::Disk, format!("snap-{}", self.hex17())),
         };
-        let (from_blueprint_id, from_bundle_id, size_in_gb) = match source {
+        let (from_blueprint_id, from_bundle_id, size_in_gb, attached_disks) = match source {
             Resource::Instance(i) => (
                 Some(i.blueprint_id.clone()),
                 Some(i.bundle_id.clone()),
                 render::bundle_hardware(&i.bundle_id).disk_gb,
+                self.attached_disks(&i.region, &i.name),
             ),
-            Resource::Disk(d) => (None, None, d.size_in_gb),
+            Resource::Disk(d) => (None, None, d.size_in_gb, Vec::new()),
         };
         Snapshot {
             kind,
@@ -150,6 +178,7 @@ impl World {
             from_blueprint_id,
             from_bundle_id,
             size_in_gb,
+            attached_disks,
             is_from_auto_snapshot: false,
             tags: Vec::new(),
         }
@@ -192,6 +221,7 @@ impl World {
             from_blueprint_id: snap.from_blueprint_id.clone(),
             from_bundle_id: snap.from_bundle_id.clone(),
             size_in_gb: snap.size_in_gb,
+            attached_disks: snap.attached_disks.clone(),
             made_up: false,
         }
     }

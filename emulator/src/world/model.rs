@@ -33,6 +33,16 @@ impl Kind {
 
 pub type Tags = Vec<(String, String)>;
 
+/// A disk attached to an instance when its snapshot was taken. An export turns each one into
+/// one more EBS snapshot of the AMI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachedDisk {
+    pub name: String,
+    /// `/dev/xvdf`, `/dev/xvdg`, … in the order of the disks' names.
+    pub path: String,
+    pub size_in_gb: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct AutoSnapshot {
     pub date: String,
@@ -95,6 +105,8 @@ pub struct Snapshot {
     pub from_blueprint_id: Option<String>,
     pub from_bundle_id: Option<String>,
     pub size_in_gb: i64,
+    /// Instance snapshots: the disks attached to the instance when it was taken.
+    pub attached_disks: Vec<AttachedDisk>,
     pub is_from_auto_snapshot: bool,
     pub tags: Tags,
 }
@@ -134,6 +146,7 @@ pub struct SourceInfo {
     pub from_blueprint_id: Option<String>,
     pub from_bundle_id: Option<String>,
     pub size_in_gb: i64,
+    pub attached_disks: Vec<AttachedDisk>,
     /// Made up by the scenario for a snapshot the world never held: matched by name, not ARN.
     pub made_up: bool,
 }

@@ -196,12 +196,12 @@ pub fn instance(w: &World, i: &Instance) -> Value {
     v
 }
 
-pub fn auto_snapshot(w: &World, a: &AutoSnapshot, attached: &[(String, i64)], now: f64) -> Value {
+pub fn auto_snapshot(w: &World, a: &AutoSnapshot, attached: &[AttachedDisk], now: f64) -> Value {
     json!({
         "date": a.date,
         "createdAt": a.created_at,
         "status": w.auto_status(a, now),
-        "fromAttachedDisks": attached.iter().map(|(p, s)| json!({ "path": p, "sizeInGb": s })).collect::<Vec<_>>(),
+        "fromAttachedDisks": attached.iter().map(|d| json!({ "path": d.path, "sizeInGb": d.size_in_gb })).collect::<Vec<_>>(),
     })
 }
 
@@ -226,7 +226,12 @@ pub fn snapshot(s: &Snapshot, now: f64, sw: &Switches) -> Value {
     m.insert("isFromAutoSnapshot".into(), json!(s.is_from_auto_snapshot));
     match s.kind {
         Kind::Instance => {
-            m.insert("fromAttachedDisks".into(), json!([]));
+            let attached: Vec<Value> = s
+                .attached_disks
+                .iter()
+                .map(|d| json!({ "name": d.name, "path": d.path, "sizeInGb": d.size_in_gb, "isSystemDisk": false }))
+                .collect();
+            m.insert("fromAttachedDisks".into(), Value::Array(attached));
             m.insert("fromInstanceName".into(), json!(s.from_resource));
             m.insert("fromInstanceArn".into(), json!(s.from_resource_arn));
             if let Some(b) = &s.from_blueprint_id {
@@ -257,12 +262,16 @@ pub fn export_record(r: &ExportRecord, now: f64, sw: &Switches) -> Value {
     if let Value::Object(m) = &mut info {
         match src.kind {
             Kind::Instance => {
-                let disk_info = json!([{
+                let system = json!({
                     "name": format!("{}-system-disk", src.from_resource),
                     "path": "/dev/xvda",
                     "sizeInGb": src.size_in_gb,
                     "isSystemDisk": true,
-                }]);
+                });
+                let attached = src.attached_disks.iter().map(|d| {
+                    json!({ "name": d.name, "path": d.path, "sizeInGb": d.size_in_gb, "isSystemDisk": false })
+                });
+                let disk_info: Vec<Value> = std::iter::once(system).chain(attached).collect();
                 m.insert(
                     "instanceSnapshotInfo".into(),
                     json!({
