@@ -38,6 +38,9 @@ PARAMETER_CASES = {
         ["cron(0 7 * * ? *)", "cron(0 5 * * ? *)", "cron(30 4 ? * MON-FRI *)", "cron(0 3,15 * * ? *)", "rate(1 day)", "rate(12 hours)"],
         ["cron(0 5 * * *)", "cron(0 5 * * ? *", "0 5 * * ? *", "rate(0 days)", "rate(1 week)", "cron(0 5 * * ? *) "],
     ),
+    "Ec2Tags": (["", "team=web", "team=web,cost-center=42", "empty="], ["team", "=x", "a=b,,c=d", "team=web,"]),
+    "Ec2Keep": (["", "1", "30", "9999"], ["0", "-1", "ten", "10000", "01"]),
+    "Ec2KeepDays": (["", "1", "30", "36500"], ["0", "-5", "2.5", "100000"]),
     "MaxAutoSnapshotWait": (["3h", "90m", "2h30m", "600s", "10800", "1h0m30s"], ["", "3 h", "h", "3d", "-5", "3h30"]),
     "ScheduleTimezone": (
         ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+2"],
@@ -72,6 +75,33 @@ def sdk_operations() -> set[str]:
     block = re.search(r"pub const OPERATIONS: &\[&str\] = &\[(.*?)\];", text, re.S)
     assert block, "no OPERATIONS in src/lightsail/mod.rs"
     return set(re.findall(r'"([A-Za-z]+)"', block.group(1)))
+
+
+def ec2_operations() -> set[str]:
+    """The EC2 operations the function may call: `OPERATIONS` in src/ec2/mod.rs."""
+    text = (ROOT / "src" / "ec2" / "mod.rs").read_text()
+    block = re.search(r"pub const OPERATIONS: &\[&str\] = &\[(.*?)\];", text, re.S)
+    assert block, "no OPERATIONS in src/ec2/mod.rs"
+    return set(re.findall(r'"([A-Za-z]+)"', block.group(1)))
+
+
+def check_ec2_iam(tpl: dict) -> str:
+    statements = tpl["Resources"]["ReconcileFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    granted = set()
+    for statement in statements:
+        listed = statement["Action"]
+        actions = [a.split(":", 1)[1] for a in ([listed] if isinstance(listed, str) else listed) if a.startswith("ec2:")]
+        granted.update(actions)
+        for action in actions:
+            assert "*" not in action, f"wildcard action ec2:{action}"
+            if action in ("DeregisterImage", "DeleteSnapshot"):
+                condition = statement.get("Condition", {}).get("StringEquals", {})
+                assert condition.get("aws:ResourceTag/lightsail-export:managed") == "true", f"ec2:{action} without the managed-tag condition"
+            if action == "CreateTags":
+                assert statement["Resource"] != "*", "ec2:CreateTags on every resource"
+    called = ec2_operations()
+    assert granted == called, f"ec2 actions granted {sorted(granted)} != ec2::OPERATIONS {sorted(called)}"
+    return f"{len(called)} EC2 operations in ec2::OPERATIONS, all allowed; retirement only of managed-tagged artifacts"
 
 
 def policy_actions(tpl: dict) -> set[str]:
@@ -124,7 +154,8 @@ def main() -> int:
     failed = 0
     for title, check in [
         ("ASL placeholders = DefinitionSubstitutions", check_substitutions),
-        ("function IAM = the Lightsail calls of src/", check_iam),
+        ("function IAM = lightsail::OPERATIONS", check_iam),
+        ("function IAM = ec2::OPERATIONS, retirement only of tagged artifacts", check_ec2_iam),
         ("parameter constraints catch typos", check_parameters),
     ]:
         try:

@@ -37,7 +37,12 @@ import json, sys
 output = json.loads(sys.argv[1])
 assert output["status"] == "SUCCEEDED", output["status"]
 assert all(t["exportRecord"]["destination"]["id"] for t in output["targets"]), output
-print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported")
+for t in output["targets"]:
+    assert t["phase"] != "EXPORTED" or t["exportRecord"]["ec2"]["state"] in ("available", "completed"), t
+retired = sum(len(t.get("retired", [])) for t in output["targets"])
+assert retired > 0, "the demo's third night retires the first night's exports"
+assert output["cost"]["ec2SnapshotGiB"] > 0, output.get("cost")
+print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported, every one verified in EC2; {retired} older EC2 artifacts retired; {output['cost']['estimatedMonthlyUsd']} USD a month")
 PY
 
 stage "deployment: SAM template and state machine linted, arm64 build, the state machine run by moto against the function (deploy/check.sh)"; ./deploy/check.sh

@@ -84,6 +84,13 @@ pub enum TargetErrorKind {
     CopyFailed,
     /// Every export attempt allowed by `MAX_EXPORT_ATTEMPTS` failed.
     ExportFailed,
+    /// The export succeeded; its AMI or EBS snapshot is still `pending` in EC2, or not visible
+    /// yet (transient: the next round looks again).
+    Ec2ArtifactPending,
+    /// The export succeeded but its AMI or EBS snapshot does not exist in EC2.
+    Ec2ArtifactMissing,
+    /// The export's AMI or EBS snapshot failed in EC2, or never became available.
+    Ec2ArtifactFailed,
     /// Lightsail denied a call for this target.
     AccessDenied,
     /// Lightsail rejected a request for this target as invalid.
@@ -98,7 +105,9 @@ impl TargetErrorKind {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            TargetErrorKind::Retryable | TargetErrorKind::AutoSnapshotInProgress
+            TargetErrorKind::Retryable
+                | TargetErrorKind::AutoSnapshotInProgress
+                | TargetErrorKind::Ec2ArtifactPending
         )
     }
 }

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
+use crate::ec2::SdkEc2;
 use crate::error::Error;
 use crate::input::config::Config;
 use crate::input::plan::Plan;
@@ -19,15 +20,18 @@ use crate::report::{metrics, Output};
 #[derive(Debug)]
 pub struct App {
     pub api: SdkLightsail,
+    pub ec2: SdkEc2,
     pub config: Result<Config, Error>,
 }
 
 impl App {
-    /// One adapter for the function's region (and the source region), and the configuration.
+    /// The adapters (Lightsail in the function's region and the source region; EC2 in the
+    /// function's region, where exports land), and the configuration.
     pub fn new(sdk: &aws_config::SdkConfig, config: Result<Config, Error>) -> App {
         let source = config.as_ref().ok().and_then(|c| c.source_region.clone());
         App {
             api: SdkLightsail::from_sdk_config(sdk, source.as_deref()),
+            ec2: SdkEc2::from_sdk_config(sdk),
             config,
         }
     }
@@ -40,7 +44,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Output, Err
     let request = Request::parse(event.payload)?;
     let mut plan = Plan::new(config, request)?;
     plan.now = app.api.now();
-    let output = reconcile(&app.api, &plan, deadline).await?;
+    let output = reconcile(&app.api, &app.ec2, &plan, deadline).await?;
     if config.metrics {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

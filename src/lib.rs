@@ -6,6 +6,7 @@
 //! ```text
 //! input      what was asked: the event's three forms and the environment -> a validated Plan
 //! lightsail  Lightsail as a trait; the SDK adapter (the only SDK code) and a fake for tests
+//! ec2        the same for EC2: the AMIs and EBS snapshots exports leave there
 //! decide     every decision, pure: a target's next step, preflight, the round, retention
 //! reconcile  the round's I/O: listings, each target's calls in order, the deadline
 //! report     the output contract, and the round's metrics
@@ -21,6 +22,7 @@
 
 pub mod clock;
 pub mod decide;
+pub mod ec2;
 pub mod error;
 pub mod handler;
 pub mod input;
@@ -30,6 +32,7 @@ pub mod local;
 pub mod model;
 pub mod reconcile;
 pub mod report;
+mod sdk;
 pub mod time;
 
 pub use error::Error;

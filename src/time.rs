@@ -63,6 +63,24 @@ pub fn utc_date(epoch: f64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The epoch seconds of a `YYYY-MM-DD` date at 00:00 UTC.
+pub fn date_epoch(date: &str) -> Option<f64> {
+    validate_date(date).ok()?;
+    let (y, m, d): (i64, i64, i64) = (
+        date[0..4].parse().ok()?,
+        date[5..7].parse().ok()?,
+        date[8..10].parse().ok()?,
+    );
+    // Days from civil (Howard Hinnant's algorithm), the inverse of `utc_date`.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) as f64 * 86_400.0)
+}
+
 /// `3h05m`, `40m`, `15s`: a duration, for messages.
 pub fn human_duration(seconds: u64) -> String {
     match seconds {
@@ -109,6 +127,13 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("2026-11-22T06:20:00Z"), Ok(1_795_328_400));
         assert!(parse_rfc3339("yesterday").is_err());
+        for date in ["2000-01-01", "2000-02-29", "2026-11-22", "2024-12-31"] {
+            let epoch = date_epoch(date).unwrap();
+            assert_eq!(utc_date(epoch), date);
+            assert_eq!(utc_date(epoch - 1.0) < date.to_string(), true);
+        }
+        assert_eq!(date_epoch("2026-11-22"), Some(1_795_305_600.0));
+        assert_eq!(date_epoch("2026-13-01"), None);
         assert_eq!(human_duration(10_800), "3h");
         assert_eq!(human_duration(11_100), "3h05m");
         assert_eq!(human_duration(2_400), "40m");

@@ -276,6 +276,7 @@ async fn a_bad_environment_variable_is_invalid_configuration_on_every_invocation
     let config = Config::from_lookup(|key| (key == "MAX_EXPORT_ATTEMPTS").then(|| "0".to_string()));
     let app = App {
         api: h.app.api.clone(),
+        ec2: h.app.ec2.clone(),
         config,
     };
     for _ in 0..2 {
@@ -516,6 +517,7 @@ async fn a_wrong_source_region_is_resource_not_found_there() {
     let source = client_with(&h.emulator.url(), "eu-west-1", &options);
     let app = App {
         api: SdkLightsail::new(here, source, "eu-west-1"),
+        ec2: common::ec2_client(&h.emulator.url(), "us-east-1"),
         config: Ok(config(&["web-1", "eu-web-1"])),
     };
     let h = Harness {

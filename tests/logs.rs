@@ -47,6 +47,7 @@ async fn run_binary(rust_log: Option<&str>) -> (String, usize) {
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ENDPOINT_URL_LIGHTSAIL", emulator.url())
+        .env("AWS_ENDPOINT_URL_EC2", emulator.url())
         .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .env("AWS_SESSION_TOKEN", SESSION_TOKEN)

@@ -206,14 +206,16 @@ instances:
     let mut scenario = Scenario::from_str(world).unwrap();
     scenario.speed = 0.0;
     let emulator = Emulator::start(scenario).await.unwrap();
-    let home = client(&emulator.url(), "us-east-1");
-    let source = client(&emulator.url(), "eu-west-1");
+    let url = emulator.url();
+    let home = client(&url, "us-east-1");
+    let source = client(&url, "eu-west-1");
     let api =
         SdkLightsail::new(home, source, "eu-west-1").with_write_backoff(Duration::from_millis(5));
     let h = Harness {
         emulator,
         app: App {
             api,
+            ec2: common::ec2_client(&url, "us-east-1"),
             config: Ok(config(&["eu-web"])),
         },
     };
@@ -254,6 +256,7 @@ async fn a_wrong_source_region_is_a_clear_per_target_error() {
     );
     let output = lightsail_export::reconcile(
         &api,
+        &h.app.ec2,
         &lightsail_export::input::plan::Plan::new(&config(&["web-1"]), Default::default()).unwrap(),
         lightsail_export::Deadline::unknown(),
     )

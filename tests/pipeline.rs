@@ -357,7 +357,7 @@ async fn a_near_deadline_starts_no_new_work() {
         Default::default(),
     )
     .unwrap();
-    let output = lightsail_export::reconcile(&h.app.api, &plan, deadline)
+    let output = lightsail_export::reconcile(&h.app.api, &h.app.ec2, &plan, deadline)
         .await
         .unwrap();
     assert_eq!(output.status, Status::InProgress);

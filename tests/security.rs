@@ -294,3 +294,88 @@ async fn every_listed_operation_is_one_the_adapter_calls() {
         h.emulator.call_counts().into_keys().collect();
     assert_eq!(received, operations_called());
 }
+
+/// The `ec2:` actions the template grants, each with the resources and condition it is granted on.
+fn ec2_statements() -> Vec<(Vec<String>, String)> {
+    let template = include_str!("../template.yaml");
+    let mut statements = Vec::new();
+    for block in template.split("- Sid: ").skip(1) {
+        let block: String = block
+            .lines()
+            .take_while(|l| {
+                !l.trim_start().starts_with("- PolicyName") && !l.contains("Type: AWS::")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let actions: Vec<String> = block
+            .lines()
+            .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("ec2:"))
+            .map(str::to_string)
+            .collect();
+        if !actions.is_empty() {
+            statements.push((actions, block));
+        }
+    }
+    statements
+}
+
+#[test]
+fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_what_is_tagged() {
+    let statements = ec2_statements();
+    let granted: std::collections::BTreeSet<String> = statements
+        .iter()
+        .flat_map(|(a, _)| a.iter().cloned())
+        .collect();
+    let called: std::collections::BTreeSet<String> = lightsail_export::ec2::OPERATIONS
+        .iter()
+        .map(|o| o.to_string())
+        .collect();
+    assert_eq!(granted, called, "ec2: actions granted vs ec2::OPERATIONS");
+    for (actions, block) in &statements {
+        for action in actions {
+            match action.as_str() {
+                "DeregisterImage" | "DeleteSnapshot" => assert!(
+                    block.contains("aws:ResourceTag/lightsail-export:managed: \"true\""),
+                    "{action} without the managed-tag condition:\n{block}"
+                ),
+                "CreateTags" => assert!(
+                    block.contains("::image/*")
+                        && block.contains("::snapshot/*")
+                        && !block.contains("Resource: \"*\""),
+                    "CreateTags beyond images and snapshots:\n{block}"
+                ),
+                "DescribeImages" | "DescribeSnapshots" => {}
+                other => panic!("unexpected ec2:{other}"),
+            }
+        }
+    }
+}
+
+/// The EC2 client refuses what `ec2::OPERATIONS` does not list, and the adapter calls all of it.
+#[tokio::test]
+async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
+    use lightsail_export::ec2::Ec2;
+    let h = Harness::new(WORLD, Config::default()).await;
+    let ec2 = &h.app.ec2;
+    let before: std::collections::BTreeMap<String, u64> = h.emulator.call_counts();
+    ec2.describe_image("ami-00000000000000001").await.unwrap();
+    ec2.describe_snapshot("snap-00000000000000001")
+        .await
+        .unwrap();
+    ec2.list_managed().await.unwrap();
+    ec2.create_tags(&[], &[]).await.ok();
+    ec2.deregister_image("ami-00000000000000001").await.unwrap();
+    ec2.delete_snapshot("snap-00000000000000001").await.unwrap();
+    let received: std::collections::BTreeSet<String> = h
+        .emulator
+        .call_counts()
+        .into_iter()
+        .filter(|(op, n)| before.get(op) != Some(n))
+        .map(|(op, _)| op)
+        .collect();
+    let listed: std::collections::BTreeSet<String> = lightsail_export::ec2::OPERATIONS
+        .iter()
+        .map(|o| o.to_string())
+        .collect();
+    assert_eq!(received, listed);
+}

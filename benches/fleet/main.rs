@@ -309,6 +309,7 @@ async fn run(options: Options) -> Fallible<Vec<String>> {
 fn function_env(url: &str, concurrency: usize) -> Vec<(&'static str, String)> {
     vec![
         ("AWS_ENDPOINT_URL_LIGHTSAIL", url.to_string()),
+        ("AWS_ENDPOINT_URL_EC2", url.to_string()),
         ("CONCURRENCY", concurrency.to_string()),
         ("NEXT_CHECK_SECONDS", "300".to_string()),
     ]

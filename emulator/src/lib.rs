@@ -163,6 +163,11 @@ impl Emulator {
         self.state.call_counts()
     }
 
+    /// (region, operation) -> calls received (faulted ones included).
+    pub fn call_counts_by_region(&self) -> BTreeMap<(String, String), u64> {
+        self.state.call_counts_by_region()
+    }
+
     /// Every write operation received, in order.
     pub fn writes(&self) -> Vec<WriteRecord> {
         self.state.writes()

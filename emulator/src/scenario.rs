@@ -44,6 +44,11 @@ pub struct Scenario {
     pub ec2_policy: Ec2Policy,
     pub faults: Faults,
     pub switches: Switches,
+    /// Lightsail takes an automatic snapshot of every resource whose add-on is on, every day at
+    /// its `snapshotTimeOfDay`, from the day after the newest one the scenario lists: `InProgress`
+    /// for `durations.autoSnapshotSeconds`, then `Success`; the newest seven are kept. Off by
+    /// default (the scenario's list is then all there is), so that a night can be replayed.
+    pub daily_auto_snapshots: bool,
 }
 
 impl Default for Scenario {
@@ -66,6 +71,7 @@ impl Default for Scenario {
             ec2_policy: Ec2Policy::default(),
             faults: Faults::default(),
             switches: Switches::default(),
+            daily_auto_snapshots: false,
         }
     }
 }
@@ -96,6 +102,8 @@ pub struct Durations {
     pub operation_seconds: f64,
     /// How long an export's AMI / EBS snapshots stay `pending` after the export record succeeds.
     pub ec2_seconds: f64,
+    /// With `dailyAutoSnapshots`: how long each day's automatic snapshot is `InProgress`.
+    pub auto_snapshot_seconds: f64,
 }
 
 impl Default for Durations {
@@ -105,6 +113,7 @@ impl Default for Durations {
             export_seconds: 1800.0,
             operation_seconds: 5.0,
             ec2_seconds: 600.0,
+            auto_snapshot_seconds: 1200.0,
         }
     }
 }

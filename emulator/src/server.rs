@@ -152,7 +152,7 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
     let envelope = {
         let mut inner = lock(&state.inner);
         if let Some(op) = &operation {
-            *inner.calls.entry(op.clone()).or_insert(0) += 1;
+            Shared::count_call(&mut inner, &region, op);
         }
         inner.world.switches.error_envelope
     };

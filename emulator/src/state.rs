@@ -31,6 +31,8 @@ pub struct Inner {
     pub world: World,
     pub faults: FaultState,
     pub calls: BTreeMap<String, u64>,
+    /// (region, operation) -> calls received.
+    pub calls_by_region: BTreeMap<(String, String), u64>,
     pub writes: Vec<WriteRecord>,
 }
 
@@ -83,6 +85,7 @@ impl Shared {
                 start,
                 world,
                 calls: BTreeMap::new(),
+                calls_by_region: BTreeMap::new(),
                 writes: Vec::new(),
             }),
         })
@@ -108,6 +111,9 @@ impl Shared {
     }
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
         lock(&self.inner).calls.clone()
+    }
+    pub fn call_counts_by_region(&self) -> BTreeMap<(String, String), u64> {
+        lock(&self.inner).calls_by_region.clone()
     }
     pub fn writes(&self) -> Vec<WriteRecord> {
         lock(&self.inner).writes.clone()
@@ -182,8 +188,18 @@ impl Shared {
         inner.start = start;
         inner.scenario = scenario;
         inner.calls.clear();
+        inner.calls_by_region.clear();
         inner.writes.clear();
         Ok(())
+    }
+
+    /// Counts a call received, in all and per region.
+    pub fn count_call(inner: &mut Inner, region: &str, operation: &str) {
+        *inner.calls.entry(operation.to_string()).or_insert(0) += 1;
+        *inner
+            .calls_by_region
+            .entry((region.to_string(), operation.to_string()))
+            .or_insert(0) += 1;
     }
 
     /// Appends to the write log.

@@ -62,6 +62,10 @@ enum Command {
         /// Stop after this many rounds even if work remains.
         #[arg(long, default_value_t = 100)]
         max_rounds: u32,
+        /// With --emulator: simulated nights, one after the other (default 3: the third retires
+        /// the first night's exports, EC2_KEEP being 2 unless set). Elsewhere: one.
+        #[arg(long)]
+        nights: Option<u32>,
     },
     /// A table of each target's latest copy and export record: state, AMI / EBS id, age.
     Status {
@@ -99,6 +103,7 @@ async fn main() -> ExitCode {
             restore_date,
             dry_run,
             max_rounds,
+            nights,
         } => {
             let options = RunOptions {
                 endpoint: endpoint(&at),
@@ -107,6 +112,7 @@ async fn main() -> ExitCode {
                 restore_date,
                 dry_run,
                 max_rounds,
+                nights,
                 quiet: at.output == Format::Json,
             };
             match run(options).await {

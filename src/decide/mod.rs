@@ -5,9 +5,11 @@
 //! - [`preflight`]: what a resource or a failed call means for its target, how its round ends;
 //! - [`copy`]: what a refused copy means: a name taken, or a bounded wait;
 //! - [`round`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
-//! - [`retention`]: which of the function's copies may go.
+//! - [`retention`]: which of the function's copies may go;
+//! - [`ec2`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
 
 pub mod copy;
+pub mod ec2;
 pub mod preflight;
 pub mod retention;
 pub mod round;

@@ -134,6 +134,7 @@ mod tests {
             tags,
             created_at: None,
             from_auto_snapshot: Some(true),
+            size_gib: None,
         }
     }
 

@@ -142,6 +142,7 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
         dry_run: plan.echo_dry_run,
         region: cross_region.then(|| regions.region.clone()),
         source_region: cross_region.then_some(regions.source_region),
+        cost: None,
     }
 }
 

@@ -3,8 +3,9 @@
 use super::names;
 use crate::error::Error;
 use crate::model::TagFilter;
+use crate::report::cost::Prices;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `TARGETS`: resource names.
     pub targets: Vec<String>,
@@ -31,6 +32,14 @@ pub struct Config {
     pub metrics: bool,
     /// `METRICS_NAMESPACE`: the CloudWatch namespace of those metrics.
     pub metrics_namespace: String,
+    /// `EC2_TAGS` (`key=value,key2=value2`): put on every AMI and EBS snapshot exported, beside
+    /// the function's own tags.
+    pub ec2_tags: Vec<(String, String)>,
+    /// `EC2_KEEP` and `EC2_KEEP_DAYS`: which exported AMIs and EBS snapshots to keep; both off
+    /// by default (nothing is retired).
+    pub ec2_policy: Ec2Policy,
+    /// `EC2_SNAPSHOT_PRICE`, `LIGHTSAIL_SNAPSHOT_PRICE`: USD per GiB-month, for `cost`.
+    pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT` (`3h`, `90m`, `600s` or seconds): how long a target waits while
     /// Lightsail refuses its copy because an automatic snapshot is being taken, before it FAILS.
     pub max_auto_snapshot_wait: u64,
@@ -57,6 +66,9 @@ impl Default for Config {
             metrics: true,
             metrics_namespace: "LightsailExport".to_string(),
             max_auto_snapshot_wait: DEFAULT_MAX_AUTO_SNAPSHOT_WAIT,
+            ec2_tags: Vec::new(),
+            ec2_policy: Ec2Policy::default(),
+            prices: Prices::default(),
         }
     }
 }
@@ -94,6 +106,56 @@ fn parse_number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
     }
 }
 
+/// What `EC2_KEEP` and `EC2_KEEP_DAYS` ask to keep. Both off: nothing is ever retired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ec2Policy {
+    /// Keep the newest N exports per resource.
+    pub keep: Option<u32>,
+    /// Keep exports of automatic snapshots at most this many days old.
+    pub keep_days: Option<u32>,
+}
+
+impl Ec2Policy {
+    pub fn enabled(&self) -> bool {
+        self.keep.is_some() || self.keep_days.is_some()
+    }
+}
+
+/// `key=value,key2=value2`: tags to put on EC2 artifacts. Keys follow EC2's rules (1 to 128
+/// characters, not `aws:`); a value may be empty; the function's own keys are refused.
+pub fn parse_tags(name: &str, text: &str) -> Result<Vec<(String, String)>, Error> {
+    let bad = |why: String| Error::InvalidConfiguration(format!("{name} is `{text}`: {why}"));
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| bad(format!("`{pair}` is not key=value")))?;
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || key.len() > 128 || value.len() > 256 {
+            return Err(bad(format!(
+                "`{pair}`: a key of 1 to 128 characters, a value of at most 256"
+            )));
+        }
+        if key.starts_with("aws:") || key.starts_with("lightsail-export:") {
+            return Err(bad(format!(
+                "`{key}` is reserved (aws:, lightsail-export:)"
+            )));
+        }
+        tags.retain(|(k, _)| k != key);
+        tags.push((key.to_string(), value.to_string()));
+    }
+    Ok(tags)
+}
+
+fn parse_price(name: &str, text: &str) -> Result<f64, Error> {
+    match text.trim().parse::<f64>() {
+        Ok(price) if price.is_finite() && price >= 0.0 => Ok(price),
+        _ => Err(Error::InvalidConfiguration(format!(
+            "{name} is `{text}`: expected a price in USD per GiB-month, such as 0.05"
+        ))),
+    }
+}
+
 /// A duration such as `3h`, `90m`, `2h30m`, `600s`, or a number of seconds.
 pub fn parse_duration(name: &str, text: &str, max: u64) -> Result<u64, Error> {
     let text = text.trim();
@@ -111,6 +173,27 @@ pub fn parse_duration(name: &str, text: &str, max: u64) -> Result<u64, Error> {
 }
 
 impl Config {
+    /// The EC2 side: labels, what to keep, prices. `EC2_KEEP=0` is refused rather than read as
+    /// "keep none": the newest export is always kept, and 0 is more likely a mistake.
+    fn read_ec2(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), Error> {
+        if let Some(text) = get("EC2_TAGS") {
+            self.ec2_tags = parse_tags("EC2_TAGS", &text)?;
+        }
+        if let Some(text) = get("EC2_KEEP") {
+            self.ec2_policy.keep = Some(parse_number("EC2_KEEP", &text, 1, 10_000)?);
+        }
+        if let Some(text) = get("EC2_KEEP_DAYS") {
+            self.ec2_policy.keep_days = Some(parse_number("EC2_KEEP_DAYS", &text, 1, 36_500)?);
+        }
+        if let Some(text) = get("EC2_SNAPSHOT_PRICE") {
+            self.prices.ec2_snapshot = parse_price("EC2_SNAPSHOT_PRICE", &text)?;
+        }
+        if let Some(text) = get("LIGHTSAIL_SNAPSHOT_PRICE") {
+            self.prices.lightsail_snapshot = parse_price("LIGHTSAIL_SNAPSHOT_PRICE", &text)?;
+        }
+        Ok(())
+    }
+
     pub fn from_env() -> Result<Config, Error> {
         Config::from_lookup(|key| std::env::var(key).ok())
     }
@@ -159,6 +242,7 @@ impl Config {
             config.max_auto_snapshot_wait =
                 parse_duration("MAX_AUTO_SNAPSHOT_WAIT", &text, LONGEST_AUTO_SNAPSHOT_WAIT)?;
         }
+        config.read_ec2(&get)?;
         if let Some(namespace) = get("METRICS_NAMESPACE") {
             config.metrics_namespace = namespace.trim().to_string();
         }
@@ -200,8 +284,25 @@ mod tests {
             ("METRICS", "false"),
             ("METRICS_NAMESPACE", "Backups"),
             ("MAX_AUTO_SNAPSHOT_WAIT", "2h30m"),
+            ("EC2_TAGS", "team=web, cost-center = 42 ,empty="),
+            ("EC2_KEEP", "7"),
+            ("EC2_KEEP_DAYS", "30"),
+            ("EC2_SNAPSHOT_PRICE", "0.0125"),
         ])
         .unwrap();
+        assert_eq!(
+            c.ec2_tags,
+            [
+                ("team".into(), "web".into()),
+                ("cost-center".into(), "42".into()),
+                ("empty".into(), String::new())
+            ]
+        );
+        assert_eq!(
+            (c.ec2_policy.keep, c.ec2_policy.keep_days),
+            (Some(7), Some(30))
+        );
+        assert_eq!(c.prices.ec2_snapshot, 0.0125);
         assert_eq!(c.max_auto_snapshot_wait, 9_000);
         assert!(c.delete_copy_after_export);
         assert_eq!(c.keep_copies, 7);
@@ -242,6 +343,16 @@ mod tests {
             ("MAX_AUTO_SNAPSHOT_WAIT", "forever"),
             ("MAX_AUTO_SNAPSHOT_WAIT", "13h"),
             ("MAX_AUTO_SNAPSHOT_WAIT", "-5"),
+            ("EC2_KEEP", "0"),
+            ("EC2_KEEP", "-1"),
+            ("EC2_KEEP", "many"),
+            ("EC2_KEEP_DAYS", "0"),
+            ("EC2_KEEP_DAYS", "2.5"),
+            ("EC2_TAGS", "team"),
+            ("EC2_TAGS", "aws:x=1"),
+            ("EC2_TAGS", "lightsail-export:managed=false"),
+            ("EC2_SNAPSHOT_PRICE", "cheap"),
+            ("LIGHTSAIL_SNAPSHOT_PRICE", "-1"),
         ] {
             let error = config(&[pair]).unwrap_err();
             assert_eq!(error.error_type(), "InvalidConfiguration", "{pair:?}");

@@ -1,9 +1,10 @@
 //! A validated plan for one round: the request merged over the configuration.
 
-use super::config::Config;
+use super::config::{Config, Ec2Policy};
 use super::request::{PreviousTarget, Request};
 use crate::error::Error;
 use crate::model::{Phase, ResourceType, TagFilter};
+use crate::report::cost::Prices;
 use crate::report::{AutoSnapshotToday, ExportRecordReport};
 use crate::time::{parse_rfc3339, validate_date};
 
@@ -55,6 +56,11 @@ pub struct Plan {
     pub concurrency: usize,
     pub next_check_seconds: u64,
     pub retention: Retention,
+    /// `EC2_TAGS`.
+    pub ec2_tags: Vec<(String, String)>,
+    /// `EC2_KEEP`, `EC2_KEEP_DAYS`.
+    pub ec2_policy: Ec2Policy,
+    pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT`, seconds.
     pub max_auto_snapshot_wait: u64,
     /// When this round runs, epoch seconds (Lightsail's clock; see `Clock`).
@@ -161,6 +167,9 @@ impl Plan {
                 keep: (config.keep_copies > 0).then_some(config.keep_copies),
             },
             max_auto_snapshot_wait: config.max_auto_snapshot_wait,
+            ec2_tags: config.ec2_tags.clone(),
+            ec2_policy: config.ec2_policy,
+            prices: config.prices,
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64()),

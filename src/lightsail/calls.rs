@@ -3,9 +3,10 @@
 
 use aws_sdk_lightsail::types::{RegionName, Tag};
 
-use super::client::{all_pages, none_if_not_found, write_override, SdkLightsail};
+use super::client::{write_override, SdkLightsail};
 use super::{convert, error, Lightsail};
 use crate::model::{ApiError, AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
+use crate::sdk::{all_pages, none_if_not_found};
 
 impl Lightsail for SdkLightsail {
     fn region(&self) -> String {

@@ -75,6 +75,7 @@ pub fn instance_snapshot(s: &sdk::InstanceSnapshot) -> ManualSnapshot {
         tags: tags(s.tags()),
         created_at: s.created_at().map(|t| t.as_secs_f64()),
         from_auto_snapshot: s.is_from_auto_snapshot(),
+        size_gib: s.size_in_gb().map(i64::from),
     }
 }
 
@@ -87,6 +88,7 @@ pub fn disk_snapshot(s: &sdk::DiskSnapshot) -> ManualSnapshot {
         tags: tags(s.tags()),
         created_at: s.created_at().map(|t| t.as_secs_f64()),
         from_auto_snapshot: s.is_from_auto_snapshot(),
+        size_gib: s.size_in_gb().map(i64::from),
     }
 }
 

@@ -110,6 +110,7 @@ mod tests {
                 .collect(),
             created_at: Some(created),
             from_auto_snapshot: Some(true),
+            size_gib: None,
         }
     }
 

@@ -41,6 +41,8 @@ pub struct RunOptions {
     pub restore_date: Option<String>,
     pub dry_run: bool,
     pub max_rounds: u32,
+    /// Nights to run on the embedded emulator's clock (default [`DEMO_NIGHTS`]); elsewhere one.
+    pub nights: Option<u32>,
     /// Print only the final output (JSON) on stdout, no progress.
     pub quiet: bool,
 }
@@ -49,6 +51,8 @@ pub struct RunOptions {
 struct Connection {
     emulator: Option<Emulator>,
     sdk: SdkConfig,
+    /// When the current night started, on the emulator's clock.
+    night_started: std::cell::Cell<f64>,
 }
 
 impl Connection {
@@ -74,9 +78,11 @@ impl Connection {
                 .credentials_provider(local_credentials())
                 .load()
                 .await;
+            let started = emulator.now();
             return Ok(Connection {
                 emulator: Some(emulator),
                 sdk,
+                night_started: std::cell::Cell::new(started),
             });
         }
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
@@ -94,6 +100,7 @@ impl Connection {
         Ok(Connection {
             emulator: None,
             sdk: loader.load().await,
+            night_started: std::cell::Cell::new(0.0),
         })
     }
 
@@ -104,6 +111,21 @@ impl Connection {
             None => SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64()),
+        }
+    }
+
+    /// The embedded emulator's clock moved to the same time tomorrow: the next night's start.
+    fn next_night(&self, quiet: bool) {
+        if let Some(emulator) = &self.emulator {
+            const DAY: f64 = 86_400.0;
+            let started = self.night_started.get();
+            let next = started + DAY;
+            emulator.advance((next - emulator.now()).max(0.0));
+            self.night_started.set(next);
+            if !quiet {
+                let at = crate::time::rfc3339(next).unwrap_or_default();
+                eprintln!("--- the next night, {at}: a new automatic snapshot of each resource");
+            }
         }
     }
 
@@ -119,6 +141,9 @@ impl Connection {
     }
 }
 
+/// `EC2_KEEP` of runs against the embedded emulator, unless the environment sets a policy.
+pub const DEMO_EC2_KEEP: u32 = 2;
+
 /// The configuration from the environment, with the demo's default selection.
 fn config(endpoint: &Endpoint, targets: &[String], tag: &Option<String>) -> Result<Config, String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
@@ -131,6 +156,10 @@ fn config(endpoint: &Endpoint, targets: &[String], tag: &Option<String>) -> Resu
     if endpoint.emulator.is_some() && nothing_chosen {
         // The demo world tags what it exports `export=nightly`.
         config.target_tag = TagFilter::parse("export=nightly").ok();
+    }
+    if endpoint.emulator.is_some() && !config.ec2_policy.enabled() {
+        // Two exports kept per resource: the demo's third night retires the first one's.
+        config.ec2_policy.keep = Some(DEMO_EC2_KEEP);
     }
     Ok(config)
 }
@@ -163,12 +192,43 @@ pub async fn run(options: RunOptions) -> Result<Output, String> {
         app.api = app.api.with_clock(Clock::from_fn(emulator.clock()));
     }
     let mut progress = Progress::new(options.quiet);
+    // Nights are simulated only on the embedded emulator's clock.
+    let nights = match &connection.emulator {
+        Some(_) => options.nights.unwrap_or(DEMO_NIGHTS).max(1),
+        None => 1,
+    };
+    let mut last = None;
+    for night in 1..=nights {
+        if night > 1 {
+            connection.next_night(options.quiet);
+        }
+        let output = night_of_rounds(&options, &connection, &app, &mut progress).await?;
+        let failed = output.status == Status::Failed;
+        last = Some(output);
+        if failed || options.dry_run {
+            break;
+        }
+    }
+    last.ok_or_else(|| "no round ran".to_string())
+}
 
-    let mut event = first_event(&options);
+/// Nights `cargo local run --emulator` runs by default: the third retires the first one's
+/// exports (`DEMO_EC2_KEEP`).
+pub const DEMO_NIGHTS: u32 = 3;
+
+/// One night: rounds until every target is done (or `max_rounds`), as the state machine runs
+/// them, the output fed back and `nextCheckSeconds` waited.
+async fn night_of_rounds(
+    options: &RunOptions,
+    connection: &Connection,
+    app: &App,
+    progress: &mut Progress,
+) -> Result<Output, String> {
+    let mut event = first_event(options);
     let max_rounds = options.max_rounds.max(1);
     for round in 1..=max_rounds {
         let invocation = LambdaEvent::new(event.clone(), Context::default());
-        let output = handler(invocation, &app)
+        let output = handler(invocation, app)
             .await
             .map_err(|e| format!("{}: {e}", e.error_type()))?;
         progress.show(round, &output);

@@ -37,6 +37,15 @@ fn detail(target: &TargetReport) -> String {
             today.status
         ));
     }
+    if !target.ec2_actions.is_empty() {
+        detail.push(format!("EC2 {}", target.ec2_actions.join("+")));
+    }
+    if let Some(ec2) = target.export_record.as_ref().and_then(|r| r.ec2.as_ref()) {
+        detail.push(format!("EC2 {} ({} GiB)", ec2.state, ec2.size_gib));
+    }
+    if !target.retired.is_empty() {
+        detail.push(format!("retired {}", target.retired.join(", ")));
+    }
     if !target.deleted.is_empty() {
         detail.push(format!("deleted {}", target.deleted.join(", ")));
     }

@@ -1,10 +1,12 @@
 //! The shared words of the domain: what Lightsail holds, as every stage of a round sees it.
 //! Plain data, no I/O: the adapter (`lightsail`) produces these, `decide` reasons on them.
 
+mod ec2;
 mod tags;
 
 use serde::{Deserialize, Serialize};
 
+pub use ec2::{ArtifactKind, Ec2Action, Ec2Artifact};
 pub use tags::{tag, TagFilter, Tags};
 
 /// An instance or a block-storage disk: what can be snapshotted and exported.
@@ -157,6 +159,8 @@ pub struct ManualSnapshot {
     pub created_at: Option<f64>,
     /// `isFromAutoSnapshot`: every copy the function makes is; a user's own snapshot is not.
     pub from_auto_snapshot: Option<bool>,
+    /// `sizeInGb`, what Lightsail bills the copy's storage on.
+    pub size_gib: Option<i64>,
 }
 
 impl ManualSnapshot {
@@ -170,6 +174,7 @@ impl ManualSnapshot {
             tags: Vec::new(),
             created_at: None,
             from_auto_snapshot: None,
+            size_gib: None,
         }
     }
 

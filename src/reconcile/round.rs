@@ -11,12 +11,15 @@ use tracing::Instrument;
 
 use super::deadline::Deadline;
 use super::target::TargetRound;
+use crate::decide::retention;
 use crate::decide::round::{self, Regions};
+use crate::ec2::Ec2;
 use crate::error::Error;
 use crate::input::plan::Plan;
 use crate::lightsail::Lightsail;
-use crate::model::{ExportRecord, ManualSnapshot, Resource};
-use crate::report::{Output, TargetReport};
+use crate::model::{ApiError, Ec2Artifact, ExportRecord, ManualSnapshot, Resource};
+use crate::report::cost::{self, Cost};
+use crate::report::{Output, Status, TargetReport};
 
 /// What every target of a round shares, listed once.
 struct Listings {
@@ -24,11 +27,25 @@ struct Listings {
     resources: Vec<Resource>,
     /// The region's manual snapshots, when retention needs them and they could be listed.
     snapshots: Option<Vec<ManualSnapshot>>,
+    /// The function's AMIs and EBS snapshots, when retirement needs them and they could be listed.
+    artifacts: Option<Vec<Ec2Artifact>>,
+}
+
+/// A listing for housekeeping: its failure skips the housekeeping this round, never the exports.
+fn housekeeping<T>(listed: Option<Result<Vec<T>, ApiError>>, what: &str) -> Option<Vec<T>> {
+    match listed {
+        Some(Ok(items)) => Some(items),
+        Some(Err(error)) => {
+            tracing::warn!(%error, "could not list {what}: none retired this round");
+            None
+        }
+        None => None,
+    }
 }
 
 /// The round's listings, at once: the export records always (GetExportSnapshotRecords has no
 /// filter), the resources to select by tag or resolve many names, the snapshots for retention.
-async fn listings<L: Lightsail>(api: &L, plan: &Plan) -> Result<Listings, Error> {
+async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result<Listings, Error> {
     let listing = async {
         match round::lists_resources(plan) {
             true => Some(api.list_resources().await),
@@ -41,17 +58,17 @@ async fn listings<L: Lightsail>(api: &L, plan: &Plan) -> Result<Listings, Error>
             false => None,
         }
     };
-    let (records, listed, snapshots) = tokio::join!(api.list_export_records(), listing, snapshots);
-    let records = records.map_err(|e| round::invocation_error("listing export records", e))?;
-    // Retention is housekeeping: a failed listing skips it this round, and never stops exports.
-    let snapshots = match snapshots {
-        Some(Ok(snapshots)) => Some(snapshots),
-        Some(Err(error)) => {
-            tracing::warn!(%error, "could not list snapshots: no retention this round");
-            None
+    let artifacts = async {
+        match plan.ec2_policy.enabled() {
+            true => Some(ec2.list_managed().await),
+            false => None,
         }
-        None => None,
     };
+    let (records, listed, snapshots, artifacts) =
+        tokio::join!(api.list_export_records(), listing, snapshots, artifacts);
+    let records = records.map_err(|e| round::invocation_error("listing export records", e))?;
+    let snapshots = housekeeping(snapshots, "the Lightsail snapshots");
+    let artifacts = housekeeping(artifacts, "the EC2 images and snapshots");
     if let (Some(Err(error)), None) = (&listed, &plan.tag) {
         tracing::warn!(%error, "could not list instances and disks: looking targets up one by one");
     }
@@ -60,12 +77,14 @@ async fn listings<L: Lightsail>(api: &L, plan: &Plan) -> Result<Listings, Error>
         records,
         resources,
         snapshots,
+        artifacts,
     })
 }
 
 /// Runs one round over every target of the plan.
-pub async fn reconcile<L: Lightsail>(
+pub async fn reconcile<L: Lightsail, E: Ec2>(
     api: &L,
+    ec2: &E,
     plan: &Plan,
     deadline: Deadline,
 ) -> Result<Output, Error> {
@@ -73,7 +92,8 @@ pub async fn reconcile<L: Lightsail>(
         records,
         resources,
         snapshots,
-    } = listings(api, plan).await?;
+        artifacts,
+    } = listings(api, ec2, plan).await?;
     let targets = round::select_targets(plan, &resources, api.source_region())?;
     let known = round::known_resources(&resources);
     let conflicting = round::conflicting(&targets);
@@ -82,6 +102,8 @@ pub async fn reconcile<L: Lightsail>(
     let rounds = targets.iter().map(|spec| {
         let target = TargetRound {
             api,
+            ec2,
+            artifacts: artifacts.as_deref(),
             plan,
             spec,
             known: known.get(&spec.name),
@@ -110,7 +132,10 @@ pub async fn reconcile<L: Lightsail>(
         region: api.region(),
         source_region: api.source_region().to_string(),
     };
-    let output = round::output(plan, reports, deferred, regions);
+    let mut output = round::output(plan, reports, deferred, regions);
+    if output.status != Status::InProgress && !plan.dry_run {
+        output.cost = cost(api, ec2, plan).await;
+    }
     let s = &output.summary;
     tracing::info!(
         status = ?output.status,
@@ -121,4 +146,21 @@ pub async fn reconcile<L: Lightsail>(
         "round done"
     );
     Ok(output)
+}
+
+/// What the function's copies and exports hold, at the end of a run: the final output's
+/// `cost`. Listed afresh (tonight's artifacts were labelled during the round); a failed listing
+/// leaves it out.
+async fn cost<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Option<Cost> {
+    let (artifacts, copies) = tokio::join!(ec2.list_managed(), api.list_snapshots());
+    match (artifacts, copies) {
+        (Ok(artifacts), Ok(copies)) => {
+            let managed = |c: &ManualSnapshot| c.tag(retention::MANAGED_TAG) == Some("true");
+            Some(cost::cost(&artifacts, &copies, managed, plan.prices))
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(%error, "could not list what the function keeps: no cost this time");
+            None
+        }
+    }
 }

@@ -19,19 +19,23 @@ pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
         .filter(|t| t.phase == Phase::Exporting)
         .filter_map(|t| age(t.export_started_at))
         .fold(0.0_f64, f64::max);
-    let names = [
+    let mut names = vec![
         ("ExportsSucceeded", "Count"),
         ("ExportsFailed", "Count"),
         ("ExportsInProgress", "Count"),
         ("CopiesDeleted", "Count"),
+        ("Ec2ArtifactsRetired", "Count"),
         ("OldestCopyAgeSeconds", "Seconds"),
         ("OldestExportAgeSeconds", "Seconds"),
     ];
+    if output.cost.is_some() {
+        names.extend([("Ec2SnapshotGiB", "Gigabytes"), ("LightsailCopyGiB", "Gigabytes")]);
+    }
     let metrics: Vec<Value> = names
         .iter()
         .map(|(n, u)| json!({"Name": n, "Unit": u}))
         .collect();
-    json!({
+    let mut doc = json!({
         "_aws": {
             "Timestamp": (now * 1000.0) as u64,
             "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [[]], "Metrics": metrics}]
@@ -40,10 +44,16 @@ pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
         "ExportsFailed": output.summary.failed,
         "ExportsInProgress": output.summary.in_progress,
         "CopiesDeleted": output.targets.iter().map(|t| t.deleted.len()).sum::<usize>(),
+        "Ec2ArtifactsRetired": output.targets.iter().map(|t| t.retired.len()).sum::<usize>(),
         "OldestCopyAgeSeconds": oldest_copy.round(),
         "OldestExportAgeSeconds": oldest_export.round(),
         "status": output.status,
-    })
+    });
+    if let (Some(cost), Value::Object(members)) = (&output.cost, &mut doc) {
+        members.insert("Ec2SnapshotGiB".into(), json!(cost.ec2_snapshot_gib));
+        members.insert("LightsailCopyGiB".into(), json!(cost.lightsail_copy_gib));
+    }
+    doc
 }
 
 #[cfg(test)]
@@ -61,6 +71,7 @@ mod tests {
         let mut done = TargetReport::new("c");
         done.phase = Phase::Exported;
         done.deleted = vec!["c-export-2026-11-20".into()];
+        done.retired = vec!["ami-1".into(), "snap-1".into()];
         let targets = vec![copying, exporting, done];
         let summary = summarise(&targets);
         let output = Output {
@@ -72,6 +83,7 @@ mod tests {
             dry_run: None,
             region: None,
             source_region: None,
+            cost: None,
         };
         let doc = emf(&output, "LightsailExport", 1_600.0);
         assert_eq!(doc["_aws"]["Timestamp"], 1_600_000);
@@ -89,6 +101,8 @@ mod tests {
         assert_eq!(doc["ExportsSucceeded"], 1);
         assert_eq!(doc["ExportsInProgress"], 2);
         assert_eq!(doc["CopiesDeleted"], 1);
+        assert_eq!(doc["Ec2ArtifactsRetired"], 2);
+        assert!(doc.get("Ec2SnapshotGiB").is_none(), "no cost: no storage metrics");
         assert_eq!(doc["OldestCopyAgeSeconds"], 600.0);
         assert_eq!(doc["OldestExportAgeSeconds"], 1_200.0);
     }

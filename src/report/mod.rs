@@ -4,10 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod cost;
 pub mod metrics;
 
 use crate::error::TargetError;
-use crate::model::{Action, Destination, ExportRecord, Phase, ResourceType};
+use crate::model::{
+    Action, ArtifactKind, Destination, Ec2Action, Ec2Artifact, ExportRecord, Phase, ResourceType,
+};
 use crate::time::rfc3339;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +40,35 @@ pub struct ExportRecordReport {
     /// RFC 3339, UTC.
     pub created_at: Option<String>,
     pub destination: Option<Destination>,
+    /// The destination as EC2 describes it, once the export succeeded and it was looked up.
+    #[serde(default)]
+    pub ec2: Option<Ec2Report>,
+}
+
+/// An export's AMI (and its snapshots) or EBS snapshot, as EC2 describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ec2Report {
+    /// EC2's own state: `available` / `pending`… (AMI), `completed` / `pending`… (snapshot).
+    pub state: String,
+    /// The AMI's EBS snapshots, or the disk's one.
+    pub snapshot_ids: Vec<String>,
+    #[serde(rename = "sizeGiB")]
+    pub size_gib: i64,
+}
+
+impl Ec2Report {
+    pub fn of(artifact: &Ec2Artifact) -> Ec2Report {
+        let snapshot_ids = match artifact.kind {
+            ArtifactKind::Image => artifact.snapshot_ids.clone(),
+            ArtifactKind::Snapshot => vec![artifact.id.clone()],
+        };
+        Ec2Report {
+            state: artifact.state.clone(),
+            snapshot_ids,
+            size_gib: artifact.size_gib,
+        }
+    }
 }
 
 /// Today's (UTC) automatic snapshot of a target, when it is not the one exported.
@@ -74,6 +106,14 @@ pub struct TargetReport {
     /// waiting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<String>,
+    /// The EC2 writes this invocation made for the target (in a dry run, would make):
+    /// `CreateTags`, `DeregisterImage`, `DeleteSnapshot`. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ec2_actions: Vec<String>,
+    /// The AMIs and EBS snapshots of older exports retired this round (in a dry run, that would
+    /// be). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<String>,
     /// Why an older automatic snapshot than today's is exported: today's, as it was when the
     /// date was chosen. Absent when today's is the one exported, or the date was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,11 +135,17 @@ impl ExportRecordReport {
             state: record.state.as_str().to_string(),
             created_at: record.created_at.and_then(rfc3339),
             destination: record.destination.clone(),
+            ec2: None,
         }
     }
 }
 
 impl TargetReport {
+    /// Notes an EC2 write made (or, in a dry run, that would be made) for the target.
+    pub fn acted_in_ec2(&mut self, action: Ec2Action) {
+        self.ec2_actions.push(action.as_str().to_string());
+    }
+
     /// Notes a Lightsail write made (or, in a dry run, that would be made) for the target.
     pub fn acted(&mut self, action: Action) {
         self.actions.push(action.as_str().to_string());
@@ -117,6 +163,8 @@ impl TargetReport {
             error: None,
             deleted: Vec::new(),
             waiting_since: None,
+            ec2_actions: Vec::new(),
+            retired: Vec::new(),
             auto_snapshot_today: None,
             copy_created_at: None,
             export_started_at: None,
@@ -141,6 +189,10 @@ pub struct Output {
     /// …and where the resources and their automatic snapshots live.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_region: Option<String>,
+    /// What the function's copies and exports hold, and cost a month: in the final output of a
+    /// run (status SUCCEEDED or FAILED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<cost::Cost>,
 }
 
 pub fn summarise(targets: &[TargetReport]) -> Summary {
@@ -227,6 +279,7 @@ mod tests {
             dry_run: None,
             region: None,
             source_region: None,
+            cost: None,
         };
         let json = serde_json::to_value(&output).unwrap();
         assert_eq!(

@@ -157,7 +157,7 @@ use aws_sdk_lightsail::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_lightsail::error::BoxError;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
-/// The Lightsail operations that change the world.
+/// The Lightsail and EC2 operations that change the world.
 pub const WRITES: &[&str] = &[
     "CopySnapshot",
     "ExportSnapshot",
@@ -165,6 +165,9 @@ pub const WRITES: &[&str] = &[
     "DeleteDiskSnapshot",
     "TagResource",
     "UntagResource",
+    "CreateTags",
+    "DeregisterImage",
+    "DeleteSnapshot",
 ];
 
 /// How the harness's SDK client is built.
@@ -219,6 +222,44 @@ pub fn static_retry() -> RetryConfig {
 
 static PARTITIONS: AtomicUsize = AtomicUsize::new(0);
 
+/// The function's EC2 adapter on the emulator (its EC2 side answers on the same address).
+pub fn ec2_client(url: &str, region: &str) -> lightsail_export::ec2::SdkEc2 {
+    ec2_client_with(url, region, &ClientOptions::shared_quota())
+}
+
+/// Like [`ec2_client`], with the crash switch and call statistics of `options`.
+pub fn ec2_client_with(
+    url: &str,
+    region: &str,
+    options: &ClientOptions,
+) -> lightsail_export::ec2::SdkEc2 {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(url)
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            )),
+        )
+        .build();
+    let mut conf = lightsail_export::ec2::client_config(&sdk).retry_config(
+        options.retry.clone().unwrap_or_else(|| {
+            RetryConfig::standard()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(50))
+        }),
+    );
+    if let Some(crash) = &options.crash {
+        conf = conf.interceptor(CrashInterceptor(crash.clone()));
+    }
+    if let Some(stats) = &options.stats {
+        conf = conf.interceptor(StatsInterceptor(stats.clone()));
+    }
+    lightsail_export::ec2::SdkEc2::new(aws_sdk_ec2::Client::from_conf(conf.build()))
+}
+
 /// The function's client configuration (`client_config`) on the emulator, with `options`.
 pub fn client_with(url: &str, region: &str, options: &ClientOptions) -> aws_sdk_lightsail::Client {
     let credentials = Credentials::new(
@@ -268,10 +309,12 @@ impl Harness {
         let api = SdkLightsail::new(client.clone(), client, "us-east-1")
             .with_write_backoff(Duration::from_millis(5))
             .with_clock(lightsail_export::clock::Clock::from_fn(emulator.clock()));
+        let ec2 = ec2_client_with(&emulator.url(), "us-east-1", options);
         Harness {
             emulator,
             app: App {
                 api,
+                ec2,
                 config: Ok(config),
             },
         }
@@ -483,13 +526,12 @@ impl Intercept for CrashInterceptor {
         _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|t| t.rsplit('.').next())
-            .unwrap_or_default()
-            .to_string();
+        // Lightsail's and EC2's operations alike, by the name the SDK gives the call.
+        let _ = context;
+        let operation = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_default();
         let write = WRITES.contains(&operation.as_str());
         let mut state = self.0.state.lock().unwrap();
         if state.crashed {

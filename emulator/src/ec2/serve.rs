@@ -100,10 +100,7 @@ pub async fn handle(
         Err((rid, e)) => return Ok(error(&e, &rid)),
     };
     if !call.action.is_empty() {
-        *lock(&state.inner)
-            .calls
-            .entry(call.action.clone())
-            .or_insert(0) += 1;
+        Shared::count_call(&mut lock(&state.inner), &call.region, &call.action);
     }
     if !call.signed {
         return Ok(error(&Ec2Error::auth_failure(), &call.rid));

@@ -161,7 +161,7 @@ fn copy_of_auto(
         }));
     };
     let now = ctx.now;
-    let autos = resource.auto_snapshots();
+    let autos = ctx.world.autos_of(&resource, now);
     let busy = autos
         .iter()
         .any(|a| ctx.world.auto_status(a, now) == "InProgress");

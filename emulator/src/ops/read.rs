@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::protocol::ApiError;
 use crate::switches::AutoSnapshotOrder;
 use crate::world::model::Kind;
-use crate::world::{render, RegionState};
+use crate::world::{render, RegionState, Resource};
 
 fn listing(key: &str, items: Vec<Value>, next: Option<String>) -> Value {
     let mut m = Map::new();
@@ -73,18 +73,19 @@ pub fn get_disk(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
 pub fn get_auto_snapshots(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
     let name = req_str(input, "resourceName")?;
     let rs = ctx.world.region(ctx.region);
-    let (kind, autos, attached) = if let Some(i) = rs.and_then(|rs| rs.instances.get(name)) {
+    let (kind, resource, attached) = if let Some(i) = rs.and_then(|rs| rs.instances.get(name)) {
         // An instance's automatic snapshots include the disks attached to it.
         let attached = ctx.world.attached_disks(ctx.region, name);
-        (Kind::Instance, &i.auto_snapshots, attached)
+        (Kind::Instance, Resource::Instance(i.clone()), attached)
     } else if let Some(d) = rs.and_then(|rs| rs.disks.get(name)) {
-        (Kind::Disk, &d.auto_snapshots, Vec::new())
+        (Kind::Disk, Resource::Disk(d.clone()), Vec::new())
     } else {
         return Err(ApiError::not_found(format!(
             "The Resource does not exist: {name}"
         )));
     };
     // Kept newest first; the switch only decides how they are listed.
+    let autos = ctx.world.autos_of(&resource, ctx.now);
     let mut list: Vec<Value> = autos
         .iter()
         .map(|a| render::auto_snapshot(ctx.world, a, &attached, ctx.now))

@@ -20,6 +20,7 @@ impl World {
             switches,
             ec2_policy: s.ec2_policy.clone(),
             start,
+            daily_auto_snapshots: s.daily_auto_snapshots,
             regions: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(s.seed),
             next_seq: 0,
@@ -249,7 +250,7 @@ const DEFAULT_TIMES: &[(&str, &str)] = &[
 
 /// How long after its slot an automatic snapshot's createdAt falls: the AWS CLI example
 /// get-auto-snapshots.rst has createdAt about 06:17 for a 06:00 slot.
-const TAKEN_AFTER_SLOT: f64 = 17.0 * 60.0;
+pub(super) const TAKEN_AFTER_SLOT: f64 = 17.0 * 60.0;
 
 fn autos(specs: &[AutoSnapshotSpec], start: f64, time_of_day: &str) -> Vec<AutoSnapshot> {
     let slot = timefmt::seconds_of_day(time_of_day).unwrap_or(6.0 * 3600.0);

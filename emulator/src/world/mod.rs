@@ -55,6 +55,8 @@ pub struct World {
     pub ec2_policy: crate::scenario::ec2::Ec2Policy,
     /// The scenario's start: `InProgress` automatic snapshots are timed from it.
     pub start: f64,
+    /// The scenario's `dailyAutoSnapshots`.
+    pub daily_auto_snapshots: bool,
     pub regions: BTreeMap<String, RegionState>,
     rng: fastrand::Rng,
     next_seq: u64,
@@ -78,6 +80,42 @@ impl World {
         if reorder {
             self.rekey_records();
         }
+    }
+
+    /// A resource's automatic snapshots as of `now`, newest first: the scenario's, and with
+    /// `dailyAutoSnapshots` one a day since, the newest seven kept (as Lightsail keeps them).
+    pub fn autos_of(&self, resource: &Resource, now: f64) -> Vec<AutoSnapshot> {
+        let mut autos = resource.auto_snapshots().to_vec();
+        let (enabled, time_of_day) = match resource {
+            Resource::Instance(i) => (i.auto_snapshot_add_on, &i.snapshot_time_of_day),
+            Resource::Disk(d) => (d.auto_snapshot_add_on, &d.snapshot_time_of_day),
+        };
+        if !(self.daily_auto_snapshots && enabled) {
+            return autos;
+        }
+        let slot = crate::timefmt::seconds_of_day(time_of_day).unwrap_or(6.0 * 3600.0);
+        let newest = autos
+            .first()
+            .and_then(|a| crate::timefmt::parse_date(&a.date))
+            .unwrap_or((self.start / 86_400.0).floor() as i64 - 1);
+        let today = (now / 86_400.0).floor() as i64;
+        for day in newest + 1..=today {
+            let starts = day as f64 * 86_400.0 + slot;
+            if now < starts {
+                break;
+            }
+            autos.insert(
+                0,
+                AutoSnapshot {
+                    date: crate::timefmt::format_date(day),
+                    created_at: starts + build::TAKEN_AFTER_SLOT,
+                    status: "InProgress".into(),
+                    success_at: Some(starts + self.durations.auto_snapshot_seconds),
+                },
+            );
+        }
+        autos.truncate(7);
+        autos
     }
 
     /// The status of an automatic snapshot now: an `InProgress` one ends when the scenario

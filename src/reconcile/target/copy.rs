@@ -5,6 +5,7 @@ use super::{Observed, TargetRound};
 use crate::decide::copy::{self, CopyRefused, Wait};
 use crate::decide::preflight;
 use crate::decide::target as decide;
+use crate::ec2::Ec2;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::lightsail::Lightsail;
 use crate::model::{Action, ApiError, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
@@ -18,7 +19,7 @@ enum CopyError {
     Refused(ApiError),
 }
 
-impl<L: Lightsail> TargetRound<'_, L> {
+impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     /// The checks before a copy, then CopySnapshot. `None`: this round made the copy (or, in a
     /// dry run, would); `Some`: the copy already existed.
     pub(super) async fn copy(

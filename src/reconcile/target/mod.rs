@@ -7,24 +7,27 @@ use std::collections::HashMap;
 use crate::decide::preflight;
 use crate::decide::retention;
 use crate::decide::target::{self as decide, Decision};
+use crate::ec2::Ec2;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::names;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
 use crate::model::{
-    Action, AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType,
-    SnapshotState,
+    Action, AutoSnapshot, Ec2Artifact, ExportRecord, ManualSnapshot, RecordState, Resource,
+    ResourceType, SnapshotState,
 };
 use crate::report::{ExportRecordReport, TargetReport};
 use crate::time::rfc3339;
 
 mod copy;
+mod ec2;
 #[cfg(test)]
 mod tests;
 
 /// One target's part of a round, and what the round observed for all targets.
-pub(crate) struct TargetRound<'a, L> {
+pub(crate) struct TargetRound<'a, L, E> {
     pub api: &'a L,
+    pub ec2: &'a E,
     pub plan: &'a Plan,
     pub spec: &'a TargetSpec,
     /// The resource, when this round's listing of instances and disks returned it.
@@ -32,6 +35,8 @@ pub(crate) struct TargetRound<'a, L> {
     pub records: &'a HashMap<&'a str, Vec<&'a ExportRecord>>,
     /// The region's manual snapshots, listed once per round when retention is on.
     pub snapshots: Option<&'a [ManualSnapshot]>,
+    /// The function's AMIs and EBS snapshots, listed once per round when EC2 retirement is on.
+    pub artifacts: Option<&'a [Ec2Artifact]>,
     /// Another target gives the same copy name.
     pub conflict: bool,
 }
@@ -47,7 +52,7 @@ pub(super) struct Observed {
     pub(super) copy_name: String,
 }
 
-impl<L: Lightsail> TargetRound<'_, L> {
+impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     pub(super) fn name(&self) -> &str {
         &self.spec.name
     }
@@ -203,10 +208,7 @@ impl<L: Lightsail> TargetRound<'_, L> {
                         format!("the copy `{copy_name}` ended in state error; delete it to try again"),
                     ))
                 }
-                Decision::Exported => {
-                    self.retain(&copy_name, report).await;
-                    return Ok(());
-                }
+                Decision::Exported => return self.exported(seen, records, report).await,
                 Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => return Ok(()),
             }
         }

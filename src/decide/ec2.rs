@@ -1,0 +1,213 @@
+//! After the export: is its EC2 artifact there and ready, how it is labelled as the function's,
+//! and which of the function's older artifacts may be retired. Pure functions, tested by table.
+
+use std::collections::BTreeMap;
+
+use crate::error::{TargetError, TargetErrorKind};
+use crate::input::config::Ec2Policy;
+use crate::model::{ArtifactKind, Ec2Artifact};
+use crate::time::{date_epoch, human_duration, rfc3339};
+
+/// `true` on every AMI and EBS snapshot the function labelled (retirement touches no other).
+pub const MANAGED_TAG: &str = "lightsail-export:managed";
+/// The instance or disk exported.
+pub const RESOURCE_TAG: &str = "lightsail-export:resource";
+/// The date of the automatic snapshot exported.
+pub const DATE_TAG: &str = "lightsail-export:date";
+/// The Lightsail copy exported.
+pub const COPY_TAG: &str = "lightsail-export:copy";
+/// The export record whose destination the artifact is: what makes it traceable.
+pub const RECORD_TAG: &str = "lightsail-export:export-record";
+
+/// How long an artifact may be invisible after its export succeeded before its target FAILS:
+/// EC2 describes new resources with a delay (its eventual consistency).
+pub const MISSING_GRACE: u64 = 15 * 60;
+/// How long an artifact may stay `pending` before its target FAILS.
+pub const PENDING_MAX: u64 = 6 * 3600;
+
+/// Where an AMI or EBS snapshot is on its way to being usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// `available` (AMI), `completed` (snapshot).
+    Ready,
+    /// `pending`, `transient`, or a state this code does not know.
+    Pending,
+    /// `failed`, `error`, `invalid`, `deregistered`…: it will never be usable.
+    Failed,
+}
+
+pub fn readiness(artifact: &Ec2Artifact) -> Readiness {
+    match (artifact.kind, artifact.state.as_str()) {
+        (ArtifactKind::Image, "available") | (ArtifactKind::Snapshot, "completed") => {
+            Readiness::Ready
+        }
+        (
+            _,
+            "failed" | "error" | "invalid" | "deregistered" | "disabled" | "recoverable"
+            | "recovering",
+        ) => Readiness::Failed,
+        _ => Readiness::Pending,
+    }
+}
+
+/// What a target's export left in EC2 means for the target. `Ok`: EXPORTED; an error: transient
+/// while it may still come (pending, or not visible yet), FAILED otherwise. `since`: when the
+/// target started waiting on it (carried in `waitingSince`); returns the wait's start.
+pub fn verify(
+    destination: &str,
+    found: Option<&Ec2Artifact>,
+    since: Option<i64>,
+    now: f64,
+) -> (Option<i64>, Result<(), TargetError>) {
+    let started = since.unwrap_or(now.floor() as i64);
+    let waited = (now - started as f64).max(0.0) as u64;
+    let since_text = rfc3339(started as f64).unwrap_or_default();
+    let pending = |message: String| {
+        (
+            Some(started),
+            Err(TargetError::new(
+                TargetErrorKind::Ec2ArtifactPending,
+                message,
+            )),
+        )
+    };
+    match found.map(|a| (a, readiness(a))) {
+        Some((_, Readiness::Ready)) => (None, Ok(())),
+        Some((artifact, Readiness::Failed)) => (
+            None,
+            Err(TargetError::new(
+                TargetErrorKind::Ec2ArtifactFailed,
+                format!("the export succeeded but {destination} is `{}` in EC2: it will never be usable", artifact.state),
+            )),
+        ),
+        Some((artifact, Readiness::Pending)) if waited <= PENDING_MAX => pending(format!(
+            "the export succeeded; {destination} is `{}` in EC2 (waiting since {since_text})",
+            artifact.state
+        )),
+        Some((artifact, Readiness::Pending)) => (
+            Some(started),
+            Err(TargetError::new(
+                TargetErrorKind::Ec2ArtifactFailed,
+                format!("{destination} is still `{}` in EC2 after {} (since {since_text}): it never became available", artifact.state, human_duration(waited)),
+            )),
+        ),
+        None if waited <= MISSING_GRACE => pending(format!(
+            "the export succeeded but EC2 does not show {destination} yet (waiting since {since_text})"
+        )),
+        None => (
+            Some(started),
+            Err(TargetError::new(
+                TargetErrorKind::Ec2ArtifactMissing,
+                format!("the export succeeded but {destination} does not exist in EC2 (not seen since {since_text}): it was deleted, or never made"),
+            )),
+        ),
+    }
+}
+
+/// What is known of an export, to label its artifacts with.
+pub struct Export<'a> {
+    pub resource: &'a str,
+    pub date: &'a str,
+    pub copy: &'a str,
+    pub record: &'a str,
+}
+
+/// The tags of an export's AMI and snapshots: the function's own, a `Name`, and the user's
+/// `EC2_TAGS` (which may set `Name`, never the function's keys).
+pub fn labels(export: &Export<'_>, user: &[(String, String)]) -> Vec<(String, String)> {
+    let mut tags: BTreeMap<String, String> = BTreeMap::new();
+    tags.insert("Name".into(), export.copy.to_string());
+    for (key, value) in user {
+        tags.insert(key.clone(), value.clone());
+    }
+    for (key, value) in [
+        (MANAGED_TAG, "true"),
+        (RESOURCE_TAG, export.resource),
+        (DATE_TAG, export.date),
+        (COPY_TAG, export.copy),
+        (RECORD_TAG, export.record),
+    ] {
+        tags.insert(key.into(), value.into());
+    }
+    tags.into_iter().collect()
+}
+
+/// Whether an artifact lacks any of `labels` (or bears another value).
+pub fn needs_labels(artifact: &Ec2Artifact, labels: &[(String, String)]) -> bool {
+    labels
+        .iter()
+        .any(|(k, v)| artifact.tag(k) != Some(v.as_str()))
+}
+
+/// One export's artifacts to retire: the AMI first (DeleteSnapshot of a registered AMI's
+/// snapshot fails `InvalidSnapshot.InUse`), then its snapshots; or a disk's EBS snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retirement {
+    pub copy: String,
+    pub image: Option<String>,
+    pub snapshots: Vec<String>,
+}
+
+/// The exports of `resource` whose artifacts go, oldest first. Only the function's artifacts
+/// (tagged managed, of this resource, traceable to an export record) are considered; never the
+/// current export's (`current`, the copy tonight's export came from), which counts as the
+/// newest kept; never one still pending. An export is retired when it is beyond every limit
+/// set: older than the newest `keep`, and more than `keep_days` old.
+pub fn to_retire(
+    resource: &str,
+    artifacts: &[Ec2Artifact],
+    current: &str,
+    policy: Ec2Policy,
+    now: f64,
+) -> Vec<Retirement> {
+    if !policy.enabled() {
+        return Vec::new();
+    }
+    let mine = artifacts.iter().filter(|a| {
+        a.tag(MANAGED_TAG) == Some("true")
+            && a.tag(RESOURCE_TAG) == Some(resource)
+            && a.tag(RECORD_TAG).is_some_and(|r| !r.is_empty())
+    });
+    // Exports by date, newest first: (date, copy) -> artifacts.
+    let mut exports: BTreeMap<(String, String), Vec<&Ec2Artifact>> = BTreeMap::new();
+    for artifact in mine {
+        let (Some(date), Some(copy)) = (artifact.tag(DATE_TAG), artifact.tag(COPY_TAG)) else {
+            continue;
+        };
+        if copy != current {
+            exports
+                .entry((date.to_string(), copy.to_string()))
+                .or_default()
+                .push(artifact);
+        }
+    }
+    let mut chosen = Vec::new();
+    for (index, ((date, copy), parts)) in exports.into_iter().rev().enumerate() {
+        // The current export is the newest kept: the others count from 1.
+        let beyond_keep = policy.keep.is_none_or(|keep| index + 1 >= keep as usize);
+        let age_days = date_epoch(&date).map_or(f64::INFINITY, |d| (now - d) / 86_400.0);
+        let beyond_days = policy
+            .keep_days
+            .is_none_or(|days| age_days > f64::from(days));
+        let settled = parts.iter().all(|a| readiness(a) != Readiness::Pending);
+        if beyond_keep && beyond_days && settled {
+            let image = parts.iter().find(|a| a.kind == ArtifactKind::Image);
+            // Only snapshots tagged as the function's: never one an AMI merely points at.
+            let snapshots: Vec<String> = parts
+                .iter()
+                .filter(|a| a.kind == ArtifactKind::Snapshot)
+                .map(|a| a.id.clone())
+                .collect();
+            chosen.push(Retirement {
+                copy,
+                image: image.map(|i| i.id.clone()),
+                snapshots,
+            });
+        }
+    }
+    chosen.reverse();
+    chosen
+}
+
+#[cfg(test)]
+mod tests;

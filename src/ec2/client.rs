@@ -1,0 +1,173 @@
+//! The EC2 adapter: one client, standard retries for every call. Unlike Lightsail's, EC2's
+//! writes here are safe to send again: CreateTags overwrites, and a second DeregisterImage or
+//! DeleteSnapshot finds nothing, which counts as done.
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::types::{Filter, Tag};
+use aws_sdk_ec2::Client;
+
+use super::{convert, Ec2, OPERATIONS};
+use crate::model::{ApiError, Ec2Artifact};
+use crate::sdk::{self, all_pages, none_if_not_found, ListedOperationsOnly};
+
+/// Tag of the function's own artifacts (the filter of [`Ec2::list_managed`]).
+const MANAGED: &str = "lightsail-export:managed";
+/// Items per page of a listing (EC2's maximum for both operations is 1,000).
+const PAGE: i32 = 500;
+
+/// The EC2 client configuration: standard retries, timeouts, only the operations of
+/// [`OPERATIONS`].
+pub fn client_config(sdk: &SdkConfig) -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Builder::from(sdk)
+        .retry_config(sdk::read_retries())
+        .timeout_config(sdk::timeouts())
+        .interceptor(ListedOperationsOnly {
+            service: "EC2",
+            listed: OPERATIONS,
+        })
+}
+
+/// The adapter over `aws-sdk-ec2`, in the function's region.
+#[derive(Debug, Clone)]
+pub struct SdkEc2 {
+    client: Client,
+}
+
+impl SdkEc2 {
+    pub fn new(client: Client) -> SdkEc2 {
+        SdkEc2 { client }
+    }
+
+    pub fn from_sdk_config(sdk: &SdkConfig) -> SdkEc2 {
+        SdkEc2::new(Client::from_conf(client_config(sdk).build()))
+    }
+}
+
+/// EC2's errors name themselves in one place (the XML `Code`), so the SDK's `code()` is read
+/// as it is.
+fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let message = error
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    if matches!(
+        error,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    ) {
+        return ApiError::Transient(message);
+    }
+    let code = error.code().unwrap_or("Unknown").to_string();
+    match code.as_str() {
+        c if c.ends_with(".NotFound") || c == "InvalidAMIID.Unavailable" => {
+            ApiError::NotFound(message)
+        }
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => {
+            ApiError::Throttled(message)
+        }
+        "UnauthorizedOperation" | "AuthFailure" | "Blocked" | "OptInRequired" => {
+            ApiError::AccessDenied(message)
+        }
+        "InternalError" | "InternalFailure" | "ServiceUnavailable" | "Unavailable" => {
+            ApiError::Transient(message)
+        }
+        c if c.ends_with(".InUse") => ApiError::Other { code, message },
+        c if c.starts_with("Invalid") || c == "MissingParameter" => ApiError::InvalidInput(message),
+        _ if status.is_some_and(|s| s >= 500) => ApiError::Transient(message),
+        _ => ApiError::Other { code, message },
+    }
+}
+
+fn managed_filter() -> Filter {
+    Filter::builder()
+        .name(format!("tag:{MANAGED}"))
+        .values("true")
+        .build()
+}
+
+impl Ec2 for SdkEc2 {
+    async fn describe_image(&self, id: &str) -> Result<Option<Ec2Artifact>, ApiError> {
+        match self.client.describe_images().image_ids(id).send().await {
+            Ok(output) => Ok(output.images().first().map(convert::image)),
+            Err(e) => none_if_not_found(api_error(e)),
+        }
+    }
+
+    async fn describe_snapshot(&self, id: &str) -> Result<Option<Ec2Artifact>, ApiError> {
+        match self
+            .client
+            .describe_snapshots()
+            .snapshot_ids(id)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.snapshots().first().map(convert::snapshot)),
+            Err(e) => none_if_not_found(api_error(e)),
+        }
+    }
+
+    async fn list_managed(&self) -> Result<Vec<Ec2Artifact>, ApiError> {
+        let mut found = all_pages(|token| async move {
+            let sent = self
+                .client
+                .describe_images()
+                .owners("self")
+                .filters(managed_filter())
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send();
+            let page = sent.await.map_err(api_error)?;
+            let items = page.images().iter().map(convert::image).collect();
+            Ok((items, page.next_token))
+        })
+        .await?;
+        let snapshots = all_pages(|token| async move {
+            let sent = self
+                .client
+                .describe_snapshots()
+                .owner_ids("self")
+                .filters(managed_filter())
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send();
+            let page = sent.await.map_err(api_error)?;
+            let items = page.snapshots().iter().map(convert::snapshot).collect();
+            Ok((items, page.next_token))
+        });
+        found.extend(snapshots.await?);
+        Ok(found)
+    }
+
+    async fn create_tags(&self, ids: &[String], tags: &[(String, String)]) -> Result<(), ApiError> {
+        let tags: Vec<Tag> = tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect();
+        let sent = self
+            .client
+            .create_tags()
+            .set_resources(Some(ids.to_vec()))
+            .set_tags(Some(tags))
+            .send();
+        sent.await.map(|_| ()).map_err(api_error)
+    }
+
+    async fn deregister_image(&self, id: &str) -> Result<(), ApiError> {
+        match self.client.deregister_image().image_id(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => none_if_not_found::<()>(api_error(e)).map(|_| ()),
+        }
+    }
+
+    async fn delete_snapshot(&self, id: &str) -> Result<(), ApiError> {
+        match self.client.delete_snapshot().snapshot_id(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => none_if_not_found::<()>(api_error(e)).map(|_| ()),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! An in-memory EC2 for unit tests: artifacts to set up by hand, failures to script per
+//! operation, and a log of every call.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use super::Ec2;
+use crate::model::{ApiError, ArtifactKind, Ec2Artifact};
+
+#[derive(Debug, Default)]
+pub struct FakeEc2World {
+    pub artifacts: BTreeMap<String, Ec2Artifact>,
+    /// Operation name -> errors its next calls return (front first), before anything applies.
+    pub failures: HashMap<&'static str, VecDeque<ApiError>>,
+    /// Every call: the operation and the ids it was about.
+    pub calls: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct FakeEc2 {
+    world: Mutex<FakeEc2World>,
+}
+
+impl FakeEc2 {
+    pub fn world(&self) -> MutexGuard<'_, FakeEc2World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn add(&self, artifact: Ec2Artifact) {
+        self.world().artifacts.insert(artifact.id.clone(), artifact);
+    }
+
+    /// The next call of `operation` fails with `error`.
+    pub fn fail(&self, operation: &'static str, error: ApiError) {
+        self.world()
+            .failures
+            .entry(operation)
+            .or_default()
+            .push_back(error);
+    }
+
+    pub fn operations(&self) -> Vec<&'static str> {
+        self.world().calls.iter().map(|(op, _)| *op).collect()
+    }
+
+    fn call(
+        &self,
+        operation: &'static str,
+        about: &str,
+    ) -> Result<MutexGuard<'_, FakeEc2World>, ApiError> {
+        let mut world = self.world();
+        world.calls.push((operation, about.to_string()));
+        match world
+            .failures
+            .get_mut(operation)
+            .and_then(VecDeque::pop_front)
+        {
+            Some(error) => Err(error),
+            None => Ok(world),
+        }
+    }
+
+    fn describe(
+        &self,
+        operation: &'static str,
+        id: &str,
+        kind: ArtifactKind,
+    ) -> Result<Option<Ec2Artifact>, ApiError> {
+        let world = self.call(operation, id)?;
+        Ok(world.artifacts.get(id).filter(|a| a.kind == kind).cloned())
+    }
+}
+
+impl Ec2 for FakeEc2 {
+    async fn describe_image(&self, id: &str) -> Result<Option<Ec2Artifact>, ApiError> {
+        self.describe("DescribeImages", id, ArtifactKind::Image)
+    }
+
+    async fn describe_snapshot(&self, id: &str) -> Result<Option<Ec2Artifact>, ApiError> {
+        self.describe("DescribeSnapshots", id, ArtifactKind::Snapshot)
+    }
+
+    async fn list_managed(&self) -> Result<Vec<Ec2Artifact>, ApiError> {
+        let world = self.call("DescribeImages", "managed")?;
+        Ok(world
+            .artifacts
+            .values()
+            .filter(|a| a.tag("lightsail-export:managed") == Some("true"))
+            .cloned()
+            .collect())
+    }
+
+    async fn create_tags(&self, ids: &[String], tags: &[(String, String)]) -> Result<(), ApiError> {
+        let mut world = self.call("CreateTags", &ids.join(","))?;
+        for id in ids {
+            let artifact = world
+                .artifacts
+                .get_mut(id)
+                .ok_or_else(|| ApiError::NotFound(format!("{id} does not exist")))?;
+            for (key, value) in tags {
+                artifact.tags.retain(|(k, _)| k != key);
+                artifact.tags.push((key.clone(), Some(value.clone())));
+            }
+        }
+        Ok(())
+    }
+
+    async fn deregister_image(&self, id: &str) -> Result<(), ApiError> {
+        self.call("DeregisterImage", id)?.artifacts.remove(id);
+        Ok(())
+    }
+
+    async fn delete_snapshot(&self, id: &str) -> Result<(), ApiError> {
+        let mut world = self.call("DeleteSnapshot", id)?;
+        let in_use = world
+            .artifacts
+            .values()
+            .find(|a| a.kind == ArtifactKind::Image && a.snapshot_ids.iter().any(|s| s == id));
+        if let Some(image) = in_use {
+            return Err(ApiError::Other {
+                code: "InvalidSnapshot.InUse".into(),
+                message: format!("The snapshot {id} is currently in use by {}", image.id),
+            });
+        }
+        world.artifacts.remove(id);
+        Ok(())
+    }
+}

@@ -1,0 +1,180 @@
+//! After the export: its AMI or EBS snapshot looked up in EC2 and labelled as the function's,
+//! then the housekeeping of the function's older copies and artifacts.
+
+use super::{Observed, TargetRound};
+use crate::decide::ec2 as decide;
+use crate::decide::preflight;
+use crate::ec2::Ec2;
+use crate::error::{TargetError, TargetErrorKind};
+use crate::lightsail::Lightsail;
+use crate::model::{
+    ApiError, ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase, RecordState,
+};
+use crate::report::{Ec2Report, TargetReport};
+use crate::time::rfc3339;
+
+impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
+    /// The export succeeded: EXPORTED once its artifact is ready and labelled; then the
+    /// function's older Lightsail copies and EC2 artifacts go, as the policies say.
+    pub(super) async fn exported(
+        &self,
+        seen: &Observed,
+        records: &[&ExportRecord],
+        report: &mut TargetReport,
+    ) -> Result<(), TargetError> {
+        report.phase = Phase::Exporting;
+        self.verify(seen, records, report).await?;
+        report.phase = Phase::Exported;
+        self.retain(&seen.copy_name, report).await;
+        self.retire(&seen.copy_name, report).await;
+        Ok(())
+    }
+
+    /// The artifact as EC2 describes it, labelled if it is not yet; an error while it is not
+    /// ready (transient while it may still come).
+    async fn verify(
+        &self,
+        seen: &Observed,
+        records: &[&ExportRecord],
+        report: &mut TargetReport,
+    ) -> Result<(), TargetError> {
+        let succeeded = records
+            .iter()
+            .filter(|r| r.state == RecordState::Succeeded)
+            .max_by(|a, b| {
+                a.created_at
+                    .unwrap_or(0.0)
+                    .total_cmp(&b.created_at.unwrap_or(0.0))
+            });
+        let destination = succeeded
+            .and_then(|r| r.destination.as_ref())
+            .map(|d| d.id.clone())
+            .unwrap_or_default();
+        if let Some(carried) = self.verified_before(&destination) {
+            if let Some(shown) = report.export_record.as_mut() {
+                shown.ec2 = Some(carried);
+            }
+            return Ok(());
+        }
+        let found = self.describe(&destination).await?;
+        if let (Some(artifact), Some(record)) = (&found, succeeded) {
+            if let Some(shown) = report.export_record.as_mut() {
+                shown.ec2 = Some(Ec2Report::of(artifact));
+            }
+            self.label(seen, record, artifact, report).await?;
+        }
+        let (since, verdict) = decide::verify(
+            &destination,
+            found.as_ref(),
+            self.spec.waiting_since,
+            self.plan.now,
+        );
+        report.waiting_since = since.and_then(|t| rfc3339(t as f64));
+        verdict
+    }
+
+    /// The artifact the previous round found ready and labelled, if it is this one: no need to
+    /// look again.
+    fn verified_before(&self, destination: &str) -> Option<Ec2Report> {
+        let previous = self.spec.previous_record.as_ref()?;
+        let same = previous
+            .destination
+            .as_ref()
+            .is_some_and(|d| d.id == destination);
+        let ready = matches!(
+            previous.ec2.as_ref()?.state.as_str(),
+            "available" | "completed"
+        );
+        (same && ready && self.spec.previous_phase == Some(Phase::Exported))
+            .then(|| previous.ec2.clone())
+            .flatten()
+    }
+
+    async fn describe(&self, destination: &str) -> Result<Option<Ec2Artifact>, TargetError> {
+        if destination.is_empty() {
+            return Ok(None);
+        }
+        let (what, found) = match ArtifactKind::of_id(destination) {
+            ArtifactKind::Image => ("DescribeImages", self.ec2.describe_image(destination).await),
+            ArtifactKind::Snapshot => (
+                "DescribeSnapshots",
+                self.ec2.describe_snapshot(destination).await,
+            ),
+        };
+        found.map_err(|e| preflight::target_error(what, e))
+    }
+
+    /// Tags the AMI and its snapshots (or the EBS snapshot) as the function's, unless they are.
+    /// One CreateTags call for all of them; a crash before it is finished by the next round.
+    async fn label(
+        &self,
+        seen: &Observed,
+        record: &ExportRecord,
+        artifact: &Ec2Artifact,
+        report: &mut TargetReport,
+    ) -> Result<(), TargetError> {
+        let export = decide::Export {
+            resource: self.name(),
+            date: &seen.date,
+            copy: &seen.copy_name,
+            record: &record.name,
+        };
+        let wanted = decide::labels(&export, &self.plan.ec2_tags);
+        if !decide::needs_labels(artifact, &wanted) {
+            return Ok(());
+        }
+        let mut ids = vec![artifact.id.clone()];
+        ids.extend(artifact.snapshot_ids.iter().cloned());
+        if !self.plan.dry_run {
+            // Not found: EC2 may not show a new snapshot yet (eventual consistency).
+            self.ec2
+                .create_tags(&ids, &wanted)
+                .await
+                .map_err(|e| match e {
+                    e if e.is_transient() || matches!(e, ApiError::NotFound(_)) => {
+                        TargetError::new(
+                            TargetErrorKind::Retryable,
+                            format!("CreateTags: {e}; the next round labels {}", artifact.id),
+                        )
+                    }
+                    e => preflight::target_error("CreateTags", e),
+                })?;
+        }
+        report.acted_in_ec2(Ec2Action::CreateTags);
+        Ok(())
+    }
+
+    /// `EC2_KEEP` / `EC2_KEEP_DAYS`: retires the function's older AMIs (DeregisterImage, then
+    /// DeleteSnapshot of their snapshots) and EBS snapshots of this resource. A failure is only
+    /// logged: the next round tries again, and finishes what a crash left half done.
+    async fn retire(&self, current: &str, report: &mut TargetReport) {
+        let (Some(artifacts), true) = (self.artifacts, self.plan.ec2_policy.enabled()) else {
+            return;
+        };
+        let policy = self.plan.ec2_policy;
+        for retirement in decide::to_retire(self.name(), artifacts, current, policy, self.plan.now)
+        {
+            if let Some(image) = &retirement.image {
+                if !self.plan.dry_run {
+                    if let Err(error) = self.ec2.deregister_image(image).await {
+                        tracing::warn!(%image, %error, "could not deregister; a later round will");
+                        continue;
+                    }
+                }
+                report.acted_in_ec2(Ec2Action::DeregisterImage);
+                report.retired.push(image.clone());
+            }
+            for snapshot in &retirement.snapshots {
+                if !self.plan.dry_run {
+                    if let Err(error) = self.ec2.delete_snapshot(snapshot).await {
+                        tracing::warn!(%snapshot, %error, "could not delete; a later round will");
+                        continue;
+                    }
+                }
+                report.acted_in_ec2(Ec2Action::DeleteSnapshot);
+                report.retired.push(snapshot.clone());
+            }
+            tracing::info!(copy = %retirement.copy, "retired an older export's EC2 artifacts");
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! After the export: the artifact verified and labelled, EXPORTED only once it is ready; older
+//! exports' artifacts retired.
+
+use super::*;
+use crate::decide::ec2::{COPY_TAG, DATE_TAG, MANAGED_TAG, RECORD_TAG, RESOURCE_TAG};
+use crate::input::config::Ec2Policy;
+
+/// web-1's copy of 2026-11-21 exported: its record Succeeded, its AMI `ami-<copy>`.
+fn exported() -> FakeLightsail {
+    let api = world();
+    let mut copy = copy_of(COPY, "web-1", SnapshotState::Ready);
+    copy.tags
+        .push(("lightsail-export:managed".into(), Some("true".into())));
+    api.world().snapshots.insert(COPY.into(), copy);
+    api.world()
+        .records
+        .push(record(COPY, RecordState::Succeeded));
+    api
+}
+
+fn destination() -> String {
+    format!("ami-{COPY}")
+}
+
+#[tokio::test]
+async fn exported_once_the_ami_is_available_and_labelled() {
+    let api = exported();
+    let ec2 = ec2_of(&api);
+    let report = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, report.error.clone()),
+        (Phase::Exported, None)
+    );
+    assert_eq!(report.ec2_actions, ["CreateTags"]);
+    let shown = report.export_record.and_then(|r| r.ec2).expect("ec2");
+    assert_eq!((shown.state.as_str(), shown.size_gib), ("available", 60));
+    assert_eq!(shown.snapshot_ids, [format!("snap-of-{}", destination())]);
+    let w = ec2.world();
+    for id in [destination(), format!("snap-of-{}", destination())] {
+        let tagged = &w.artifacts[&id];
+        assert_eq!(tagged.tag(MANAGED_TAG), Some("true"), "{id}");
+        assert_eq!(tagged.tag(RESOURCE_TAG), Some("web-1"));
+        assert_eq!(tagged.tag(DATE_TAG), Some("2026-11-21"));
+        assert_eq!(tagged.tag(COPY_TAG), Some(COPY));
+        assert_eq!(tagged.tag("Name"), Some(COPY));
+        assert!(tagged
+            .tag(RECORD_TAG)
+            .is_some_and(|r| r.starts_with("ExportSnapshotRecord-")));
+    }
+    drop(w);
+    // Labelled already: nothing written again.
+    let again = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!((again.phase, again.ec2_actions.len()), (Phase::Exported, 0));
+}
+
+#[tokio::test]
+async fn a_pending_ami_keeps_the_target_exporting_and_says_why() {
+    let api = exported();
+    let ec2 = FakeEc2::default();
+    add_ami(&ec2, ami(&destination(), "pending"));
+    let report = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Exporting, Some(Kind::Ec2ArtifactPending))
+    );
+    assert_eq!(
+        report.waiting_since.as_deref(),
+        Some("2026-11-22T06:20:00Z")
+    );
+    assert_eq!(report.ec2_actions, ["CreateTags"], "labelled while pending");
+    assert!(report.error.expect("error").message.contains("pending"));
+    // Pending for longer than 6 hours: it never became available.
+    let spec = TargetSpec {
+        waiting_since: Some((NOW - 7.0 * 3600.0) as i64),
+        ..pinned("web-1")
+    };
+    let report = run_with(&api, &ec2, &plan("web-1"), &spec, None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Failed, Some(Kind::Ec2ArtifactFailed))
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_failed_ami_is_a_failed_target_after_ec2_had_time_to_show_it() {
+    let api = exported();
+    let empty = FakeEc2::default();
+    let report = run_with(&api, &empty, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Exporting, Some(Kind::Ec2ArtifactPending))
+    );
+    let spec = TargetSpec {
+        waiting_since: Some((NOW - 3600.0) as i64),
+        ..pinned("web-1")
+    };
+    let report = run_with(&api, &empty, &plan("web-1"), &spec, None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Failed, Some(Kind::Ec2ArtifactMissing))
+    );
+
+    let failed = FakeEc2::default();
+    add_ami(&failed, ami(&destination(), "failed"));
+    let report = run_with(&api, &failed, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Failed, Some(Kind::Ec2ArtifactFailed))
+    );
+}
+
+#[tokio::test]
+async fn a_failed_lookup_or_labelling_is_tried_again_next_round() {
+    let api = exported();
+    let ec2 = ec2_of(&api);
+    ec2.fail("DescribeImages", ApiError::Throttled("slow".into()));
+    let report = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Exporting, Some(Kind::Retryable))
+    );
+    ec2.fail("CreateTags", ApiError::Transient("lost".into()));
+    let report = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, kind(&report)),
+        (Phase::Exporting, Some(Kind::Retryable))
+    );
+    let report = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
+    assert_eq!(
+        (report.phase, report.ec2_actions.as_slice()),
+        (Phase::Exported, &["CreateTags".to_string()][..])
+    );
+}
+
+#[tokio::test]
+async fn a_disk_export_is_its_ebs_snapshot() {
+    let api = world();
+    let copy = "data-disk-export-2026-11-21";
+    let mut disk_copy = copy_of(copy, "data-disk", SnapshotState::Ready);
+    disk_copy.resource_type = ResourceType::Disk;
+    api.world().snapshots.insert(copy.into(), disk_copy);
+    let mut rec = record(copy, RecordState::Succeeded);
+    rec.destination = Some(Destination {
+        id: "snap-0disk".into(),
+        service: "Aws::EC2::Snapshot".into(),
+    });
+    api.world().records.push(rec);
+    let ec2 = FakeEc2::default();
+    ec2.add(Ec2Artifact {
+        kind: ArtifactKind::Snapshot,
+        id: "snap-0disk".into(),
+        state: "completed".into(),
+        snapshot_ids: Vec::new(),
+        size_gib: 64,
+        tags: Vec::new(),
+    });
+    let spec = TargetSpec {
+        resource_type: Some(ResourceType::Disk),
+        ..pinned("data-disk")
+    };
+    let report = run_with(&api, &ec2, &plan("data-disk"), &spec, None).await;
+    assert_eq!(report.phase, Phase::Exported);
+    let shown = report.export_record.and_then(|r| r.ec2).expect("ec2");
+    assert_eq!(
+        (shown.snapshot_ids, shown.size_gib),
+        (vec!["snap-0disk".to_string()], 64)
+    );
+    assert_eq!(
+        ec2.world().artifacts["snap-0disk"].tag(MANAGED_TAG),
+        Some("true")
+    );
+}
+
+/// An older export of web-1, labelled by an earlier night.
+fn older(ec2: &FakeEc2, date: &str, n: usize) {
+    let copy = format!("web-1-export-{date}");
+    let tags: Vec<(String, Option<String>)> = [
+        (MANAGED_TAG, "true"),
+        (RESOURCE_TAG, "web-1"),
+        (DATE_TAG, date),
+        (COPY_TAG, copy.as_str()),
+        (RECORD_TAG, "ExportSnapshotRecord-old"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+    .collect();
+    let mut image = ami(&format!("ami-old{n}"), "available");
+    image.tags = tags.clone();
+    add_ami(ec2, image);
+    let snapshot = format!("snap-of-ami-old{n}");
+    ec2.world()
+        .artifacts
+        .get_mut(&snapshot)
+        .expect("snapshot")
+        .tags = tags;
+}
+
+#[tokio::test]
+async fn older_exports_are_retired_ami_first_and_a_dry_run_only_lists_them() {
+    let mut keep_two = plan("web-1");
+    keep_two.ec2_policy = Ec2Policy {
+        keep: Some(2),
+        keep_days: None,
+    };
+    let setup = || {
+        let api = exported();
+        let ec2 = ec2_of(&api);
+        older(&ec2, "2026-11-19", 1);
+        older(&ec2, "2026-11-20", 2);
+        (api, ec2)
+    };
+    let (api, ec2) = setup();
+    let report = run_with(&api, &ec2, &keep_two, &pinned("web-1"), None).await;
+    assert_eq!(report.phase, Phase::Exported);
+    assert_eq!(report.retired, ["ami-old1", "snap-of-ami-old1"]);
+    let ops = ec2.operations();
+    let deregister = ops
+        .iter()
+        .position(|o| *o == "DeregisterImage")
+        .expect("deregistered");
+    let delete = ops
+        .iter()
+        .position(|o| *o == "DeleteSnapshot")
+        .expect("deleted");
+    assert!(deregister < delete, "the AMI before its snapshots: {ops:?}");
+    assert!(
+        ec2.world().artifacts.contains_key("ami-old2"),
+        "within EC2_KEEP"
+    );
+
+    let (api, ec2) = setup();
+    let mut dry = keep_two.clone();
+    dry.dry_run = true;
+    let report = run_with(&api, &ec2, &dry, &pinned("web-1"), None).await;
+    assert_eq!(report.retired, ["ami-old1", "snap-of-ami-old1"]);
+    assert!(
+        ec2.world().artifacts.contains_key("ami-old1"),
+        "a dry run retires nothing"
+    );
+
+    // A deregistration that fails leaves the snapshots for the next round.
+    let (api, ec2) = setup();
+    ec2.fail("DeregisterImage", ApiError::Transient("lost".into()));
+    let report = run_with(&api, &ec2, &keep_two, &pinned("web-1"), None).await;
+    assert!(report.retired.is_empty(), "{:?}", report.retired);
+    let report = run_with(&api, &ec2, &keep_two, &pinned("web-1"), None).await;
+    assert_eq!(report.retired, ["ami-old1", "snap-of-ami-old1"]);
+}

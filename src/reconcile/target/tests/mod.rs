@@ -1,0 +1,212 @@
+//! Every branch of one target's round, through the in-memory fake adapter: what it calls, and
+//! what it reports.
+
+use std::collections::HashMap;
+
+use super::TargetRound;
+
+mod copy;
+mod ec2;
+mod export;
+mod observe;
+
+use crate::ec2::fake::FakeEc2;
+use crate::error::TargetErrorKind as Kind;
+use crate::input::config::Config;
+use crate::input::plan::{Plan, TargetSpec};
+use crate::input::request::Request;
+use crate::lightsail::fake::{FakeLightsail, FakeWorld};
+use crate::model::{
+    ApiError, ArtifactKind, AutoSnapshot, AutoSnapshotStatus, Destination, Ec2Artifact,
+    ExportRecord, ManualSnapshot, Phase, RecordState, Resource, ResourceType, SnapshotState,
+};
+use crate::report::TargetReport;
+
+const NOW: f64 = 1_795_328_400.0; // 2026-11-22T06:20:00Z
+const COPY: &str = "web-1-export-2026-11-21";
+
+fn instance(name: &str, blueprint: &str) -> Resource {
+    Resource {
+        name: name.into(),
+        resource_type: ResourceType::Instance,
+        blueprint_id: blueprint.into(),
+        blueprint_name: String::new(),
+        tags: Vec::new(),
+        auto_snapshots_enabled: Some(true),
+        snapshot_time_of_day: Some("06:00".into()),
+    }
+}
+
+fn disk(name: &str) -> Resource {
+    Resource {
+        resource_type: ResourceType::Disk,
+        ..instance(name, "")
+    }
+}
+
+fn autos(entries: &[(&str, AutoSnapshotStatus)]) -> Vec<AutoSnapshot> {
+    entries
+        .iter()
+        .map(|(date, status)| AutoSnapshot {
+            date: date.to_string(),
+            status: status.clone(),
+        })
+        .collect()
+}
+
+/// web-1 (instance), data-disk, and their automatic snapshots (today's being taken for web-1).
+fn world() -> FakeLightsail {
+    let mut w = FakeWorld {
+        now: NOW,
+        resources: vec![instance("web-1", "ubuntu_22_04"), disk("data-disk")],
+        ..FakeWorld::default()
+    };
+    use AutoSnapshotStatus::*;
+    w.autos.insert(
+        "web-1".into(),
+        autos(&[
+            ("2026-11-20", Success),
+            ("2026-11-21", Success),
+            ("2026-11-22", InProgress),
+        ]),
+    );
+    w.autos
+        .insert("data-disk".into(), autos(&[("2026-11-21", Success)]));
+    FakeLightsail::new(w)
+}
+
+fn copy_of(name: &str, from: &str, state: SnapshotState) -> ManualSnapshot {
+    ManualSnapshot {
+        state,
+        from_resource: Some(from.into()),
+        from_auto_snapshot: Some(true),
+        ..ManualSnapshot::missing(name, ResourceType::Instance)
+    }
+}
+
+fn record(source: &str, state: RecordState) -> ExportRecord {
+    ExportRecord {
+        name: format!("ExportSnapshotRecord-{source}-{state:?}"),
+        arn: None,
+        destination: (state == RecordState::Succeeded).then(|| Destination {
+            id: format!("ami-{source}"),
+            service: "Aws::EC2::Image".into(),
+        }),
+        state,
+        created_at: Some(NOW - 600.0),
+        source_name: source.into(),
+        from_resource: None,
+        source_created_at: None,
+    }
+}
+
+/// An exported AMI, in `state`, with one EBS snapshot.
+fn ami(id: &str, state: &str) -> Ec2Artifact {
+    Ec2Artifact {
+        kind: ArtifactKind::Image,
+        id: id.into(),
+        state: state.into(),
+        snapshot_ids: vec![format!("snap-of-{id}")],
+        size_gib: 60,
+        tags: Vec::new(),
+    }
+}
+
+/// An EC2 where every successful export of the fake Lightsail has its AMI, available.
+fn ec2_of(api: &FakeLightsail) -> FakeEc2 {
+    let ec2 = FakeEc2::default();
+    for record in &api.world().records {
+        if let Some(d) = &record.destination {
+            add_ami(&ec2, ami(&d.id, "available"));
+        }
+    }
+    ec2
+}
+
+/// An AMI and its snapshot, in EC2.
+fn add_ami(ec2: &FakeEc2, image: Ec2Artifact) {
+    for id in &image.snapshot_ids {
+        let state = if image.state == "available" {
+            "completed"
+        } else {
+            "pending"
+        };
+        ec2.add(Ec2Artifact {
+            kind: ArtifactKind::Snapshot,
+            id: id.clone(),
+            state: state.into(),
+            snapshot_ids: Vec::new(),
+            size_gib: image.size_gib,
+            tags: Vec::new(),
+        });
+    }
+    ec2.add(image);
+}
+
+fn plan(target: &str) -> Plan {
+    let request = Request {
+        targets: Some(vec![target.into()]),
+        ..Request::default()
+    };
+    let mut plan = Plan::new(&Config::default(), request).expect("plan");
+    plan.now = NOW;
+    plan
+}
+
+/// A target of a later round: pinned on 2026-11-21, known to be an instance.
+fn pinned(name: &str) -> TargetSpec {
+    TargetSpec {
+        pinned_date: Some("2026-11-21".into()),
+        resource_type: Some(ResourceType::Instance),
+        previous_phase: Some(Phase::Copying),
+        ..TargetSpec::named(name)
+    }
+}
+
+/// Runs the target's round against the fakes, as `reconcile` would; EC2 holds every export's
+/// AMI, available.
+async fn run(
+    api: &FakeLightsail,
+    plan: &Plan,
+    spec: &TargetSpec,
+    known: Option<&Resource>,
+) -> TargetReport {
+    run_with(api, &ec2_of(api), plan, spec, known).await
+}
+
+async fn run_with(
+    api: &FakeLightsail,
+    ec2: &FakeEc2,
+    plan: &Plan,
+    spec: &TargetSpec,
+    known: Option<&Resource>,
+) -> TargetReport {
+    let artifacts: Vec<Ec2Artifact> = ec2.world().artifacts.values().cloned().collect();
+    let (records, snapshots) = {
+        let w = api.world();
+        (
+            w.records.clone(),
+            w.snapshots.values().cloned().collect::<Vec<_>>(),
+        )
+    };
+    let mut by_source: HashMap<&str, Vec<&ExportRecord>> = HashMap::new();
+    for r in &records {
+        by_source.entry(r.source_name.as_str()).or_default().push(r);
+    }
+    let target = TargetRound {
+        api,
+        ec2,
+        artifacts: Some(&artifacts),
+        plan,
+        spec,
+        known,
+        records: &by_source,
+        snapshots: Some(&snapshots),
+        conflict: false,
+    };
+    target.run().await
+}
+
+fn kind(report: &TargetReport) -> Option<Kind> {
+    report.error.as_ref().map(|e| e.kind)
+}

@@ -1,0 +1,112 @@
+//! What the function's output holds in storage, and what it costs a month: the GiB of the EC2
+//! snapshots it labelled and of the Lightsail copies it made, at per-GiB prices.
+//!
+//! The default prices are AWS's public list prices in us-east-1: Amazon EBS snapshots (standard
+//! tier) $0.05 per GB-month (aws.amazon.com/ebs/pricing) and Lightsail snapshots $0.05 per
+//! GB-month (aws.amazon.com/lightsail/pricing). EBS snapshots are incremental and billed on the
+//! blocks they hold, so the volume sizes counted here are an upper bound.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{ArtifactKind, Ec2Artifact, ManualSnapshot};
+
+/// USD per GiB-month (`EC2_SNAPSHOT_PRICE`, `LIGHTSAIL_SNAPSHOT_PRICE`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prices {
+    pub ec2_snapshot: f64,
+    pub lightsail_snapshot: f64,
+}
+
+impl Default for Prices {
+    fn default() -> Prices {
+        Prices {
+            ec2_snapshot: 0.05,
+            lightsail_snapshot: 0.05,
+        }
+    }
+}
+
+/// The output's `cost`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// The volume sizes of the EC2 snapshots the function labelled (an upper bound of what
+    /// EBS bills, as snapshots are incremental).
+    #[serde(rename = "ec2SnapshotGiB")]
+    pub ec2_snapshot_gib: i64,
+    /// The sizes of the Lightsail copies the function made and still keeps.
+    #[serde(rename = "lightsailCopyGiB")]
+    pub lightsail_copy_gib: i64,
+    /// USD a month at `pricePerGiBMonth`.
+    pub estimated_monthly_usd: f64,
+    #[serde(rename = "pricePerGiBMonth")]
+    pub price_per_gib_month: Prices,
+}
+
+/// The cost of the function's EC2 snapshots (AMIs are counted through their snapshots) and of
+/// its Lightsail copies (`managed` tells them from a user's).
+pub fn cost(
+    artifacts: &[Ec2Artifact],
+    copies: &[ManualSnapshot],
+    managed: impl Fn(&ManualSnapshot) -> bool,
+    prices: Prices,
+) -> Cost {
+    let ec2: i64 = artifacts
+        .iter()
+        .filter(|a| a.kind == ArtifactKind::Snapshot)
+        .map(|a| a.size_gib)
+        .sum();
+    let lightsail: i64 = copies
+        .iter()
+        .filter(|c| managed(c))
+        .filter_map(|c| c.size_gib)
+        .sum();
+    let monthly = ec2 as f64 * prices.ec2_snapshot + lightsail as f64 * prices.lightsail_snapshot;
+    Cost {
+        ec2_snapshot_gib: ec2,
+        lightsail_copy_gib: lightsail,
+        estimated_monthly_usd: (monthly * 100.0).round() / 100.0,
+        price_per_gib_month: prices,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ResourceType, SnapshotState};
+
+    #[test]
+    fn gib_and_dollars() {
+        let snap = |id: &str, gib| Ec2Artifact {
+            kind: ArtifactKind::Snapshot,
+            id: id.into(),
+            state: "completed".into(),
+            snapshot_ids: Vec::new(),
+            size_gib: gib,
+            tags: Vec::new(),
+        };
+        let ami = Ec2Artifact {
+            kind: ArtifactKind::Image,
+            size_gib: 80,
+            ..snap("ami-1", 0)
+        };
+        let copy = |name: &str, gib| ManualSnapshot {
+            state: SnapshotState::Ready,
+            size_gib: Some(gib),
+            ..ManualSnapshot::missing(name, ResourceType::Instance)
+        };
+        let copies = [copy("mine", 60), copy("users", 500)];
+        let cost = cost(
+            &[ami, snap("a", 80), snap("b", 64)],
+            &copies,
+            |c| c.name == "mine",
+            Prices::default(),
+        );
+        assert_eq!((cost.ec2_snapshot_gib, cost.lightsail_copy_gib), (144, 60));
+        assert_eq!(cost.estimated_monthly_usd, 10.2);
+        let json = serde_json::to_value(&cost).unwrap();
+        assert_eq!(json["ec2SnapshotGiB"], 144);
+        assert_eq!(json["pricePerGiBMonth"]["ec2Snapshot"], 0.05);
+    }
+}
