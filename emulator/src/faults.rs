@@ -36,6 +36,10 @@ pub struct Faults {
     pub ec2_stuck_for: Vec<String>,
     /// Resource or snapshot names whose exports' EC2 artifacts end `failed` (AMI) / `error`.
     pub ec2_fail_for: Vec<String>,
+    /// Regions whose every call (Lightsail and EC2) gets AccessDenied / UnauthorizedOperation
+    /// before anything is applied, as under an organization's SCP that denies those regions
+    /// (a `Deny` on `aws:RequestedRegion`, a common guardrail). Never rolled.
+    pub denied_regions: Vec<String>,
 }
 
 /// What happens to one call before it reaches the world.
@@ -109,6 +113,11 @@ impl FaultState {
             .filter_map(|field| input.get(*field).and_then(serde_json::Value::as_str))
             .find(|name| denied.iter().any(|d| d == name))
             .map(str::to_string)
+    }
+
+    /// Whether `denied_regions` refuses every call to `region`.
+    pub fn denied_region(&self, region: &str) -> bool {
+        self.faults.denied_regions.iter().any(|r| r == region)
     }
 
     /// The first `access_denied_for` entry that is this EC2 operation or one of the ids it names.

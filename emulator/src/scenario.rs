@@ -35,6 +35,8 @@ pub struct Scenario {
     pub snapshots: Vec<SnapshotSpec>,
     pub export_records: Vec<ExportRecordSpec>,
     pub unrelated_export_records: usize,
+    /// The same, in other regions: region -> how many (for worlds over several regions).
+    pub unrelated_export_records_by_region: std::collections::BTreeMap<String, usize>,
     /// Names only: a static IP's name takes its place in the region's name space.
     pub static_ips: Vec<StaticIpSpec>,
     /// Hand-made AMIs (a user's own, or managed ones of earlier nights) with their snapshots.
@@ -65,6 +67,7 @@ impl Default for Scenario {
             snapshots: Vec::new(),
             export_records: Vec::new(),
             unrelated_export_records: 0,
+            unrelated_export_records_by_region: Default::default(),
             static_ips: Vec::new(),
             ec2_images: Vec::new(),
             ec2_snapshots: Vec::new(),

@@ -217,10 +217,13 @@ async fn lightsail(state: &Shared, req: Request<Incoming>) -> Result<HttpRespons
         }
     };
     // IAM refuses before anything else happens (and without drawing from the fault generator).
-    let denied = parsed
-        .as_ref()
-        .ok()
-        .and_then(|input| inner.faults.denied(&operation, input));
+    let denied = match inner.faults.denied_region(&region) {
+        true => Some(format!("* (region {region} is denied)")),
+        false => parsed
+            .as_ref()
+            .ok()
+            .and_then(|input| inner.faults.denied(&operation, input)),
+    };
     if let Some(what) = denied {
         let e = ApiError::access_denied(&operation, &what);
         log(&mut inner, false, Some(e.kind.to_string()));

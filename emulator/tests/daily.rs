@@ -21,7 +21,7 @@ instances:
 "#;
 
 async fn autos(emu: &Emulator, name: &str) -> Vec<(String, String)> {
-    let client = common::client(&emu);
+    let client = common::client(emu);
     let out = client
         .get_auto_snapshots()
         .resource_name(name)

@@ -144,7 +144,11 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
     };
     // IAM refuses before anything else happens (and without drawing from the fault generator).
     let ids = named_ids(&call.params);
-    if let Some(what) = inner.faults.denied_ec2(&call.action, &ids) {
+    let region_denied = inner
+        .faults
+        .denied_region(&call.region)
+        .then(|| call.action.clone());
+    if let Some(what) = region_denied.or_else(|| inner.faults.denied_ec2(&call.action, &ids)) {
         let arn = if what == call.action {
             "*".to_string()
         } else {

@@ -140,8 +140,12 @@ impl World {
             w.add_spec_artifacts(&rec, spec, &s.faults);
             w.insert_record(rec);
         }
-        for i in 0..s.unrelated_export_records {
-            let region = s.region.clone();
+        let unrelated = std::iter::once((s.region.clone(), s.unrelated_export_records))
+            .chain(s.unrelated_export_records_by_region.clone());
+        let unrelated: Vec<String> = unrelated
+            .flat_map(|(region, count)| std::iter::repeat_n(region, count))
+            .collect();
+        for (i, region) in unrelated.into_iter().enumerate() {
             let kind = if w.rng.u8(0..4) == 0 {
                 Kind::Disk
             } else {
