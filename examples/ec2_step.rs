@@ -24,7 +24,11 @@ async fn step(
     target: &mut TargetReport,
 ) -> Result<(), Error> {
     let failed = |e| Error::Retryable(format!("{}: {e}", target.resource));
-    let Some(record) = target.export_record.clone().filter(|r| r.state == "Succeeded") else {
+    let Some(record) = target
+        .export_record
+        .clone()
+        .filter(|r| r.state == "Succeeded")
+    else {
         return Ok(());
     };
     let Some(destination) = record.destination.as_ref().map(|d| d.id.clone()) else {
@@ -71,10 +75,17 @@ async fn step(
     Ok(())
 }
 
-async fn handler(event: LambdaEvent<Output>, ec2: &SdkEc2, config: &Result<Config, Error>) -> Result<Output, Error> {
+async fn handler(
+    event: LambdaEvent<Output>,
+    ec2: &SdkEc2,
+    config: &Result<Config, Error>,
+) -> Result<Output, Error> {
     let config = config.as_ref().map_err(Clone::clone)?;
     let mut output = event.payload;
-    let managed = ec2.list_managed().await.map_err(|e| Error::Retryable(e.to_string()))?;
+    let managed = ec2
+        .list_managed()
+        .await
+        .map_err(|e| Error::Retryable(e.to_string()))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());

@@ -99,6 +99,9 @@ pub enum TargetErrorKind {
     Retryable,
     /// Any other Lightsail error.
     LightsailError,
+    /// The fan-out item that reconciled this target failed as a whole (a Lambda error the state
+    /// machine caught after its retries); the message gives its error and cause.
+    ItemFailed,
 }
 
 impl TargetErrorKind {

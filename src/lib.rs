@@ -11,6 +11,7 @@
 //! reconcile  the round's I/O: listings, each target's calls in order, the deadline
 //! report     the output contract, and the round's metrics
 //! handler    the Lambda handler and what it is given at cold start (App)
+//! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)
 //! model      the shared words: ResourceType, Phase, ManualSnapshot, ExportRecord, Action, …
 //! error      the invocation's and the targets' errors, with their stable names
@@ -20,6 +21,7 @@
 //! Dependencies point one way (`tests/architecture.rs`): input, lightsail, decide and report
 //! know nothing of reconcile or handler, and decide does no I/O.
 
+pub mod clients;
 pub mod clock;
 pub mod decide;
 pub mod ec2;
@@ -36,7 +38,7 @@ mod sdk;
 pub mod time;
 
 pub use error::Error;
-pub use handler::{handler, init_tracing, App};
+pub use handler::{handler, init_tracing, App, Response};
 pub use input::config::Config;
 pub use reconcile::{reconcile, Deadline};
 pub use report::Output;

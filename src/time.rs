@@ -130,7 +130,7 @@ mod tests {
         for date in ["2000-01-01", "2000-02-29", "2026-11-22", "2024-12-31"] {
             let epoch = date_epoch(date).unwrap();
             assert_eq!(utc_date(epoch), date);
-            assert_eq!(utc_date(epoch - 1.0) < date.to_string(), true);
+            assert!(utc_date(epoch - 1.0).as_str() < date);
         }
         assert_eq!(date_epoch("2026-11-22"), Some(1_795_305_600.0));
         assert_eq!(date_epoch("2026-13-01"), None);

@@ -278,6 +278,7 @@ async fn a_bad_environment_variable_is_invalid_configuration_on_every_invocation
         api: h.app.api.clone(),
         ec2: h.app.ec2.clone(),
         config,
+        regions: Default::default(),
     };
     for _ in 0..2 {
         let event = lambda_runtime::LambdaEvent::new(json!({}), lambda_runtime::Context::default());
@@ -519,6 +520,7 @@ async fn a_wrong_source_region_is_resource_not_found_there() {
         api: SdkLightsail::new(here, source, "eu-west-1"),
         ec2: common::ec2_client(&h.emulator.url(), "us-east-1"),
         config: Ok(config(&["web-1", "eu-web-1"])),
+        regions: Default::default(),
     };
     let h = Harness {
         emulator: h.emulator,

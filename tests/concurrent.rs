@@ -98,9 +98,23 @@ fn the_deployment_runs_one_round_at_a_time() {
         .nth(1)
         .and_then(|rest| rest.split("\n  ReconcileFunctionLogGroup:").next())
         .expect("the function's resource in template.yaml");
+    // The loop (the default Workflow) runs one round at a time; the fan-out runs one round per
+    // running batch, MaxConcurrency at most, and gives each target to exactly one batch
+    // (tests/regions.rs), so no two rounds ever work on one target there either.
     assert!(
-        function.contains("\n      ReservedConcurrentExecutions: 1\n"),
-        "ReconcileFunction must have ReservedConcurrentExecutions: 1"
+        function.contains(
+            "\n      ReservedConcurrentExecutions: !If [FanOut, !Ref MaxConcurrency, 1]\n"
+        ),
+        "ReconcileFunction must have ReservedConcurrentExecutions 1 unless the fan-out is chosen"
+    );
+    let fan_out = template
+        .split("\n  FanOut: ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .expect("the FanOut condition in template.yaml");
+    assert!(
+        fan_out.contains("!Equals [!Ref Workflow, fan-out]"),
+        "FanOut is true only when the fan-out is chosen: {fan_out}"
     );
     // A second invocation is throttled, and the state machine retries it rather than failing.
     let machine = include_str!("../statemachine/nightly-export.asl.json");

@@ -8,7 +8,7 @@ use common::{config, target, Harness, WORLD};
 use lightsail_export::model::Phase;
 use lightsail_export::report::Status;
 use lightsail_export::Config;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The sample events this file tests, by file name. A new file in `events/` must be added here.
 const EVENTS: &[&str] = &[
@@ -19,6 +19,8 @@ const EVENTS: &[&str] = &[
     "dry-run.json",
     "backfill.json",
     "bad-input.json",
+    "fanout-start.json",
+    "fanout-batch.json",
 ];
 
 fn event(name: &str) -> Value {
@@ -166,4 +168,68 @@ async fn a_bad_input_fails_with_invalid_input_before_any_call() {
     assert_eq!(error.error_type(), "InvalidInput");
     assert!(error.to_string().contains("target"), "{error}");
     assert!(h.emulator.call_counts().values().all(|n| *n == 0));
+}
+
+/// The emulator's shipped world over two regions: web-1 in us-east-1; eu-web-1 and eu-disk in
+/// eu-west-1; all three tagged export=nightly.
+const TWO_REGIONS: &str = include_str!("../emulator/scenarios/two-regions.yaml");
+
+#[tokio::test]
+async fn the_fan_out_start_lists_every_region_s_targets_once() {
+    let h = Harness::new(TWO_REGIONS, Config::default()).await;
+    let mut start = event("fanout-start.json");
+    // What the Plan state's States.JsonMerge adds to the execution's input.
+    start["fanOut"] = json!(true);
+    let listing = match h.respond(start).await.unwrap() {
+        lightsail_export::Response::FanOut(listing) => listing,
+        other => panic!("a listing, got {other:?}"),
+    };
+    let items: Vec<(&str, &str)> = (listing.items.iter())
+        .map(|i| (i.region.as_str(), i.resource.as_str()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("us-east-1", "web-1"),
+            ("eu-west-1", "eu-web-1"),
+            ("eu-west-1", "eu-disk")
+        ]
+    );
+    assert!(
+        h.writes("CopySnapshot").is_empty(),
+        "the listing reconciles nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_fan_out_batch_runs_to_its_settled_output() {
+    let h = Harness::new(TWO_REGIONS, Config::default()).await;
+    let mut state = event("fanout-batch.json");
+    let mut last = None;
+    for _ in 0..common::MAX_ROUNDS {
+        let output = h.invoke(json!({ "fanOutItem": state })).await.unwrap();
+        h.emulator.advance(output.next_check_seconds as f64);
+        state = serde_json::to_value(&output).unwrap();
+        if output.status != Status::InProgress {
+            last = Some(output);
+            break;
+        }
+        assert!(
+            output.targets.iter().all(|t| t.region.is_some()),
+            "{output:#?}"
+        );
+    }
+    let last = last.expect("the batch ends");
+    assert_eq!(last.status, Status::Succeeded, "{last:#?}");
+    assert!(
+        last.targets.is_empty(),
+        "settled: no EXPORTED target listed"
+    );
+    assert_eq!(last.targets_omitted, Some(2));
+    assert_eq!(last.summary_by_region["eu-west-1"].summary.exported, 1);
+    assert_eq!(last.summary_by_region["us-east-1"].summary.exported, 1);
+    let copies = h.writes("CopySnapshot");
+    let regions: Vec<&str> = copies.iter().map(|w| w.region.as_str()).collect();
+    assert_eq!(copies.len(), 2);
+    assert!(regions.contains(&"eu-west-1") && regions.contains(&"us-east-1"));
 }

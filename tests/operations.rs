@@ -217,6 +217,7 @@ instances:
             api,
             ec2: common::ec2_client(&url, "us-east-1"),
             config: Ok(config(&["eu-web"])),
+            regions: Default::default(),
         },
     };
     let outputs = h.run(json!({})).await;

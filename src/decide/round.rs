@@ -143,6 +143,10 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
         region: cross_region.then(|| regions.region.clone()),
         source_region: cross_region.then_some(regions.source_region),
         cost: None,
+        summary_by_region: Default::default(),
+        region_errors: Vec::new(),
+        targets_omitted: None,
+        failed_items: None,
     }
 }
 

@@ -14,6 +14,9 @@ pub struct Config {
     /// `SOURCE_REGION`: where the resources and their automatic snapshots live; `None` = the
     /// function's own region.
     pub source_region: Option<String>,
+    /// `REGIONS`: the regions one deployment covers (each reconciled with its own clients);
+    /// empty = the function's own region only. Not with `SOURCE_REGION`.
+    pub regions: Vec<String>,
     /// `SNAPSHOT_NAME_FORMAT`.
     pub name_format: String,
     /// `MAX_EXPORT_ATTEMPTS`: exports started for one copy, failed ones included.
@@ -56,6 +59,7 @@ impl Default for Config {
             targets: Vec::new(),
             target_tag: None,
             source_region: None,
+            regions: Vec::new(),
             name_format: names::DEFAULT_FORMAT.to_string(),
             max_export_attempts: 3,
             concurrency: 8,
@@ -172,6 +176,27 @@ pub fn parse_duration(name: &str, text: &str, max: u64) -> Result<u64, Error> {
     }
 }
 
+/// `REGIONS`: comma-separated region names, each once. A cross-region (`SOURCE_REGION`)
+/// deployment copies from one region into its own, so the two are not combined.
+fn read_regions(text: &str, cross_region: bool) -> Result<Vec<String>, Error> {
+    let bad = |why: String| Error::InvalidConfiguration(format!("REGIONS is `{text}`: {why}"));
+    if cross_region {
+        return Err(bad(
+            "REGIONS and SOURCE_REGION cannot both be set: one deployment either covers several \
+             regions or copies from one other region into its own"
+                .into(),
+        ));
+    }
+    let mut regions: Vec<String> = Vec::new();
+    for region in split_names(text) {
+        names::validate_region(&region).map_err(bad)?;
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    Ok(regions)
+}
+
 impl Config {
     /// The EC2 side: labels, what to keep, prices. `EC2_KEEP=0` is refused rather than read as
     /// "keep none": the newest export is always kept, and 0 is more likely a mistake.
@@ -213,6 +238,9 @@ impl Config {
                 })?);
         }
         config.source_region = get("SOURCE_REGION").map(|region| region.trim().to_string());
+        if let Some(text) = get("REGIONS") {
+            config.regions = read_regions(&text, config.source_region.is_some())?;
+        }
         if let Some(format) = get("SNAPSHOT_NAME_FORMAT") {
             names::validate_format(&format).map_err(Error::InvalidConfiguration)?;
             config.name_format = format;
@@ -251,125 +279,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, Error> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|key| map.get(key).cloned())
-    }
-
-    #[test]
-    fn defaults() {
-        assert_eq!(config(&[]), Ok(Config::default()));
-    }
-
-    #[test]
-    fn reads_every_variable() {
-        let c = config(&[
-            ("TARGETS", " web-1, ,data-disk "),
-            ("TARGET_TAG", "export=nightly"),
-            ("SOURCE_REGION", "eu-west-1"),
-            ("SNAPSHOT_NAME_FORMAT", "{resource}-{date}-ec2"),
-            ("MAX_EXPORT_ATTEMPTS", "5"),
-            ("CONCURRENCY", "2"),
-            ("DRY_RUN", "true"),
-            ("NEXT_CHECK_SECONDS", "60"),
-            ("DELETE_COPY_AFTER_EXPORT", "yes"),
-            ("KEEP_COPIES", "7"),
-            ("METRICS", "false"),
-            ("METRICS_NAMESPACE", "Backups"),
-            ("MAX_AUTO_SNAPSHOT_WAIT", "2h30m"),
-            ("EC2_TAGS", "team=web, cost-center = 42 ,empty="),
-            ("EC2_KEEP", "7"),
-            ("EC2_KEEP_DAYS", "30"),
-            ("EC2_SNAPSHOT_PRICE", "0.0125"),
-        ])
-        .unwrap();
-        assert_eq!(
-            c.ec2_tags,
-            [
-                ("team".into(), "web".into()),
-                ("cost-center".into(), "42".into()),
-                ("empty".into(), String::new())
-            ]
-        );
-        assert_eq!(
-            (c.ec2_policy.keep, c.ec2_policy.keep_days),
-            (Some(7), Some(30))
-        );
-        assert_eq!(c.prices.ec2_snapshot, 0.0125);
-        assert_eq!(c.max_auto_snapshot_wait, 9_000);
-        assert!(c.delete_copy_after_export);
-        assert_eq!(c.keep_copies, 7);
-        assert!(!c.metrics);
-        assert_eq!(c.metrics_namespace, "Backups");
-        assert_eq!(c.targets, ["web-1", "data-disk"]);
-        assert_eq!(
-            c.target_tag,
-            Some(TagFilter {
-                key: "export".into(),
-                value: Some("nightly".into())
-            })
-        );
-        assert_eq!(c.source_region.as_deref(), Some("eu-west-1"));
-        assert_eq!(c.name_format, "{resource}-{date}-ec2");
-        assert_eq!(
-            (
-                c.max_export_attempts,
-                c.concurrency,
-                c.dry_run,
-                c.next_check_seconds
-            ),
-            (5, 2, true, 60)
-        );
-    }
-
-    #[test]
-    fn rejects_bad_values() {
-        for pair in [
-            ("MAX_EXPORT_ATTEMPTS", "0"),
-            ("MAX_EXPORT_ATTEMPTS", "three"),
-            ("CONCURRENCY", "1000"),
-            ("DRY_RUN", "maybe"),
-            ("KEEP_COPIES", "-1"),
-            ("DELETE_COPY_AFTER_EXPORT", "sometimes"),
-            ("TARGET_TAG", "=x"),
-            ("SNAPSHOT_NAME_FORMAT", "{resource}"),
-            ("MAX_AUTO_SNAPSHOT_WAIT", "forever"),
-            ("MAX_AUTO_SNAPSHOT_WAIT", "13h"),
-            ("MAX_AUTO_SNAPSHOT_WAIT", "-5"),
-            ("EC2_KEEP", "0"),
-            ("EC2_KEEP", "-1"),
-            ("EC2_KEEP", "many"),
-            ("EC2_KEEP_DAYS", "0"),
-            ("EC2_KEEP_DAYS", "2.5"),
-            ("EC2_TAGS", "team"),
-            ("EC2_TAGS", "aws:x=1"),
-            ("EC2_TAGS", "lightsail-export:managed=false"),
-            ("EC2_SNAPSHOT_PRICE", "cheap"),
-            ("LIGHTSAIL_SNAPSHOT_PRICE", "-1"),
-        ] {
-            let error = config(&[pair]).unwrap_err();
-            assert_eq!(error.error_type(), "InvalidConfiguration", "{pair:?}");
-            assert!(error.to_string().contains(pair.0), "{error}");
-        }
-    }
-
-    #[test]
-    fn durations() {
-        for (text, seconds) in [
-            ("3h", 10_800),
-            ("90m", 5_400),
-            ("600", 600),
-            ("0", 0),
-            ("45s", 45),
-        ] {
-            assert_eq!(parse_duration("X", text, 43_200), Ok(seconds), "{text}");
-        }
-    }
-}
+mod tests;

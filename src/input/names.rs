@@ -136,6 +136,25 @@ pub fn copy_name(
     Ok(name)
 }
 
+/// Checks a region name (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`): letters, then
+/// digits, in dash-separated parts as AWS names its regions.
+pub fn validate_region(name: &str) -> Result<(), String> {
+    let lower = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase());
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = name.split('-').collect();
+    let ok = match parts.as_slice() {
+        [geo, area, n] => geo.len() == 2 && lower(geo) && lower(area) && digits(n),
+        [geo, "gov", area, n] => geo.len() == 2 && lower(geo) && lower(area) && digits(n),
+        _ => false,
+    };
+    match ok {
+        true => Ok(()),
+        false => Err(format!(
+            "`{name}` is not an AWS region name such as eu-west-1"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,6 +247,7 @@ mod tests {
         let mut req = request(&["web-1", "disk-1"]);
         req.previous = Some(vec![PreviousTarget {
             resource: "web-1".into(),
+            region: None,
             resource_type: Some(ResourceType::Instance),
             auto_snapshot_date: Some("2026-11-20".into()),
             phase: Some(Phase::Exporting),

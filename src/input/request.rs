@@ -1,6 +1,8 @@
-//! What one invocation was asked to do, from any of the three event forms of the contract:
-//! a plain request, an EventBridge envelope whose `detail` is the request, or the function's own
-//! previous output (a Step Functions loop feeds it back).
+//! What one invocation was asked to do, from any event form of the contract: a plain request,
+//! an EventBridge envelope whose `detail` is the request, the function's own previous output (a
+//! Step Functions loop feeds it back), a fan-out Map item's batch (`{"Items": …}`), any of
+//! these wrapped as a fan-out item's round (`{"fanOutItem": …}`), or the Map's results to
+//! aggregate (`{"aggregate": […]}`).
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use serde::Deserialize;
@@ -8,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::model::{Phase, ResourceType};
+use crate::report::regions::RegionError;
 use crate::report::{AutoSnapshotToday, ExportRecordReport};
 
 /// A target carried over from the previous output: it stays on the date it started on.
@@ -15,6 +18,9 @@ use crate::report::{AutoSnapshotToday, ExportRecordReport};
 #[serde(rename_all = "camelCase")]
 pub struct PreviousTarget {
     pub resource: String,
+    /// The target's region, in a run over several regions.
+    #[serde(default)]
+    pub region: Option<String>,
     #[serde(default)]
     pub resource_type: Option<ResourceType>,
     #[serde(default)]
@@ -32,14 +38,57 @@ pub struct PreviousTarget {
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
+    /// Names, each `name` or `region:name`.
     pub targets: Option<Vec<String>>,
     pub target_tag: Option<String>,
+    /// The regions to cover, each maybe with its own targets or tag.
+    pub regions: Option<Vec<RegionRequest>>,
     pub restore_date: Option<String>,
     pub dry_run: Option<bool>,
     /// Set when the event was a previous output: its targets, in order.
     pub previous: Option<Vec<PreviousTarget>>,
+    /// `{"fanOut": true}`: list the targets as the fan-out's items, reconcile nothing.
+    pub fan_out: bool,
+    /// `{"aggregate": [...]}`: the fan-out Map's results, to merge into one output.
+    pub aggregate: Option<Vec<Value>>,
+    /// `{"fanOutItem": …}`: a round of one fan-out item, whose final output lists only the
+    /// targets that need attention (see `report::regions::settle`).
+    pub fan_out_item: bool,
+    /// Regions that failed as a whole earlier in the run (a previous output's `regionErrors`,
+    /// or the fan-out listing's, given to the aggregate): reported again, not retried.
+    pub region_errors: Vec<RegionError>,
+}
+
+/// One region of `regions`: a name, or `{"region", "targets", "targetTag"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "each of `regions` must be a region name or {\"region\", \"targets\", \"targetTag\"}"
+)]
+pub enum RegionRequest {
+    Name(String),
+    Detailed(RegionDetail),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegionDetail {
+    pub region: String,
+    #[serde(default)]
+    pub targets: Option<Vec<String>>,
+    #[serde(default)]
+    pub target_tag: Option<String>,
+}
+
+impl RegionRequest {
+    pub fn name(&self) -> &str {
+        match self {
+            RegionRequest::Name(name) => name,
+            RegionRequest::Detailed(detail) => &detail.region,
+        }
+    }
 }
 
 /// `targets` may be a list of names or one comma-separated string (handier in a schedule's input).
@@ -60,6 +109,38 @@ enum Names {
 struct PlainRequest {
     targets: Option<Names>,
     target_tag: Option<String>,
+    regions: Option<Vec<RegionRequest>>,
+    restore_date: Option<String>,
+    dry_run: Option<bool>,
+    #[serde(default)]
+    fan_out: bool,
+    aggregate: Option<Vec<Value>>,
+    /// With `aggregate`: the fan-out listing's region errors.
+    region_errors: Option<Vec<RegionError>>,
+}
+
+/// One item of the fan-out: a target of a region.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Item {
+    pub region: String,
+    pub resource: String,
+}
+
+/// What the fan-out's ItemBatcher gives each Map iteration: a batch of items, and what the
+/// whole run asked (`BatchInput`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    #[serde(rename = "Items")]
+    items: Vec<Item>,
+    #[serde(rename = "BatchInput", default)]
+    batch_input: Option<BatchInput>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BatchInput {
     restore_date: Option<String>,
     dry_run: Option<bool>,
 }
@@ -74,6 +155,12 @@ struct PreviousOutput {
     restore_date: Option<String>,
     #[serde(default)]
     dry_run: Option<bool>,
+    /// A run over several regions: the regions covered, so that a region whose targets are all
+    /// gone from `targets` (none matched its tag) still shows.
+    #[serde(default)]
+    summary_by_region: std::collections::BTreeMap<String, Value>,
+    #[serde(default)]
+    region_errors: Vec<RegionError>,
 }
 
 fn invalid(what: &str, error: serde_json::Error) -> Error {
@@ -111,6 +198,22 @@ impl Request {
             Value::Object(object) if is_previous_output(&object) => {
                 Request::from_previous(Value::Object(object))
             }
+            Value::Object(object) if object.contains_key("Items") => {
+                Request::from_batch(Value::Object(object))
+            }
+            Value::Object(mut object) if object.len() == 1 && object.contains_key("fanOutItem") => {
+                let inner = object.remove("fanOutItem").unwrap_or_default();
+                let nested =
+                    inner.get("fanOutItem").is_some() || inner.get("detail-type").is_some();
+                if nested || !inner.is_object() {
+                    return Err(Error::InvalidInput(
+                        "fanOutItem: a batch of items or a previous output was expected".into(),
+                    ));
+                }
+                let mut request = Request::parse(inner)?;
+                request.fan_out_item = true;
+                Ok(request)
+            }
             Value::Object(object) => Request::from_plain(Value::Object(object)),
             other => Err(Error::InvalidInput(format!(
                 "the input must be a JSON object, got {}",
@@ -121,15 +224,56 @@ impl Request {
 
     fn from_plain(value: Value) -> Result<Request, Error> {
         let plain: PlainRequest = serde_json::from_value(value).map_err(|e| invalid("input", e))?;
+        let selects = plain.targets.is_some()
+            || plain.target_tag.is_some()
+            || plain.regions.is_some()
+            || plain.restore_date.is_some()
+            || plain.dry_run.is_some()
+            || plain.fan_out;
+        if plain.aggregate.is_some() && selects {
+            return Err(Error::InvalidInput(
+                "`aggregate` (the fan-out's results) comes alone, with `regionErrors` at most"
+                    .into(),
+            ));
+        }
+        if plain.aggregate.is_none() && plain.region_errors.is_some() {
+            return Err(Error::InvalidInput(
+                "`regionErrors` is only read with `aggregate`".into(),
+            ));
+        }
         Ok(Request {
             targets: plain.targets.map(|names| match names {
                 Names::List(list) => list,
                 Names::Text(text) => super::config::split_names(&text),
             }),
             target_tag: plain.target_tag,
+            regions: plain.regions,
             restore_date: plain.restore_date,
             dry_run: plain.dry_run,
             previous: None,
+            fan_out: plain.fan_out,
+            aggregate: plain.aggregate,
+            fan_out_item: false,
+            region_errors: plain.region_errors.unwrap_or_default(),
+        })
+    }
+
+    /// A fan-out Map iteration's batch: its items are the targets, each in its region.
+    fn from_batch(value: Value) -> Result<Request, Error> {
+        let batch: Batch =
+            serde_json::from_value(value).map_err(|e| invalid("fan-out batch", e))?;
+        let input = batch.batch_input.unwrap_or_default();
+        Ok(Request {
+            targets: Some(
+                batch
+                    .items
+                    .iter()
+                    .map(|i| format!("{}:{}", i.region, i.resource))
+                    .collect(),
+            ),
+            restore_date: input.restore_date,
+            dry_run: input.dry_run,
+            ..Request::default()
         })
     }
 
@@ -137,17 +281,29 @@ impl Request {
         let previous: PreviousOutput =
             serde_json::from_value(value).map_err(|e| invalid("previous output", e))?;
         Ok(Request {
+            // A target of a run over several regions comes back qualified with its region.
             targets: Some(
                 previous
                     .targets
                     .iter()
-                    .map(|t| t.resource.clone())
+                    .map(|t| match &t.region {
+                        Some(region) => format!("{region}:{}", t.resource),
+                        None => t.resource.clone(),
+                    })
                     .collect(),
             ),
-            target_tag: None,
             restore_date: previous.restore_date,
             dry_run: previous.dry_run,
             previous: Some(previous.targets),
+            regions: (!previous.summary_by_region.is_empty()).then(|| {
+                previous
+                    .summary_by_region
+                    .into_keys()
+                    .map(RegionRequest::Name)
+                    .collect()
+            }),
+            region_errors: previous.region_errors,
+            ..Request::default()
         })
     }
 }
@@ -164,98 +320,4 @@ fn kind(value: &Value) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn plain_requests() {
-        let request = Request::parse(json!({
-            "targets": ["web-1", "data-disk"], "targetTag": "export=nightly",
-            "restoreDate": "2026-11-20", "dryRun": true
-        }))
-        .unwrap();
-        assert_eq!(
-            request.targets,
-            Some(vec!["web-1".into(), "data-disk".into()])
-        );
-        assert_eq!(request.target_tag.as_deref(), Some("export=nightly"));
-        assert_eq!(request.restore_date.as_deref(), Some("2026-11-20"));
-        assert_eq!(request.dry_run, Some(true));
-        assert_eq!(request.previous, None);
-
-        let text = Request::parse(json!({"targets": "web-1, web-2"})).unwrap();
-        assert_eq!(text.targets, Some(vec!["web-1".into(), "web-2".into()]));
-        assert_eq!(Request::parse(json!({})).unwrap(), Request::default());
-        assert_eq!(Request::parse(Value::Null).unwrap(), Request::default());
-    }
-
-    #[test]
-    fn eventbridge_envelopes() {
-        let scheduled = json!({
-            "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-            "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": "2026-11-22T06:00:00Z", "region": "us-east-1",
-            "resources": ["arn:aws:events:us-east-1:123456789012:rule/nightly"], "detail": {}
-        });
-        assert_eq!(Request::parse(scheduled).unwrap(), Request::default());
-
-        let custom = json!({
-            "detail-type": "Export", "source": "ops", "detail": {"targets": ["web-1"], "dryRun": true}
-        });
-        let request = Request::parse(custom).unwrap();
-        assert_eq!(request.targets, Some(vec!["web-1".into()]));
-        assert_eq!(request.dry_run, Some(true));
-    }
-
-    #[test]
-    fn previous_output() {
-        let previous = json!({
-            "status": "IN_PROGRESS", "nextCheckSeconds": 300,
-            "summary": {"total": 2, "exported": 1, "inProgress": 1, "failed": 0},
-            "restoreDate": "2026-11-20", "dryRun": false,
-            "targets": [
-                {"resource": "web-1", "resourceType": "Instance", "autoSnapshotDate": "2026-11-20",
-                 "snapshotName": "web-1-export-2026-11-20", "phase": "EXPORTED", "actions": [],
-                 "exportRecord": null, "error": null},
-                {"resource": "data-disk", "resourceType": null, "autoSnapshotDate": null,
-                 "snapshotName": null, "phase": "COPYING", "actions": [], "exportRecord": null,
-                 "error": {"type": "Retryable", "message": "throttled"}}
-            ]
-        });
-        let request = Request::parse(previous).unwrap();
-        assert_eq!(
-            request.targets,
-            Some(vec!["web-1".into(), "data-disk".into()])
-        );
-        assert_eq!(request.restore_date.as_deref(), Some("2026-11-20"));
-        let pins = request.previous.unwrap();
-        assert_eq!(pins[0].auto_snapshot_date.as_deref(), Some("2026-11-20"));
-        assert_eq!(pins[0].resource_type, Some(ResourceType::Instance));
-        assert_eq!(pins[1].auto_snapshot_date, None);
-    }
-
-    #[test]
-    fn bad_input_is_invalid_input() {
-        let cases = [
-            json!([1, 2]),
-            json!("web-1"),
-            json!(42),
-            json!({"targets": [1, 2]}),
-            json!({"targets": "web-1", "dryRun": "yes"}),
-            json!({"target": ["web-1"]}),
-            json!({"detail-type": "Scheduled Event", "source": "aws.events", "detail": "x"}),
-            json!({"detail-type": "Scheduled Event", "detail": {}}),
-            json!({"status": "IN_PROGRESS", "targets": [{"phase": "COPYING"}]}),
-        ];
-        for case in cases {
-            let error = Request::parse(case.clone()).unwrap_err();
-            assert_eq!(error.error_type(), "InvalidInput", "{case}");
-        }
-        let unknown = Request::parse(json!({"target": ["web-1"]})).unwrap_err();
-        assert!(
-            unknown.to_string().contains("unknown field `target`"),
-            "{unknown}"
-        );
-    }
-}
+mod tests;

@@ -96,6 +96,11 @@ impl SdkLightsail {
         self
     }
 
+    /// The clock "now" is read from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Sends a write, retrying it only while it is throttled.
     pub(super) async fn write<T, E, F, Fut>(&self, send: F) -> Result<T, ApiError>
     where

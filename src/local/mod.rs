@@ -230,7 +230,9 @@ async fn night_of_rounds(
         let invocation = LambdaEvent::new(event.clone(), Context::default());
         let output = handler(invocation, app)
             .await
-            .map_err(|e| format!("{}: {e}", e.error_type()))?;
+            .map_err(|e| format!("{}: {e}", e.error_type()))?
+            .output()
+            .ok_or("the function answered with a fan-out listing, not a round")?;
         progress.show(round, &output);
         let done = output.status != Status::InProgress || options.dry_run || round == max_rounds;
         if done {

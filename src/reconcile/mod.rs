@@ -2,9 +2,11 @@
 //!
 //! - [`round`]: the listings every target shares, every target's part concurrently, the output;
 //! - [`target`]: one target's calls, in the order its decisions call for;
-//! - [`deadline`]: when no new target may start.
+//! - [`deadline`]: when no new target may start;
+//! - [`regions`]: a round in several regions at once, and the fan-out's listing of its items.
 
 pub mod deadline;
+pub mod regions;
 pub mod round;
 mod target;
 

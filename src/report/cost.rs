@@ -71,6 +71,18 @@ pub fn cost(
     }
 }
 
+/// The sum of several regions' costs (each at its own prices), or `None` when there is none.
+pub fn total<'a>(costs: impl Iterator<Item = &'a Cost>) -> Option<Cost> {
+    costs.cloned().reduce(|sum, more| Cost {
+        ec2_snapshot_gib: sum.ec2_snapshot_gib + more.ec2_snapshot_gib,
+        lightsail_copy_gib: sum.lightsail_copy_gib + more.lightsail_copy_gib,
+        estimated_monthly_usd: ((sum.estimated_monthly_usd + more.estimated_monthly_usd) * 100.0)
+            .round()
+            / 100.0,
+        price_per_gib_month: sum.price_per_gib_month,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

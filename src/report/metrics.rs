@@ -29,7 +29,10 @@ pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
         ("OldestExportAgeSeconds", "Seconds"),
     ];
     if output.cost.is_some() {
-        names.extend([("Ec2SnapshotGiB", "Gigabytes"), ("LightsailCopyGiB", "Gigabytes")]);
+        names.extend([
+            ("Ec2SnapshotGiB", "Gigabytes"),
+            ("LightsailCopyGiB", "Gigabytes"),
+        ]);
     }
     let metrics: Vec<Value> = names
         .iter()
@@ -84,6 +87,10 @@ mod tests {
             region: None,
             source_region: None,
             cost: None,
+            summary_by_region: Default::default(),
+            region_errors: Vec::new(),
+            targets_omitted: None,
+            failed_items: None,
         };
         let doc = emf(&output, "LightsailExport", 1_600.0);
         assert_eq!(doc["_aws"]["Timestamp"], 1_600_000);
@@ -102,7 +109,10 @@ mod tests {
         assert_eq!(doc["ExportsInProgress"], 2);
         assert_eq!(doc["CopiesDeleted"], 1);
         assert_eq!(doc["Ec2ArtifactsRetired"], 2);
-        assert!(doc.get("Ec2SnapshotGiB").is_none(), "no cost: no storage metrics");
+        assert!(
+            doc.get("Ec2SnapshotGiB").is_none(),
+            "no cost: no storage metrics"
+        );
         assert_eq!(doc["OldestCopyAgeSeconds"], 600.0);
         assert_eq!(doc["OldestExportAgeSeconds"], 1_200.0);
     }

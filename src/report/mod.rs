@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 pub mod cost;
 pub mod metrics;
+pub mod regions;
+
+use std::collections::BTreeMap;
 
 use crate::error::TargetError;
 use crate::model::{
@@ -89,6 +92,10 @@ pub struct AutoSnapshotToday {
 #[serde(rename_all = "camelCase")]
 pub struct TargetReport {
     pub resource: String,
+    /// The target's region, in a run over several regions (`REGIONS`, `regions`, `region:name`
+    /// targets, the fan-out). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub resource_type: Option<ResourceType>,
     pub auto_snapshot_date: Option<String>,
     pub snapshot_name: Option<String>,
@@ -154,6 +161,7 @@ impl TargetReport {
     pub fn new(resource: impl Into<String>) -> TargetReport {
         TargetReport {
             resource: resource.into(),
+            region: None,
             resource_type: None,
             auto_snapshot_date: None,
             snapshot_name: None,
@@ -193,6 +201,19 @@ pub struct Output {
     /// run (status SUCCEEDED or FAILED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<cost::Cost>,
+    /// A run over several regions: each region's summary (and, in the final output, cost).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub summary_by_region: BTreeMap<String, regions::RegionSummary>,
+    /// A run over several regions: the regions that failed as a whole. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_errors: Vec<regions::RegionError>,
+    /// A fan-out item's final output, and the fan-out's: the targets `targets` leaves out (those
+    /// EXPORTED, and any beyond the first 100 others). See `regions::settle`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets_omitted: Option<usize>,
+    /// The fan-out's: items that failed without reporting their targets. Absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_items: Option<usize>,
 }
 
 pub fn summarise(targets: &[TargetReport]) -> Summary {
@@ -280,6 +301,10 @@ mod tests {
             region: None,
             source_region: None,
             cost: None,
+            summary_by_region: BTreeMap::new(),
+            region_errors: Vec::new(),
+            targets_omitted: None,
+            failed_items: None,
         };
         let json = serde_json::to_value(&output).unwrap();
         assert_eq!(

@@ -32,6 +32,14 @@ impl Harness {
     }
 
     pub async fn invoke(&self, event: Value) -> Result<Output, Error> {
+        let response = self.respond(event).await?;
+        Ok(response
+            .output()
+            .expect("a round's output, not the fan-out's listing"))
+    }
+
+    /// The handler's answer, whatever it is (a round's output, the fan-out's listing).
+    pub async fn respond(&self, event: Value) -> Result<lightsail_export::Response, Error> {
         handler(LambdaEvent::new(event, Context::default()), &self.app).await
     }
 
@@ -310,12 +318,21 @@ impl Harness {
             .with_write_backoff(Duration::from_millis(5))
             .with_clock(lightsail_export::clock::Clock::from_fn(emulator.clock()));
         let ec2 = ec2_client_with(&emulator.url(), "us-east-1", options);
+        // The other regions of a run over several: clients built alike.
+        let (url, options) = (emulator.url(), options.clone());
+        let regions = lightsail_export::clients::RegionClients::from_fn(move |region| {
+            let client = client_with(&url, region, &options);
+            let api = SdkLightsail::new(client.clone(), client, region)
+                .with_write_backoff(Duration::from_millis(5));
+            (api, ec2_client_with(&url, region, &options))
+        });
         Harness {
             emulator,
             app: App {
                 api,
                 ec2,
                 config: Ok(config),
+                regions,
             },
         }
     }

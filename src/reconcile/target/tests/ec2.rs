@@ -35,9 +35,8 @@ async fn exported_once_the_ami_is_available_and_labelled() {
     let shown = report.export_record.and_then(|r| r.ec2).expect("ec2");
     assert_eq!((shown.state.as_str(), shown.size_gib), ("available", 60));
     assert_eq!(shown.snapshot_ids, [format!("snap-of-{}", destination())]);
-    let w = ec2.world();
     for id in [destination(), format!("snap-of-{}", destination())] {
-        let tagged = &w.artifacts[&id];
+        let tagged = ec2.world().artifacts[&id].clone();
         assert_eq!(tagged.tag(MANAGED_TAG), Some("true"), "{id}");
         assert_eq!(tagged.tag(RESOURCE_TAG), Some("web-1"));
         assert_eq!(tagged.tag(DATE_TAG), Some("2026-11-21"));
@@ -47,7 +46,6 @@ async fn exported_once_the_ami_is_available_and_labelled() {
             .tag(RECORD_TAG)
             .is_some_and(|r| r.starts_with("ExportSnapshotRecord-")));
     }
-    drop(w);
     // Labelled already: nothing written again.
     let again = run_with(&api, &ec2, &plan("web-1"), &pinned("web-1"), None).await;
     assert_eq!((again.phase, again.ec2_actions.len()), (Phase::Exported, 0));

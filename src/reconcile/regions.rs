@@ -1,0 +1,162 @@
+//! A round over several regions: each region's round (`round::reconcile`) with its own
+//! adapters, all at once; and the fan-out's listing of its items. What the outputs become is
+//! `report::regions`' business.
+
+use std::collections::HashSet;
+
+use futures_util::future::join_all;
+use serde::Serialize;
+
+use super::deadline::Deadline;
+use super::round::reconcile;
+use crate::decide::round::{invocation_error, select_targets};
+use crate::ec2::Ec2;
+use crate::error::Error;
+use crate::input::plan::Plan;
+use crate::lightsail::Lightsail;
+use crate::report::regions::{RegionError, RegionRound};
+
+/// One region of the run: its plan (`None`: asked nothing), and its adapters (or why there
+/// are none).
+pub struct RegionJob<L, E> {
+    pub region: String,
+    pub plan: Option<Plan>,
+    pub adapters: Result<(L, E), Error>,
+}
+
+/// What a region's failure means for the run: a transient one fails the invocation as
+/// `Retryable` (the state machine retries the whole round, which converges: every region's
+/// progress is in Lightsail, not in the output); a tag that matches nothing leaves the region
+/// empty; any other fails that region alone.
+fn region_failure(region: &str, error: Error) -> Result<RegionRound, Error> {
+    match error {
+        Error::Retryable(message) => Err(Error::Retryable(format!("{region}: {message}"))),
+        Error::NoTargets(_) => Ok(RegionRound::Empty),
+        other => Ok(RegionRound::Failed(RegionError {
+            region: region.to_string(),
+            error_type: other.error_type().to_string(),
+            message: other.to_string(),
+        })),
+    }
+}
+
+/// One round in every region, at once.
+pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
+    jobs: Vec<RegionJob<L, E>>,
+    deadline: Deadline,
+) -> Result<Vec<(String, RegionRound)>, Error> {
+    let rounds = jobs.into_iter().map(|job| async move {
+        let round = match (job.plan, job.adapters) {
+            (None, _) => Ok(RegionRound::Empty),
+            (Some(_), Err(error)) => region_failure(&job.region, error),
+            (Some(mut plan), Ok((api, ec2))) => {
+                plan.now = api.now();
+                let span = tracing::info_span!("region", region = %job.region);
+                let done =
+                    tracing::Instrument::instrument(reconcile(&api, &ec2, &plan, deadline), span)
+                        .await;
+                match done {
+                    Ok(output) => Ok(RegionRound::Done(output)),
+                    Err(error) => region_failure(&job.region, error),
+                }
+            }
+        };
+        round.map(|round| (job.region, round))
+    });
+    join_all(rounds).await.into_iter().collect()
+}
+
+/// One item of the fan-out: a target, in its region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub region: String,
+    pub resource: String,
+}
+
+/// What the fan-out's items share (the Map's `ItemBatcher` hands it to every batch).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchInput {
+    pub restore_date: Option<String>,
+    pub dry_run: Option<bool>,
+}
+
+/// The fan-out's listing: `{"fanOut": true}`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FanOut {
+    /// Every target once, region by region.
+    pub items: Vec<Item>,
+    pub batch_input: BatchInput,
+    /// How many items each region gave.
+    pub items_by_region: std::collections::BTreeMap<String, usize>,
+    /// The regions that could not be listed (always present, for the state machine's paths).
+    pub region_errors: Vec<RegionError>,
+}
+
+/// A region's targets, by name and by tag (one listing of its instances and disks).
+async fn region_targets<L: Lightsail>(
+    api: &L,
+    plan: &Plan,
+    region: &str,
+) -> Result<Vec<String>, Error> {
+    let resources = match &plan.tag {
+        Some(_) => api
+            .list_resources()
+            .await
+            .map_err(|e| invocation_error("listing instances and disks", e))?,
+        None => Vec::new(),
+    };
+    let targets = select_targets(plan, &resources, region)?;
+    Ok(targets.into_iter().map(|t| t.name).collect())
+}
+
+/// Lists the fan-out's items: every region's targets, each once.
+pub async fn list_items<L: Lightsail, E: Ec2>(
+    jobs: Vec<RegionJob<L, E>>,
+    batch_input: BatchInput,
+) -> Result<FanOut, Error> {
+    let listings = jobs.into_iter().map(|job| async move {
+        let listed = match (&job.plan, &job.adapters) {
+            (None, _) => Ok(Vec::new()),
+            (Some(_), Err(error)) => Err(error.clone()),
+            (Some(plan), Ok((api, _))) => region_targets(api, plan, &job.region).await,
+        };
+        (job.region, listed)
+    });
+    let mut fan_out = FanOut {
+        items: Vec::new(),
+        batch_input,
+        items_by_region: Default::default(),
+        region_errors: Vec::new(),
+    };
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for (region, listed) in join_all(listings).await {
+        let names = match listed.map_err(|e| region_failure(&region, e)) {
+            Ok(names) => names,
+            Err(Err(retryable)) => return Err(retryable),
+            Err(Ok(RegionRound::Failed(error))) => {
+                fan_out.region_errors.push(error);
+                continue;
+            }
+            Err(Ok(_)) => Vec::new(),
+        };
+        fan_out.items_by_region.insert(region.clone(), names.len());
+        for resource in names {
+            // Never one target in two items (the plan and the tag selection are deduplicated
+            // already; this keeps it so whatever they become).
+            if seen.insert((region.clone(), resource.clone())) {
+                fan_out.items.push(Item {
+                    region: region.clone(),
+                    resource,
+                });
+            }
+        }
+    }
+    match (fan_out.items.is_empty(), fan_out.region_errors.is_empty()) {
+        (true, true) => Err(Error::NoTargets(
+            "the fan-out found no target in any region".into(),
+        )),
+        _ => Ok(fan_out),
+    }
+}
