@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks of template.yaml and the state machine that no linter makes. One PASS/FAIL line each.
 
-- Every ${placeholder} of the ASL file has a DefinitionSubstitution, and every substitution is used.
+- Every ${placeholder} of each ASL file has a DefinitionSubstitution, and every substitution is used;
+  every statemachine/*.asl.json is a state machine of the template.
 - The function's IAM policy allows exactly the Lightsail operations of `lightsail::OPERATIONS`
   (src/lightsail/mod.rs), which the adapter's clients enforce at run time.
 - The constrained parameters accept the values they should and refuse the typos they should:
@@ -22,14 +23,18 @@ TEMPLATE = ROOT / "template.yaml"
 
 PARAMETER_CASES = {
     "Targets": (
-        ["", "web-1", "web-1,data-disk", "shop.example.com,data_disk"],
-        ["web-1, data-disk", "web-1,", "-web", "web 1", "web-1;data-disk"],
+        ["", "web-1", "web-1,data-disk", "shop.example.com,data_disk", "eu-west-1:web-1,web-2", "us-gov-west-1:db"],
+        ["web-1, data-disk", "web-1,", "-web", "web 1", "web-1;data-disk", "eu-west-1:", "Europe:web-1", "eu-west-1: web"],
     ),
     "TargetTag": (
         ["", "export", "export=nightly", "backup=", "team=web ops"],
         ["=nightly", "export=nightly,other", " export"],
     ),
     "SourceRegion": (["", "us-east-1", "eu-west-3", "us-gov-west-1"], ["eu-west", "EU-WEST-1", "euwest1"]),
+    "Regions": (
+        ["", "us-east-1", "us-east-1,eu-west-1", "ap-southeast-5,us-gov-west-1"],
+        ["us-east-1, eu-west-1", "us-east-1,", ",eu-west-1", "eu-west", "US-EAST-1"],
+    ),
     "SnapshotNameFormat": (
         ["{resource}-export-{date}", "{type}-{resource}-{date}", "{date}_{resource}"],
         ["{resource}-export", "{resource}.{date}", "{resourse}-{date}", "{resource} {date}"],
@@ -58,14 +63,24 @@ def template() -> dict:
 
 
 def check_substitutions(tpl: dict) -> str:
-    machine = tpl["Resources"]["NightlyStateMachine"]["Properties"]
-    asl_path = ROOT / machine["DefinitionUri"]
-    text = asl_path.read_text()
-    json.loads(text)  # the shipped file is plain JSON, placeholders only inside strings
-    placeholders = set(re.findall(r"\$\{([^}]+)\}", text))
-    substitutions = set(machine["DefinitionSubstitutions"])
-    assert placeholders == substitutions, f"placeholders {sorted(placeholders)} != substitutions {sorted(substitutions)}"
-    return f"{asl_path.relative_to(ROOT)}: {sorted(placeholders)} all substituted"
+    machines = {
+        name: resource["Properties"]
+        for name, resource in tpl["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::StateMachine"
+    }
+    shipped = {str(p.relative_to(ROOT)) for p in (ROOT / "statemachine").glob("*.asl.json")}
+    used = {machine["DefinitionUri"] for machine in machines.values()}
+    assert shipped == used, f"statemachine/ holds {sorted(shipped)}, the template uses {sorted(used)}"
+    seen = []
+    for name, machine in machines.items():
+        asl_path = ROOT / machine["DefinitionUri"]
+        text = asl_path.read_text()
+        json.loads(text)  # the shipped file is plain JSON, placeholders only inside strings
+        placeholders = set(re.findall(r"\$\{([^}]+)\}", text))
+        substitutions = set(machine["DefinitionSubstitutions"])
+        assert placeholders == substitutions, f"{name}: placeholders {sorted(placeholders)} != substitutions {sorted(substitutions)}"
+        seen.append(f"{asl_path.relative_to(ROOT)} {sorted(placeholders)}")
+    return "; ".join(seen) + ": all substituted"
 
 
 def sdk_operations() -> set[str]:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The shipped state machine, executed for real: moto's Step Functions interpreter runs
-statemachine/nightly-export.asl.json, and its Lambda task invokes the real function through
-`cargo lambda watch`, which talks to the Lightsail emulator.
+"""The shipped state machines, executed for real: moto's Step Functions interpreter runs
+statemachine/nightly-export.asl.json (the loop), statemachine/nightly-fanout.asl.json (the
+fan-out) and statemachine/launch-nightly.asl.json (the launcher), and their Lambda tasks invoke
+the real function through `cargo lambda watch`, which talks to the Lightsail emulator.
 
     moto (Step Functions, SNS, SQS)  --Lambda Invoke / SNS Publish-->  proxy (this file)
         proxy --Invoke--> cargo lambda watch (Lambda APIs) --Runtime API--> the function (debug build)
@@ -19,8 +20,12 @@ binary is started here against its Runtime API, with exactly this script's envir
 scenario runs `watch` in full, as the README does, against a second emulator named by
 `--env-file` and then by the shell's environment.
 
-The ASL file is used as shipped: only its DefinitionSubstitutions are filled in (the function's
-bare name, since moto invokes by name through the proxy, and the moto topic's ARN). Waits are
+The ASL files are used as shipped: only their DefinitionSubstitutions are filled in (the function's
+bare name, since moto invokes by name through the proxy, and the moto topic's ARN), with one
+exception: moto's interpreter has no `ItemBatcher`, so the fan-out runs with the same batches made
+by a Pass state (`States.ArrayPartition`) and handed to each iteration, as `{"Items",
+"BatchInput"}`, by an `ItemSelector` (`without_item_batcher`); the shipped definition itself is
+checked by asl-validator (deploy/check.sh). Waits are
 short through the data only: the function's NEXT_CHECK_SECONDS is 1 and the emulator's clock runs
 1200x; the Retry intervals are the shipped ones (2 s, doubling, full jitter).
 
@@ -50,6 +55,11 @@ from botocore.config import Config as BotoConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 ASL = ROOT / "statemachine" / "nightly-export.asl.json"
+FANOUT_ASL = ROOT / "statemachine" / "nightly-fanout.asl.json"
+LAUNCHER_ASL = ROOT / "statemachine" / "launch-nightly.asl.json"
+# The fan-out's settings in these runs: small batches, so that two regions' five targets make
+# three batches, two at a time.
+FANOUT_SETTINGS = {"MaxItemsPerBatch": "2", "MaxConcurrency": "2", "ToleratedFailurePercentage": "0"}
 EVENTS = ROOT / "events"
 FUNCTION = "lightsail-export"
 REGION = "us-east-1"
@@ -272,6 +282,7 @@ class Stack:
             "AWS_LAMBDA_FUNCTION_VERSION": "1",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
             "AWS_ENDPOINT_URL_LIGHTSAIL": self.emulator_url,
+            "AWS_ENDPOINT_URL_EC2": self.emulator_url,
             "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
@@ -306,17 +317,19 @@ class Stack:
             Attributes={"RawMessageDelivery": "true"},
         )
 
-        # The shipped definition; only its DefinitionSubstitutions filled in.
-        text = ASL.read_text()
-        substitutions = {"ReconcileFunctionArn": FUNCTION, "FailureTopicArn": self.topic_arn}
-        for key, value in substitutions.items():
-            text = text.replace("${" + key + "}", value)
-        left = re.findall(r"\$\{[^}]*\}", text)
-        if left:
-            raise RuntimeError(f"placeholders without a substitution: {left}")
-        self.state_machine_arn = self.sfn.create_state_machine(
-            name="lightsail-export-nightly",
-            definition=text,
+        # The shipped definitions; only their DefinitionSubstitutions filled in (and the fan-out's
+        # ItemBatcher made by hand, see the module's comment).
+        common = {"ReconcileFunctionArn": FUNCTION, "FailureTopicArn": self.topic_arn}
+        self.state_machine_arn = self.create_machine("lightsail-export-nightly", substituted(ASL, common))
+        fanout = json.loads(substituted(FANOUT_ASL, dict(common, **FANOUT_SETTINGS)))
+        self.fanout_arn = self.create_machine("lightsail-export-nightly-fanout", json.dumps(without_item_batcher(fanout)))
+        launcher = substituted(LAUNCHER_ASL, {"NightlyStateMachineArn": self.state_machine_arn})
+        self.launcher_arn = self.create_machine("lightsail-export-launcher", launcher)
+
+    def create_machine(self, name: str, definition: str) -> str:
+        return self.sfn.create_state_machine(
+            name=name,
+            definition=definition,
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/lightsail-export-workflow",
         )["stateMachineArn"]
 
@@ -360,6 +373,41 @@ class Stack:
         # Drain the failure "mailbox".
         while self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages"):
             self.sqs.purge_queue(QueueUrl=self.queue_url)
+
+
+def substituted(path: Path, substitutions: dict) -> str:
+    """The shipped definition with its DefinitionSubstitutions filled in, as CloudFormation does."""
+    text = path.read_text()
+    for key, value in substitutions.items():
+        text = text.replace("${" + key + "}", value)
+    left = re.findall(r"\$\{[^}]*\}", text)
+    if left:
+        raise RuntimeError(f"{path.name}: placeholders without a substitution: {left}")
+    return text
+
+
+def without_item_batcher(definition: dict) -> dict:
+    """The fan-out for moto, whose interpreter has no ItemBatcher: a Pass state before the Map
+    partitions the items as ItemBatcher would (States.ArrayPartition by MaxItemsPerBatchPath),
+    and the Map's ItemSelector hands each iteration {"Items": <its batch>, "BatchInput": <the
+    ItemBatcher's BatchInput, evaluated against the Map's input>}, which is what ItemBatcher
+    gives it. Everything else, the ItemProcessor included, is the shipped definition."""
+    states = definition["States"]
+    [(name, map_state)] = [(n, s) for n, s in states.items() if s["Type"] == "Map"]
+    batcher = map_state.pop("ItemBatcher")
+    partition = f"{name}: partition (test only)"
+    states[partition] = {
+        "Type": "Pass",
+        "Parameters": {"batches.$": f"States.ArrayPartition({map_state['ItemsPath']}, {batcher['MaxItemsPerBatchPath']})"},
+        "ResultPath": "$.partition",
+        "Next": name,
+    }
+    for other, state in states.items():
+        if other != partition and state.get("Next") == name:
+            state["Next"] = partition
+    map_state["ItemsPath"] = "$.partition.batches"
+    map_state["ItemSelector"] = {"Items.$": "$$.Map.Item.Value", "BatchInput": batcher["BatchInput"]}
+    return definition
 
 
 def start_execution(stack: Stack, name: str, event_file: str) -> str:
@@ -523,6 +571,108 @@ def scenario_bad_input(stack: Stack) -> str:
     return "InvalidInput not retried, caught, notified, Failed"
 
 
+def load_world(stack: Stack, path: Path) -> None:
+    """Replaces the emulator's world (and what its reset goes back to)."""
+    request = urllib.request.Request(f"{stack.emulator_url}/_emulator/scenario", data=path.read_bytes(), method="POST")
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def fanout_run(stack: Stack, name: str, faults: dict | None = None) -> tuple[dict, list[dict], int]:
+    """The fan-out over the two-region world, with `faults`; the nightly world is back after."""
+    load_world(stack, ROOT / "deploy/scenarios/fanout.yaml")
+    try:
+        stack.reset_world(faults)
+        since = stack.invocations.count()
+        payload = (EVENTS / "fanout-start.json").read_text()
+        arn = stack.sfn.start_execution(stateMachineArn=stack.fanout_arn, name=name, input=payload)["executionArn"]
+        described, history = finish(stack, arn, stack.args.run_timeout)
+        return described, history, since
+    finally:
+        load_world(stack, stack.args.scenario)
+
+
+def exports_by_region(stack_writes: list[dict]) -> dict:
+    exports = [w for w in stack_writes if w["operation"] == "ExportSnapshot" and w["applied"]]
+    by_region: dict = {}
+    for write in exports:
+        by_region.setdefault(write["region"], []).append(write["target"])
+    return by_region
+
+
+def scenario_fanout(stack: Stack) -> str:
+    described, history, since = fanout_run(stack, "fanout")
+    summary = describe(described, history, stack, since)
+    writes = stack.admin("GET", "writes")
+    assert described["status"] == "SUCCEEDED", summary
+    output = json.loads(described["output"])
+    (stack.out / "sample-fanout-output.json").write_text(json.dumps(output, indent=2) + "\n")
+    assert output["status"] == "SUCCEEDED", output
+    assert output["summary"] == {"total": 5, "exported": 5, "inProgress": 0, "failed": 0}, output
+    by_region = output["summaryByRegion"]
+    assert by_region["us-east-1"]["total"] == 2 and by_region["eu-west-1"]["total"] == 3, by_region
+    assert output["targets"] == [] and output["targetsOmitted"] == 5, output
+    assert "cost" in output and output["cost"]["ec2SnapshotGiB"] > 0, output
+    states = entered(history)
+    assert states[0] == "Plan" and states[-1] == "Exported" and "Aggregate" in states, states
+    exports = exports_by_region(writes)
+    every = sorted(t for targets in exports.values() for t in targets)
+    assert len(every) == 5 and len(set(every)) == 5, f"one export per target: {exports}"
+    assert len(exports.get("eu-west-1", [])) == 3 and len(exports.get("us-east-1", [])) == 2, exports
+    calls = stack.invocations.since(since)
+    batches = [c for c in calls if '"fanOutItem"' in c.get("input", "")]
+    first_rounds = [c for c in batches if '"Items"' in c.get("input", "")]
+    assert len(first_rounds) == 3, f"three batches of at most 2: {len(first_rounds)}"
+    return (
+        f"SUCCEEDED: 5 targets over 2 regions in 3 batches ({len(calls)} invocations: Plan, "
+        f"{len(batches)} batch rounds, Aggregate); one export per target, in its region"
+    )
+
+
+def scenario_fanout_export_fails(stack: Stack) -> str:
+    described, history, since = fanout_run(stack, "fanout-fails", {"failExportsFor": ["eu-web-2"]})
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "FAILED", summary
+    states = entered(history)
+    assert states[-2:] == ["Notify failure", "Failed"] and "Aggregate" in states, summary
+    messages = failure_messages(stack)
+    assert len(messages) == 1, messages
+    last = messages[0]
+    assert last["status"] == "FAILED", last
+    assert last["summary"] == {"total": 5, "exported": 4, "inProgress": 0, "failed": 1}, last
+    assert [(t["region"], t["resource"], t["phase"]) for t in last["targets"]] == [("eu-west-1", "eu-web-2", "FAILED")], last
+    assert last["targets"][0]["error"]["type"] == "ExportFailed", last
+    assert last["targetsOmitted"] == 4, last
+    return "FAILED through Aggregate -> Notify failure: the notification lists only eu-web-2 (ExportFailed); 4 others exported"
+
+
+def scenario_launcher(stack: Stack) -> str:
+    """A duplicate delivery of the schedule starts nothing: the launcher names the run by night."""
+    stack.reset_world()
+    since = stack.invocations.count()
+    night = json.dumps({"scheduledTime": "2026-11-22T07:00:00Z"})
+    first = stack.sfn.start_execution(stateMachineArn=stack.launcher_arn, name="launch-1", input=night)["executionArn"]
+    described, history = finish(stack, first, 60)
+    assert described["status"] == "SUCCEEDED", describe(described, history, stack, since)
+    nightly_arn = f"{stack.state_machine_arn.replace(':stateMachine:', ':execution:')}:nightly-2026-11-22"
+    # A second delivery while tonight's run is still running (StartExecution: same name and input).
+    second = stack.sfn.start_execution(stateMachineArn=stack.launcher_arn, name="launch-2", input=night)["executionArn"]
+    described, history = finish(stack, second, 60)
+    assert described["status"] == "SUCCEEDED", describe(described, history, stack, since)
+    run, run_history = finish(stack, nightly_arn, stack.args.run_timeout)
+    assert run["status"] == "SUCCEEDED", describe(run, run_history, stack, since)
+    # A third, after tonight's run ended: refused (ExecutionAlreadyExists), caught.
+    third = stack.sfn.start_execution(stateMachineArn=stack.launcher_arn, name="launch-3", input=night)["executionArn"]
+    described, history = finish(stack, third, 60)
+    assert described["status"] == "SUCCEEDED", describe(described, history, stack, since)
+    assert entered(history)[-1] == "Already started tonight", entered(history)
+    runs = stack.sfn.list_executions(stateMachineArn=stack.state_machine_arn)["executions"]
+    tonight = [r for r in runs if r["name"].startswith("nightly-")]
+    assert [r["name"] for r in tonight] == ["nightly-2026-11-22"], [r["name"] for r in runs]
+    exports = [w for w in stack.admin("GET", "writes") if w["operation"] == "ExportSnapshot" and w["applied"]]
+    assert len(exports) == 2, exports
+    return "three deliveries of one night: one run (nightly-2026-11-22), two exports; the late one ended 'Already started tonight'"
+
+
 def scenario_cargo_lambda_deploy(stack: Stack) -> str:
     """`cargo lambda deploy` as the README documents it, against moto's Lambda, IAM and Logs: the
     function gets [package.metadata.lambda.deploy]'s settings and none of the local emulator's."""
@@ -648,6 +798,9 @@ SCENARIOS = [
     ("a throttled Lightsail still ends SUCCEEDED through Retry", scenario_throttled),
     ("a dry run ends after its first round", scenario_dry_run),
     ("a bad input is caught, not retried, and notified", scenario_bad_input),
+    ("the fan-out over two regions ends SUCCEEDED, one export per target", scenario_fanout),
+    ("a failing export in one batch: the aggregate lists it, notified, Fail", scenario_fanout_export_fails),
+    ("the launcher starts one run per night, whatever the deliveries", scenario_launcher),
     ("cargo lambda deploy applies [package.metadata.lambda.deploy]", scenario_cargo_lambda_deploy),
     ("cargo lambda watch reaches the endpoint of --env-file, or of the shell", scenario_watch_elsewhere),
 ]
