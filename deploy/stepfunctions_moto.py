@@ -25,7 +25,9 @@ bare name, since moto invokes by name through the proxy, and the moto topic's AR
 exception: moto's interpreter has no `ItemBatcher`, so the fan-out runs with the same batches made
 by a Pass state (`States.ArrayPartition`) and handed to each iteration, as `{"Items",
 "BatchInput"}`, by an `ItemSelector` (`without_item_batcher`); the shipped definition itself is
-checked by asl-validator (deploy/check.sh). Waits are
+checked by asl-validator (deploy/check.sh). moto runs as deploy/moto_server.py: moto's server with
+one fix to its interpreter, without which the launcher's StartExecution task cannot run (see
+that file). Waits are
 short through the data only: the function's NEXT_CHECK_SECONDS is 1 and the emulator's clock runs
 1200x; the Retry intervals are the shipped ones (2 s, doubling, full jitter).
 
@@ -249,7 +251,7 @@ class Stack:
         self.proxy_port = self.proxy.server_address[1]
         threading.Thread(target=self.proxy.serve_forever, daemon=True).start()
         env = dict(os.environ, MOTO_PORT=str(self.proxy_port))
-        self._spawn("moto", [self.args.moto_server, "-H", "127.0.0.1", "-p", str(self.moto_port)], env=env)
+        self._spawn("moto", [sys.executable, self.args.moto_server, "-H", "127.0.0.1", "-p", str(self.moto_port)], env=env)
         self.moto_url = f"http://127.0.0.1:{self.moto_port}"
         wait_for("moto", lambda: urllib.request.urlopen(f"{self.moto_url}/moto-api/", timeout=2).status == 200, 60)
         request = urllib.request.Request(
@@ -440,6 +442,15 @@ def task_errors(history: list[dict]) -> list[str]:
     return [e["taskFailedEventDetails"].get("error") for e in history if e.get("taskFailedEventDetails")]
 
 
+def last_cause(history: list[dict]) -> str:
+    """The cause of the last failure in the history, to say why a run failed."""
+    for event in reversed(history):
+        for key, details in event.items():
+            if key.endswith("FailedEventDetails") and isinstance(details, dict) and details.get("cause"):
+                return f"{details.get('error')}: {details['cause'][:600]}"
+    return ""
+
+
 def failure_messages(stack: Stack, wait: float = 5.0) -> list[dict]:
     deadline = time.monotonic() + wait
     messages = []
@@ -453,7 +464,7 @@ def describe(described: dict, history: list[dict], stack: Stack, since: int) -> 
     calls = stack.invocations.since(since)
     return (
         f"status {described['status']}, states {entered(history)}, task errors {task_errors(history)}, "
-        f"invocations {[(c['status'] or c['errorType']) for c in calls]}"
+        f"invocations {[(c['status'] or c['errorType']) for c in calls]}, last failure {last_cause(history)!r}"
     )
 
 
@@ -577,8 +588,9 @@ def load_world(stack: Stack, path: Path) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
-def fanout_run(stack: Stack, name: str, faults: dict | None = None) -> tuple[dict, list[dict], int]:
-    """The fan-out over the two-region world, with `faults`; the nightly world is back after."""
+def fanout_run(stack: Stack, name: str, faults: dict | None = None) -> tuple[dict, list[dict], int, list[dict]]:
+    """The fan-out over the two-region world, with `faults`: the execution, its history, the
+    invocations before it, and the emulator's writes (read before the nightly world is back)."""
     load_world(stack, ROOT / "deploy/scenarios/fanout.yaml")
     try:
         stack.reset_world(faults)
@@ -586,9 +598,9 @@ def fanout_run(stack: Stack, name: str, faults: dict | None = None) -> tuple[dic
         payload = (EVENTS / "fanout-start.json").read_text()
         arn = stack.sfn.start_execution(stateMachineArn=stack.fanout_arn, name=name, input=payload)["executionArn"]
         described, history = finish(stack, arn, stack.args.run_timeout)
-        return described, history, since
+        return described, history, since, stack.admin("GET", "writes")
     finally:
-        load_world(stack, stack.args.scenario)
+        load_world(stack, Path(stack.args.scenario))
 
 
 def exports_by_region(stack_writes: list[dict]) -> dict:
@@ -600,9 +612,8 @@ def exports_by_region(stack_writes: list[dict]) -> dict:
 
 
 def scenario_fanout(stack: Stack) -> str:
-    described, history, since = fanout_run(stack, "fanout")
+    described, history, since, writes = fanout_run(stack, "fanout")
     summary = describe(described, history, stack, since)
-    writes = stack.admin("GET", "writes")
     assert described["status"] == "SUCCEEDED", summary
     output = json.loads(described["output"])
     (stack.out / "sample-fanout-output.json").write_text(json.dumps(output, indent=2) + "\n")
@@ -629,7 +640,7 @@ def scenario_fanout(stack: Stack) -> str:
 
 
 def scenario_fanout_export_fails(stack: Stack) -> str:
-    described, history, since = fanout_run(stack, "fanout-fails", {"failExportsFor": ["eu-web-2"]})
+    described, history, since, _ = fanout_run(stack, "fanout-fails", {"failExportsFor": ["eu-web-2"]})
     summary = describe(described, history, stack, since)
     assert described["status"] == "FAILED", summary
     states = entered(history)
@@ -654,6 +665,8 @@ def scenario_launcher(stack: Stack) -> str:
     described, history = finish(stack, first, 60)
     assert described["status"] == "SUCCEEDED", describe(described, history, stack, since)
     nightly_arn = f"{stack.state_machine_arn.replace(':stateMachine:', ':execution:')}:nightly-2026-11-22"
+    started = json.loads(described["output"]).get("started", {})
+    assert started.get("executionArn") == nightly_arn, described["output"]
     # A second delivery while tonight's run is still running (StartExecution: same name and input).
     second = stack.sfn.start_execution(stateMachineArn=stack.launcher_arn, name="launch-2", input=night)["executionArn"]
     described, history = finish(stack, second, 60)
@@ -811,7 +824,7 @@ def main() -> int:
     parser.add_argument("--emulator", default=str(ROOT / "target/debug/lightsail-emulator"))
     parser.add_argument("--function", default=str(ROOT / "target/debug/lightsail-export"))
     parser.add_argument("--scenario", default=str(ROOT / "deploy/scenarios/nightly.yaml"))
-    parser.add_argument("--moto-server", default=str(ROOT / ".venv-deploy/bin/moto_server"))
+    parser.add_argument("--moto-server", default=str(ROOT / "deploy/moto_server.py"))
     parser.add_argument("--out", default=str(ROOT / "target/deploy-check"))
     parser.add_argument("--watch-timeout", type=float, default=120)
     parser.add_argument("--run-timeout", type=float, default=180)
