@@ -124,7 +124,9 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         false => {
             let mut plan = Plan::new(config, request.clone())?;
             plan.now = app.api.now();
-            reconcile(&app.api, &app.ec2, &plan, deadline).await?
+            // Boxed, as the regions' round below: the round's futures nested in the runtime's
+            // are deeper than the compiler's default layout limit.
+            Box::pin(reconcile(&app.api, &app.ec2, &plan, deadline)).await?
         }
         true => {
             let echo = Echo {
@@ -134,7 +136,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
                 next_check_seconds: config.next_check_seconds,
             };
             let jobs = app.jobs(config, layout, &request)?;
-            let parts = reconcile_regions(jobs, deadline).await?;
+            let parts = Box::pin(reconcile_regions(jobs, deadline)).await?;
             if parts.iter().all(|(_, p)| *p == regions::RegionRound::Empty)
                 && request.region_errors.is_empty()
             {

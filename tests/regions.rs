@@ -161,6 +161,50 @@ async fn qualified_and_bare_names() {
     );
 }
 
+/// `per_region` instances tagged export=nightly in each region.
+fn crowded(regions: &[&str], per_region: usize) -> String {
+    let mut world =
+        String::from("region: us-east-1\nnow: \"2026-11-22T08:00:00Z\"\nspeed: 0\ninstances:\n");
+    for region in regions {
+        for i in 0..per_region {
+            world += &format!(
+                "  - {{ name: {region}-web-{i}, region: {region}, tags: {{ export: nightly }}, \
+                 autoSnapshots: [ {{ date: \"2026-11-21\", status: Success }} ] }}\n"
+            );
+        }
+    }
+    world
+}
+
+/// A tag that selects more targets than an invocation takes is refused in the first round,
+/// before any write, counted over every region (each region alone is within the limit): not
+/// after a night of copies, in a second round that names them all.
+#[tokio::test]
+async fn too_many_tagged_targets_are_refused_before_any_write() {
+    for regions in [&["us-east-1"][..], &["us-east-1", "eu-west-1"]] {
+        let per_region = 1001usize.div_ceil(regions.len());
+        let h = Harness::new(&crowded(regions, per_region), tagged(regions)).await;
+        let refused = h.invoke(json!({})).await.unwrap_err();
+        assert_eq!(
+            refused.error_type(),
+            "InvalidInput",
+            "{regions:?}: {refused}"
+        );
+        assert!(
+            refused
+                .to_string()
+                .contains(&format!("{} targets selected", per_region * regions.len())),
+            "{refused}"
+        );
+        for operation in common::WRITES {
+            assert!(
+                h.writes(operation).is_empty(),
+                "{regions:?}: {operation} was written"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_denied_region_fails_alone_and_the_others_finish() {
     let h = Harness::new(TWO_REGIONS, tagged(&["us-east-1", "eu-west-1"])).await;

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::error::Error;
 use crate::input::names;
-use crate::input::plan::{Plan, TargetSpec};
+use crate::input::plan::{Plan, TargetSpec, MAX_TARGETS};
 use crate::model::{ApiError, ExportRecord, Resource};
 use crate::report::{self, Output, Status, TargetReport};
 
@@ -84,6 +84,24 @@ pub fn select_targets(
         }
     }
     Ok(targets)
+}
+
+/// A round acts on at most `MAX_TARGETS` targets, counted over every region after the tag has
+/// selected them, and refuses a larger one before any write: a tag-selected round over more
+/// would copy every target and then see its next round (which names them all) refused, night
+/// after night, with nothing exported.
+pub fn within_limit(selected: usize, plan: &Plan) -> Result<(), Error> {
+    if selected <= MAX_TARGETS {
+        return Ok(());
+    }
+    let by = match &plan.tag {
+        Some(tag) => format!(" (with the tag `{tag}`)"),
+        None => String::new(),
+    };
+    Err(Error::InvalidInput(format!(
+        "{selected} targets selected{by}, at most {MAX_TARGETS} per invocation: nothing was done; \
+         deploy the fan-out (Workflow fan-out), which gives each invocation a batch"
+    )))
 }
 
 /// Targets whose names sanitise alike would share copies: all of them are refused. A name that
@@ -203,6 +221,35 @@ mod tests {
         assert_eq!(denied.error_type(), "AccessDenied");
         let other = invocation_error("x", ApiError::NotFound("no".into()));
         assert_eq!(other.error_type(), "LightsailError");
+    }
+
+    #[test]
+    fn a_round_over_more_targets_than_an_invocation_takes_is_refused() {
+        let by_tag = plan(&[], Some("export=nightly"));
+        for (selected, plan, refused) in [
+            (0, &by_tag, None),
+            (MAX_TARGETS, &by_tag, None),
+            (
+                MAX_TARGETS + 1,
+                &by_tag,
+                Some("1001 targets selected (with the tag `export=nightly`)"),
+            ),
+            (
+                MAX_TARGETS + 1,
+                &plan(&["web-1"], None),
+                Some("1001 targets selected, at most 1000"),
+            ),
+        ] {
+            match (within_limit(selected, plan), refused) {
+                (Ok(()), None) => {}
+                (Err(Error::InvalidInput(message)), Some(start)) => {
+                    assert!(message.starts_with(start), "{message}");
+                    assert!(message.contains("nothing was done"), "{message}");
+                    assert!(message.contains("fan-out"), "{message}");
+                }
+                (other, _) => panic!("{selected} targets: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use futures_util::future::join_all;
 use serde::Serialize;
+use tracing::Instrument;
 
 use super::deadline::Deadline;
-use super::round::reconcile;
-use crate::decide::round::{invocation_error, select_targets};
+use super::round::{act, observe, Observed};
+use crate::decide::round::{invocation_error, select_targets, within_limit};
 use crate::ec2::Ec2;
 use crate::error::Error;
 use crate::input::plan::Plan;
@@ -40,30 +41,68 @@ fn region_failure(region: &str, error: Error) -> Result<RegionRound, Error> {
     }
 }
 
-/// One round in every region, at once.
+/// One round in every region, at once: every region observes first (its listings, and the
+/// targets they select), then, if all the regions' targets together are within the limit of an
+/// invocation, every region acts. Too many is refused before any write.
 pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
     jobs: Vec<RegionJob<L, E>>,
     deadline: Deadline,
 ) -> Result<Vec<(String, RegionRound)>, Error> {
-    let rounds = jobs.into_iter().map(|job| async move {
-        let round = match (job.plan, job.adapters) {
-            (None, _) => Ok(RegionRound::Empty),
-            (Some(_), Err(error)) => region_failure(&job.region, error),
+    let observing = jobs.into_iter().map(|job| async move {
+        let seen = match (job.plan, job.adapters) {
+            (None, _) => Seen::Done(RegionRound::Empty),
+            (Some(_), Err(error)) => Seen::Done(region_failure(&job.region, error)?),
             (Some(mut plan), Ok((api, ec2))) => {
                 plan.now = api.now();
                 let span = tracing::info_span!("region", region = %job.region);
-                let done =
-                    tracing::Instrument::instrument(reconcile(&api, &ec2, &plan, deadline), span)
-                        .await;
-                match done {
-                    Ok(output) => Ok(RegionRound::Done(output)),
-                    Err(error) => region_failure(&job.region, error),
+                let observed = observe(&api, &ec2, &plan).instrument(span).await;
+                match observed {
+                    Ok(observed) => Seen::Observed(plan, api, ec2, observed),
+                    Err(error) => Seen::Done(region_failure(&job.region, error)?),
                 }
             }
         };
-        round.map(|round| (job.region, round))
+        Ok::<_, Error>((job.region, seen))
     });
-    join_all(rounds).await.into_iter().collect()
+    let seen: Vec<(String, Seen<L, E>)> = join_all(observing)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    let selected = seen
+        .iter()
+        .map(|(_, seen)| match seen {
+            Seen::Observed(_, _, _, observed) => observed.targets(),
+            Seen::Done(_) => 0,
+        })
+        .sum();
+    if let Some((_, Seen::Observed(plan, ..))) =
+        seen.iter().find(|(_, s)| matches!(s, Seen::Observed(..)))
+    {
+        within_limit(selected, plan)?;
+    }
+    let acting = seen.into_iter().map(|(region, seen)| async move {
+        let round = match seen {
+            Seen::Done(round) => round,
+            Seen::Observed(plan, api, ec2, observed) => {
+                let span = tracing::info_span!("region", region = %region);
+                match act(&api, &ec2, &plan, observed, deadline)
+                    .instrument(span)
+                    .await
+                {
+                    Ok(output) => RegionRound::Done(output),
+                    Err(error) => region_failure(&region, error)?,
+                }
+            }
+        };
+        Ok((region, round))
+    });
+    join_all(acting).await.into_iter().collect()
+}
+
+/// A region between observing and acting.
+enum Seen<L, E> {
+    Done(RegionRound),
+    Observed(Plan, L, E, Observed),
 }
 
 /// One item of the fan-out: a target, in its region.

@@ -15,7 +15,7 @@ use crate::decide::retention;
 use crate::decide::round::{self, Regions};
 use crate::ec2::Ec2;
 use crate::error::Error;
-use crate::input::plan::Plan;
+use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
 use crate::model::{ApiError, Ec2Artifact, ExportRecord, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
@@ -81,6 +81,19 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     })
 }
 
+/// What a round saw before acting: the listings and the targets they select.
+pub struct Observed {
+    listings: Listings,
+    targets: Vec<TargetSpec>,
+}
+
+impl Observed {
+    /// How many targets the round would act on.
+    pub fn targets(&self) -> usize {
+        self.targets.len()
+    }
+}
+
 /// Runs one round over every target of the plan.
 pub async fn reconcile<L: Lightsail, E: Ec2>(
     api: &L,
@@ -88,13 +101,40 @@ pub async fn reconcile<L: Lightsail, E: Ec2>(
     plan: &Plan,
     deadline: Deadline,
 ) -> Result<Output, Error> {
-    let Listings {
-        records,
-        resources,
-        snapshots,
-        artifacts,
-    } = listings(api, ec2, plan).await?;
-    let targets = round::select_targets(plan, &resources, api.source_region())?;
+    let observed = observe(api, ec2, plan).await?;
+    round::within_limit(observed.targets(), plan)?;
+    act(api, ec2, plan, observed, deadline).await
+}
+
+/// The round's listings, and the targets they select. No write.
+pub async fn observe<L: Lightsail, E: Ec2>(
+    api: &L,
+    ec2: &E,
+    plan: &Plan,
+) -> Result<Observed, Error> {
+    let listings = listings(api, ec2, plan).await?;
+    let targets = round::select_targets(plan, &listings.resources, api.source_region())?;
+    Ok(Observed { listings, targets })
+}
+
+/// Every target's part of the round, concurrently, then the output.
+pub async fn act<L: Lightsail, E: Ec2>(
+    api: &L,
+    ec2: &E,
+    plan: &Plan,
+    observed: Observed,
+    deadline: Deadline,
+) -> Result<Output, Error> {
+    let Observed {
+        listings:
+            Listings {
+                records,
+                resources,
+                snapshots,
+                artifacts,
+            },
+        targets,
+    } = observed;
     let known = round::known_resources(&resources);
     let conflicting = round::conflicting(&targets);
     let by_source = round::records_by_source(&records);
