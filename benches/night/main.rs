@@ -420,6 +420,10 @@ async fn main() -> Fallible<()> {
                     max_concurrency: 10,
                 },
                 Workflow::FanOut {
+                    batch: 100,
+                    max_concurrency: 20,
+                },
+                Workflow::FanOut {
                     batch: 200,
                     max_concurrency: 10,
                 },

@@ -3,7 +3,7 @@
 //! a fan-out item's final output is settled, and how the fan-out's items aggregate.
 //!
 //! Step Functions passes at most 256 KiB between states. A night's full per-target report is
-//! about 600 bytes a target, so a fan-out over thousands of targets cannot hand every report to
+//! about 870 bytes a target (BENCHMARKS.md, "A night over three regions"), so a fan-out over thousands of targets cannot hand every report to
 //! its Aggregate state: a fan-out item's final output and the aggregate list in `targets` only
 //! the targets that did not end EXPORTED (at most [`MAX_LISTED`]), and count the others in
 //! `targetsOmitted`; `summary` and `summaryByRegion` always count every target.
