@@ -131,7 +131,11 @@ fi
 
 # ------------------------------------------------------------------ executed for real
 t0=$(date +%s)
-if cargo build --workspace --bins >"$OUT/build-debug.log" 2>&1; then
+# The second build is what `cargo lambda watch` runs (`cargo run --bin lightsail-export`, the
+# function's package alone): its dependencies' features differ from the workspace build's, so
+# without it the watch scenario would compile hyper and the SDKs again while it waits.
+if cargo build --workspace --bins >"$OUT/build-debug.log" 2>&1 \
+    && cargo build --manifest-path Cargo.toml --bin lightsail-export >>"$OUT/build-debug.log" 2>&1; then
     "$VENV/bin/python" deploy/stepfunctions_moto.py --out "$OUT" 2>&1 | tee "$OUT/moto.log"
     passed=$((passed + $(grep -c '^PASS' "$OUT/moto.log")))
     failed=$((failed + $(grep -c '^FAIL' "$OUT/moto.log")))
@@ -139,7 +143,7 @@ if cargo build --workspace --bins >"$OUT/build-debug.log" 2>&1; then
     echo "      (Step Functions and cargo lambda deploy scenarios: $(seconds "$t0") s)"
 else
     tail -30 "$OUT/build-debug.log"
-    fail "cargo build --workspace --bins (the function and the emulator for the moto runs)"
+    fail "cargo build --workspace --bins, cargo build --bin lightsail-export (the function and the emulator for the moto runs)"
 fi
 
 finish

@@ -826,7 +826,7 @@ def main() -> int:
     parser.add_argument("--scenario", default=str(ROOT / "deploy/scenarios/nightly.yaml"))
     parser.add_argument("--moto-server", default=str(ROOT / "deploy/moto_server.py"))
     parser.add_argument("--out", default=str(ROOT / "target/deploy-check"))
-    parser.add_argument("--watch-timeout", type=float, default=120)
+    parser.add_argument("--watch-timeout", type=float, default=300)
     parser.add_argument("--run-timeout", type=float, default=180)
     parser.add_argument("--only", help="run only the scenarios whose function name contains this")
     args = parser.parse_args()
