@@ -13,6 +13,7 @@
 //! handler    the Lambda handler and what it is given at cold start (App)
 //! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)
+//! fake       what the adapters' in-memory fakes share: the call log, scripted failures
 //! model      the shared words: ResourceType, Phase, ManualSnapshot, ExportRecord, Action, …
 //! error      the invocation's and the targets' errors, with their stable names
 //! clock, time  "now" on Lightsail's clock; dates and times as the contract writes them
@@ -26,6 +27,7 @@ pub mod clock;
 pub mod decide;
 pub mod ec2;
 pub mod error;
+pub mod fake;
 pub mod handler;
 pub mod input;
 pub mod lightsail;

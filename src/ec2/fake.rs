@@ -1,19 +1,18 @@
 //! An in-memory EC2 for unit tests: artifacts to set up by hand, failures to script per
 //! operation, and a log of every call.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::Ec2;
+use crate::fake::Script;
 use crate::model::{ApiError, ArtifactKind, Ec2Artifact};
 
 #[derive(Debug, Default)]
 pub struct FakeEc2World {
     pub artifacts: BTreeMap<String, Ec2Artifact>,
-    /// Operation name -> errors its next calls return (front first), before anything applies.
-    pub failures: HashMap<&'static str, VecDeque<ApiError>>,
-    /// Every call: the operation and the ids it was about.
-    pub calls: Vec<(&'static str, String)>,
+    /// Every call (the ids it was about), and the failures scripted for the next ones.
+    pub script: Script,
 }
 
 #[derive(Debug, Default)]
@@ -32,32 +31,23 @@ impl FakeEc2 {
 
     /// The next call of `operation` fails with `error`.
     pub fn fail(&self, operation: &'static str, error: ApiError) {
-        self.world()
-            .failures
-            .entry(operation)
-            .or_default()
-            .push_back(error);
+        self.world().script.fail(operation, error);
     }
 
+    /// The operations called, in order.
     pub fn operations(&self) -> Vec<&'static str> {
-        self.world().calls.iter().map(|(op, _)| *op).collect()
+        self.world().script.operations()
     }
 
+    /// Logs a call and returns its scripted failure, if any.
     fn call(
         &self,
         operation: &'static str,
         about: &str,
     ) -> Result<MutexGuard<'_, FakeEc2World>, ApiError> {
         let mut world = self.world();
-        world.calls.push((operation, about.to_string()));
-        match world
-            .failures
-            .get_mut(operation)
-            .and_then(VecDeque::pop_front)
-        {
-            Some(error) => Err(error),
-            None => Ok(world),
-        }
+        world.script.call(operation, about)?;
+        Ok(world)
     }
 
     fn describe(

@@ -2,10 +2,11 @@
 //! operation, and a log of every call. Copies and exports do not move on their own: a test sets
 //! the states it wants to observe.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::Lightsail;
+use crate::fake::Script;
 use crate::model::{
     ApiError, AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType,
     SnapshotState,
@@ -19,10 +20,8 @@ pub struct FakeWorld {
     pub autos: HashMap<String, Vec<AutoSnapshot>>,
     pub snapshots: BTreeMap<String, ManualSnapshot>,
     pub records: Vec<ExportRecord>,
-    /// Operation name -> errors its next calls return (front first), before anything applies.
-    pub failures: HashMap<&'static str, VecDeque<ApiError>>,
-    /// Every call: the operation and the name it was about.
-    pub calls: Vec<(&'static str, String)>,
+    /// Every call (the name it was about), and the failures scripted for the next ones.
+    pub script: Script,
 }
 
 #[derive(Debug, Default)]
@@ -43,16 +42,12 @@ impl FakeLightsail {
 
     /// The next call of `operation` fails with `error`.
     pub fn fail(&self, operation: &'static str, error: ApiError) {
-        self.world()
-            .failures
-            .entry(operation)
-            .or_default()
-            .push_back(error);
+        self.world().script.fail(operation, error);
     }
 
     /// The operations called, in order.
     pub fn operations(&self) -> Vec<&'static str> {
-        self.world().calls.iter().map(|(op, _)| *op).collect()
+        self.world().script.operations()
     }
 
     /// Logs a call and returns its scripted failure, if any.
@@ -62,15 +57,8 @@ impl FakeLightsail {
         about: &str,
     ) -> Result<MutexGuard<'_, FakeWorld>, ApiError> {
         let mut world = self.world();
-        world.calls.push((operation, about.to_string()));
-        match world
-            .failures
-            .get_mut(operation)
-            .and_then(VecDeque::pop_front)
-        {
-            Some(error) => Err(error),
-            None => Ok(world),
-        }
+        world.script.call(operation, about)?;
+        Ok(world)
     }
 
     fn resource(
