@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::model::ApiError;
+use crate::error::ApiError;
 
 #[derive(Debug, Default)]
 pub struct Script {

@@ -15,8 +15,9 @@ use crate::input::plan::Plan;
 use crate::input::regions::{split, RegionsPlan};
 use crate::input::request::Request;
 use crate::lightsail::{Lightsail, SdkLightsail};
-use crate::reconcile::regions::{list_items, reconcile_regions, BatchInput, FanOut, RegionJob};
+use crate::reconcile::regions::{list_items, reconcile_regions, RegionJob};
 use crate::reconcile::{reconcile, Deadline};
+use crate::report::fan_out::{BatchInput, FanOut};
 use crate::report::regions::{self, Echo};
 use crate::report::{metrics, Output};
 

@@ -14,7 +14,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use crate::model::ApiError;
+use crate::error::ApiError;
 
 /// Attempts (first try included) of a read before its error is reported.
 pub const READ_ATTEMPTS: u32 = 5;

@@ -10,8 +10,8 @@ use aws_sdk_lightsail::error::ProvideErrorMetadata;
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
 use aws_smithy_types::body::SdkBody;
+use lightsail_export::error::ApiError;
 use lightsail_export::lightsail::{Lightsail, SdkLightsail};
-use lightsail_export::model::ApiError;
 use lightsail_export::model::ResourceType;
 
 fn api(client: Client) -> SdkLightsail {

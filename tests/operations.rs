@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use common::{client, config, target, Harness, WORLD};
 use lightsail_emulator::{CopyDuringAutoSnapshot, Emulator, Scenario, Switches};
-use lightsail_export::decide::retention::{DATE_TAG, MANAGED_TAG, SOURCE_TAG};
 use lightsail_export::error::TargetErrorKind;
 use lightsail_export::lightsail::{Lightsail, SdkLightsail};
+use lightsail_export::model::copy_tag::{AUTO_SNAPSHOT_DATE as DATE_TAG, SOURCE as SOURCE_TAG};
 use lightsail_export::model::Phase;
 use lightsail_export::model::ResourceType;
+use lightsail_export::model::MANAGED_TAG;
 use lightsail_export::report::Status;
 use lightsail_export::{App, Config};
 use serde_json::json;

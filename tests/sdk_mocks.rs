@@ -7,8 +7,8 @@ use aws_sdk_lightsail::operation::get_export_snapshot_records::GetExportSnapshot
 use aws_sdk_lightsail::types::{ExportSnapshotRecord, ExportSnapshotRecordSourceInfo, RecordState};
 use aws_sdk_lightsail::Client;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
+use lightsail_export::error::ApiError;
 use lightsail_export::lightsail::{Lightsail, SdkLightsail};
-use lightsail_export::model::ApiError;
 use lightsail_export::model::ResourceType;
 
 fn api(client: Client) -> SdkLightsail {

@@ -2,9 +2,9 @@
 //! Lightsail will not copy while an automatic snapshot is being taken, which is a wait bounded by
 //! `MAX_AUTO_SNAPSHOT_WAIT`. Pure functions, tested by table.
 
-use super::preflight::target_error;
+use crate::error::ApiError;
 use crate::error::{TargetError, TargetErrorKind};
-use crate::model::{ApiError, AutoSnapshot};
+use crate::model::AutoSnapshot;
 use crate::time::{human_duration, rfc3339};
 
 /// What a refused CopySnapshot means, once the copy was looked for and is not there.
@@ -52,7 +52,7 @@ pub fn refusal_error(verdict: CopyRefused, copy_name: &str, error: ApiError) -> 
             format!("CopySnapshot: {error}"),
         ),
         CopyRefused::Wait | CopyRefused::Retry | CopyRefused::Fail => {
-            target_error("CopySnapshot", error)
+            error.for_target("CopySnapshot")
         }
     }
 }

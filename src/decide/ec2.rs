@@ -5,19 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::config::Ec2Policy;
-use crate::model::{ArtifactKind, Ec2Artifact};
+use crate::model::{artifact_tag, ArtifactKind, Ec2Artifact, MANAGED_TAG};
 use crate::time::{date_epoch, human_duration, rfc3339};
-
-/// `true` on every AMI and EBS snapshot the function labelled (retirement touches no other).
-pub const MANAGED_TAG: &str = "lightsail-export:managed";
-/// The instance or disk exported.
-pub const RESOURCE_TAG: &str = "lightsail-export:resource";
-/// The date of the automatic snapshot exported.
-pub const DATE_TAG: &str = "lightsail-export:date";
-/// The Lightsail copy exported.
-pub const COPY_TAG: &str = "lightsail-export:copy";
-/// The export record whose destination the artifact is: what makes it traceable.
-pub const RECORD_TAG: &str = "lightsail-export:export-record";
 
 /// How long an artifact may be invisible after its export succeeded before its target FAILS:
 /// EC2 describes new resources with a delay (its eventual consistency).
@@ -122,10 +111,10 @@ pub fn labels(export: &Export<'_>, user: &[(String, String)]) -> Vec<(String, St
     }
     for (key, value) in [
         (MANAGED_TAG, "true"),
-        (RESOURCE_TAG, export.resource),
-        (DATE_TAG, export.date),
-        (COPY_TAG, export.copy),
-        (RECORD_TAG, export.record),
+        (artifact_tag::RESOURCE, export.resource),
+        (artifact_tag::DATE, export.date),
+        (artifact_tag::COPY, export.copy),
+        (artifact_tag::EXPORT_RECORD, export.record),
     ] {
         tags.insert(key.into(), value.into());
     }
@@ -165,13 +154,17 @@ pub fn to_retire(
     }
     let mine = artifacts.iter().filter(|a| {
         a.tag(MANAGED_TAG) == Some("true")
-            && a.tag(RESOURCE_TAG) == Some(resource)
-            && a.tag(RECORD_TAG).is_some_and(|r| !r.is_empty())
+            && a.tag(artifact_tag::RESOURCE) == Some(resource)
+            && a.tag(artifact_tag::EXPORT_RECORD)
+                .is_some_and(|r| !r.is_empty())
     });
     // Exports by date, newest first: (date, copy) -> artifacts.
     let mut exports: BTreeMap<(String, String), Vec<&Ec2Artifact>> = BTreeMap::new();
     for artifact in mine {
-        let (Some(date), Some(copy)) = (artifact.tag(DATE_TAG), artifact.tag(COPY_TAG)) else {
+        let (Some(date), Some(copy)) = (
+            artifact.tag(artifact_tag::DATE),
+            artifact.tag(artifact_tag::COPY),
+        ) else {
             continue;
         };
         if copy != current {

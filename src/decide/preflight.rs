@@ -4,20 +4,8 @@
 
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::names;
-use crate::model::{ApiError, ManualSnapshot, Phase, Resource, ResourceType};
+use crate::model::{ManualSnapshot, Phase, Resource, ResourceType};
 use crate::report::TargetReport;
-
-/// The target's error for a failed call made for it.
-pub fn target_error(what: &str, error: ApiError) -> TargetError {
-    let kind = match &error {
-        ApiError::Throttled(_) | ApiError::Transient(_) => TargetErrorKind::Retryable,
-        ApiError::NotFound(_) => TargetErrorKind::ResourceNotFound,
-        ApiError::AccessDenied(_) => TargetErrorKind::AccessDenied,
-        ApiError::InvalidInput(_) | ApiError::NameInUse(_) => TargetErrorKind::InvalidInput,
-        ApiError::Other { .. } => TargetErrorKind::LightsailError,
-    };
-    TargetError::new(kind, format!("{what}: {error}"))
-}
 
 /// A name that is no resource name, or that gives another target's copy name, goes no further.
 pub fn check_name(name: &str, conflict: bool) -> Result<(), TargetError> {
@@ -149,42 +137,6 @@ mod tests {
             tags: Vec::new(),
             auto_snapshots_enabled: add_on,
             snapshot_time_of_day: None,
-        }
-    }
-
-    #[test]
-    fn call_errors_per_target() {
-        let cases = [
-            (ApiError::Throttled("x".into()), TargetErrorKind::Retryable),
-            (ApiError::Transient("x".into()), TargetErrorKind::Retryable),
-            (
-                ApiError::NotFound("x".into()),
-                TargetErrorKind::ResourceNotFound,
-            ),
-            (
-                ApiError::AccessDenied("x".into()),
-                TargetErrorKind::AccessDenied,
-            ),
-            (
-                ApiError::InvalidInput("x".into()),
-                TargetErrorKind::InvalidInput,
-            ),
-            (
-                ApiError::NameInUse("x".into()),
-                TargetErrorKind::InvalidInput,
-            ),
-            (
-                ApiError::Other {
-                    code: "C".into(),
-                    message: "x".into(),
-                },
-                TargetErrorKind::LightsailError,
-            ),
-        ];
-        for (error, kind) in cases {
-            let got = target_error("GetDisk", error.clone());
-            assert_eq!(got.kind, kind, "{error:?}");
-            assert!(got.message.starts_with("GetDisk: "), "{}", got.message);
         }
     }
 

@@ -7,28 +7,23 @@
 use std::collections::HashMap;
 
 use crate::input::plan::Retention;
-use crate::model::{ExportRecord, ManualSnapshot, RecordState, SnapshotState};
-
-/// `true` on every copy the function made.
-pub const MANAGED_TAG: &str = "lightsail-export:managed";
-/// The instance or disk the copy was taken from.
-pub const SOURCE_TAG: &str = "lightsail-export:source";
-/// The date of the automatic snapshot it copies.
-pub const DATE_TAG: &str = "lightsail-export:auto-snapshot-date";
+use crate::model::{
+    copy_tag, ExportRecord, ManualSnapshot, RecordState, SnapshotState, MANAGED_TAG,
+};
 
 /// The tags put on a copy of `resource`'s automatic snapshot of `date`.
 pub fn copy_tags(resource: &str, date: &str) -> Vec<(String, String)> {
     vec![
         (MANAGED_TAG.to_string(), "true".to_string()),
-        (SOURCE_TAG.to_string(), resource.to_string()),
-        (DATE_TAG.to_string(), date.to_string()),
+        (copy_tag::SOURCE.to_string(), resource.to_string()),
+        (copy_tag::AUTO_SNAPSHOT_DATE.to_string(), date.to_string()),
     ]
 }
 
 /// Whether the function made this copy of `resource` (its tags say so).
 pub fn is_managed_copy_of(copy: &ManualSnapshot, resource: &str) -> bool {
     copy.tag(MANAGED_TAG) == Some("true")
-        && copy.tag(SOURCE_TAG) == Some(resource)
+        && copy.tag(copy_tag::SOURCE) == Some(resource)
         && copy
             .from_resource
             .as_deref()
@@ -37,11 +32,13 @@ pub fn is_managed_copy_of(copy: &ManualSnapshot, resource: &str) -> bool {
 
 /// Orders copies by the automatic-snapshot date they hold, then by creation time.
 fn newer(a: &ManualSnapshot, b: &ManualSnapshot) -> std::cmp::Ordering {
-    a.tag(DATE_TAG).cmp(&b.tag(DATE_TAG)).then_with(|| {
-        a.created_at
-            .unwrap_or(0.0)
-            .total_cmp(&b.created_at.unwrap_or(0.0))
-    })
+    a.tag(copy_tag::AUTO_SNAPSHOT_DATE)
+        .cmp(&b.tag(copy_tag::AUTO_SNAPSHOT_DATE))
+        .then_with(|| {
+            a.created_at
+                .unwrap_or(0.0)
+                .total_cmp(&b.created_at.unwrap_or(0.0))
+        })
 }
 
 /// The newest copy the function made of `resource`.

@@ -4,10 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::error::ApiError;
 use crate::error::Error;
 use crate::input::names;
 use crate::input::plan::{Plan, TargetSpec, MAX_TARGETS};
-use crate::model::{ApiError, ExportRecord, Resource};
+use crate::model::{ExportRecord, Resource};
 use crate::report::{self, Output, Status, TargetReport};
 
 /// From this many named targets of unknown type, one listing of the instances and disks (a page
@@ -25,16 +26,6 @@ pub fn lists_resources(plan: &Plan) -> bool {
     plan.tag.is_some() || unresolved >= LIST_NAMED_TARGETS
 }
 
-/// The invocation's error for a failed call every target depends on.
-pub fn invocation_error(what: &str, error: ApiError) -> Error {
-    let message = format!("{what}: {error}");
-    match error {
-        ApiError::Throttled(_) | ApiError::Transient(_) => Error::Retryable(message),
-        ApiError::AccessDenied(_) => Error::AccessDenied(message),
-        _ => Error::Lightsail(message),
-    }
-}
-
 /// What a listing of the instances and disks gives the round. Selecting by tag needs it; named
 /// targets are looked up one by one instead when it failed (the caller logs why).
 pub fn listed_resources(
@@ -43,9 +34,7 @@ pub fn listed_resources(
 ) -> Result<Vec<Resource>, Error> {
     match listing {
         Some(Ok(resources)) => Ok(resources),
-        Some(Err(e)) if plan.tag.is_some() => {
-            Err(invocation_error("listing instances and disks", e))
-        }
+        Some(Err(e)) if plan.tag.is_some() => Err(e.for_invocation("listing instances and disks")),
         Some(Err(_)) | None => Ok(Vec::new()),
     }
 }
@@ -217,9 +206,9 @@ mod tests {
             listed_resources(throttled(), &plan(&["a"], None)),
             Ok(Vec::new())
         );
-        let denied = invocation_error("x", ApiError::AccessDenied("no".into()));
+        let denied = ApiError::AccessDenied("no".into()).for_invocation("x");
         assert_eq!(denied.error_type(), "AccessDenied");
-        let other = invocation_error("x", ApiError::NotFound("no".into()));
+        let other = ApiError::NotFound("no".into()).for_invocation("x");
         assert_eq!(other.error_type(), "LightsailError");
     }
 

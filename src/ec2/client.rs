@@ -9,11 +9,11 @@ use aws_sdk_ec2::types::{Filter, Tag};
 use aws_sdk_ec2::Client;
 
 use super::{convert, Ec2, OPERATIONS};
-use crate::model::{ApiError, Ec2Artifact};
+use crate::error::ApiError;
+use crate::model::{Ec2Artifact, MANAGED_TAG};
 use crate::sdk::{self, all_pages, none_if_not_found, ListedOperationsOnly};
 
 /// Tag of the function's own artifacts (the filter of [`Ec2::list_managed`]).
-const MANAGED: &str = "lightsail-export:managed";
 /// Items per page of a listing (EC2's maximum for both operations is 1,000).
 const PAGE: i32 = 500;
 
@@ -85,7 +85,7 @@ where
 
 fn managed_filter() -> Filter {
     Filter::builder()
-        .name(format!("tag:{MANAGED}"))
+        .name(format!("tag:{MANAGED_TAG}"))
         .values("true")
         .build()
 }

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::Ec2;
+use crate::error::ApiError;
 use crate::fake::Script;
-use crate::model::{ApiError, ArtifactKind, Ec2Artifact};
+use crate::model::{ArtifactKind, Ec2Artifact};
 
 #[derive(Debug, Default)]
 pub struct FakeEc2World {
@@ -75,7 +76,7 @@ impl Ec2 for FakeEc2 {
         Ok(world
             .artifacts
             .values()
-            .filter(|a| a.tag("lightsail-export:managed") == Some("true"))
+            .filter(|a| a.tag(crate::model::MANAGED_TAG) == Some("true"))
             .cloned()
             .collect())
     }

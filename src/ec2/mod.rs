@@ -12,7 +12,8 @@ pub mod fake;
 
 use std::future::Future;
 
-use crate::model::{ApiError, Ec2Artifact};
+use crate::error::ApiError;
+use crate::model::Ec2Artifact;
 
 pub use client::{client_config, SdkEc2};
 

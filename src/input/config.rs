@@ -3,6 +3,7 @@
 use super::names;
 use crate::error::Error;
 use crate::model::TagFilter;
+use crate::model::TAG_PREFIX;
 use crate::report::cost::Prices;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +141,7 @@ pub fn parse_tags(name: &str, text: &str) -> Result<Vec<(String, String)>, Error
                 "`{pair}`: a key of 1 to 128 characters, a value of at most 256"
             )));
         }
-        if key.starts_with("aws:") || key.starts_with("lightsail-export:") {
+        if key.starts_with("aws:") || key.starts_with(TAG_PREFIX) {
             return Err(bad(format!(
                 "`{key}` is reserved (aws:, lightsail-export:)"
             )));

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::model::{Phase, ResourceType};
+use crate::report::fan_out::Batch;
 use crate::report::regions::RegionError;
 use crate::report::{AutoSnapshotToday, ExportRecordReport};
 
@@ -117,32 +118,6 @@ struct PlainRequest {
     aggregate: Option<Vec<Value>>,
     /// With `aggregate`: the fan-out listing's region errors.
     region_errors: Option<Vec<RegionError>>,
-}
-
-/// One item of the fan-out: a target of a region.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Item {
-    pub region: String,
-    pub resource: String,
-}
-
-/// What the fan-out's ItemBatcher gives each Map iteration: a batch of items, and what the
-/// whole run asked (`BatchInput`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Batch {
-    #[serde(rename = "Items")]
-    items: Vec<Item>,
-    #[serde(rename = "BatchInput", default)]
-    batch_input: Option<BatchInput>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BatchInput {
-    restore_date: Option<String>,
-    dry_run: Option<bool>,
 }
 
 /// The previous output. Its other members (status, summary, …) are ignored, so an output of a

@@ -5,7 +5,8 @@ use aws_sdk_lightsail::types::{RegionName, Tag};
 
 use super::client::{write_override, SdkLightsail};
 use super::{convert, error, Lightsail};
-use crate::model::{ApiError, AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
+use crate::error::ApiError;
+use crate::model::{AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
 use crate::sdk::{all_pages, none_if_not_found};
 
 impl Lightsail for SdkLightsail {

@@ -17,7 +17,7 @@ use aws_sdk_lightsail::Client;
 
 use super::{error, OPERATIONS};
 use crate::clock::Clock;
-use crate::model::ApiError;
+use crate::error::ApiError;
 use crate::sdk::{self, ListedOperationsOnly};
 
 pub use crate::sdk::READ_ATTEMPTS;

@@ -10,7 +10,7 @@
 use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::model::ApiError;
+use crate::error::ApiError;
 
 /// The classes an error response can fall in (what [`classify`] decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

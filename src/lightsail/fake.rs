@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::Lightsail;
+use crate::error::ApiError;
 use crate::fake::Script;
 use crate::model::{
-    ApiError, AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType,
-    SnapshotState,
+    AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType, SnapshotState,
 };
 
 /// What the fake holds.

@@ -15,7 +15,8 @@ pub mod fake;
 
 use std::future::Future;
 
-use crate::model::{ApiError, AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
+use crate::error::ApiError;
+use crate::model::{AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
 
 pub use client::{client_config, SdkLightsail, READ_ATTEMPTS, WRITE_ATTEMPTS};
 

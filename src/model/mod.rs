@@ -7,7 +7,7 @@ mod tags;
 use serde::{Deserialize, Serialize};
 
 pub use ec2::{ArtifactKind, Ec2Action, Ec2Artifact};
-pub use tags::{tag, TagFilter, Tags};
+pub use tags::{artifact_tag, copy_tag, tag, TagFilter, Tags, MANAGED_TAG, TAG_PREFIX};
 
 /// An instance or a block-storage disk: what can be snapshotted and exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -278,42 +278,6 @@ impl Action {
             ResourceType::Instance => Action::DeleteInstanceSnapshot,
             ResourceType::Disk => Action::DeleteDiskSnapshot,
         }
-    }
-}
-
-/// A failed Lightsail call, classified by what the caller should do about it (the adapter
-/// classifies; see `lightsail::error`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
-    /// ThrottlingException after the retries: nothing was applied; try later.
-    #[error("throttled: {0}")]
-    Throttled(String),
-    /// 5xx, timeout, lost connection: the request may or may not have been applied.
-    #[error("transient failure: {0}")]
-    Transient(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    /// The name is already used by another resource of the region (`NameExists`).
-    #[error("name in use: {0}")]
-    NameInUse(String),
-    #[error("access denied: {0}")]
-    AccessDenied(String),
-    #[error("invalid input: {0}")]
-    InvalidInput(String),
-    /// Anything else: `code` is the exception name when Lightsail gave one (for example
-    /// `OperationFailureException`), else its `code`, else `Unknown`.
-    #[error("{code}: {message}")]
-    Other { code: String, message: String },
-}
-
-impl ApiError {
-    pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
-    }
-
-    /// `OperationFailureException`: the resource is in a state that refuses the call.
-    pub fn is_operation_failure(&self) -> bool {
-        matches!(self, ApiError::Other { code, .. } if code == "OperationFailureException")
     }
 }
 

@@ -1,4 +1,33 @@
-//! Tags: how Lightsail lists them, and the filter that selects targets by tag.
+//! Tags: how Lightsail lists them, the filter that selects targets by tag, and the keys of the
+//! function's own tags (one spelling each; the emulator keeps its own copy, named the same).
+
+/// Every key the function writes starts with this; `EC2_TAGS` may not use it.
+pub const TAG_PREFIX: &str = "lightsail-export:";
+
+/// `true` on everything the function made and may delete: its Lightsail copies and its EC2
+/// artifacts. Nothing without it is ever deleted.
+pub const MANAGED_TAG: &str = "lightsail-export:managed";
+
+/// The tags on a Lightsail copy (a manual snapshot the function made), beside [`MANAGED_TAG`].
+pub mod copy_tag {
+    /// The instance or disk the copy was taken from.
+    pub const SOURCE: &str = "lightsail-export:source";
+    /// The date of the automatic snapshot it copies.
+    pub const AUTO_SNAPSHOT_DATE: &str = "lightsail-export:auto-snapshot-date";
+}
+
+/// The tags on an export's EC2 artifact (an AMI and its snapshots, or an EBS snapshot), beside
+/// [`MANAGED_TAG`].
+pub mod artifact_tag {
+    /// The instance or disk exported.
+    pub const RESOURCE: &str = "lightsail-export:resource";
+    /// The date of the automatic snapshot exported.
+    pub const DATE: &str = "lightsail-export:date";
+    /// The Lightsail copy exported.
+    pub const COPY: &str = "lightsail-export:copy";
+    /// The export record whose destination the artifact is: what makes it traceable.
+    pub const EXPORT_RECORD: &str = "lightsail-export:export-record";
+}
 
 /// Tags as Lightsail lists them: a key, and a value that a key-only tag may lack.
 pub type Tags = Vec<(String, Option<String>)>;
@@ -61,6 +90,21 @@ impl std::fmt::Display for TagFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_functions_keys_share_the_reserved_prefix() {
+        for key in [
+            MANAGED_TAG,
+            copy_tag::SOURCE,
+            copy_tag::AUTO_SNAPSHOT_DATE,
+            artifact_tag::RESOURCE,
+            artifact_tag::DATE,
+            artifact_tag::COPY,
+            artifact_tag::EXPORT_RECORD,
+        ] {
+            assert!(key.starts_with(TAG_PREFIX), "{key}");
+        }
+    }
 
     #[test]
     fn tag_filters() {

@@ -5,17 +5,17 @@
 use std::collections::HashSet;
 
 use futures_util::future::join_all;
-use serde::Serialize;
 use tracing::Instrument;
 
 use super::deadline::Deadline;
 use super::round::{act, observe, Observed};
-use crate::decide::round::{invocation_error, select_targets, within_limit};
+use crate::decide::round::{select_targets, within_limit};
 use crate::ec2::Ec2;
-use crate::error::Error;
+use crate::error::{Error, RegionFailure};
 use crate::input::plan::Plan;
 use crate::lightsail::Lightsail;
-use crate::report::regions::{RegionError, RegionRound};
+use crate::report::fan_out::{BatchInput, FanOut, Item};
+use crate::report::regions::RegionRound;
 
 /// One region of the run: its plan (`None`: asked nothing), and its adapters (or why there
 /// are none).
@@ -25,19 +25,12 @@ pub struct RegionJob<L, E> {
     pub adapters: Result<(L, E), Error>,
 }
 
-/// What a region's failure means for the run: a transient one fails the invocation as
-/// `Retryable` (the state machine retries the whole round, which converges: every region's
-/// progress is in Lightsail, not in the output); a tag that matches nothing leaves the region
-/// empty; any other fails that region alone.
+/// What a region's failure leaves of its round; a transient one fails the invocation.
 fn region_failure(region: &str, error: Error) -> Result<RegionRound, Error> {
-    match error {
-        Error::Retryable(message) => Err(Error::Retryable(format!("{region}: {message}"))),
-        Error::NoTargets(_) => Ok(RegionRound::Empty),
-        other => Ok(RegionRound::Failed(RegionError {
-            region: region.to_string(),
-            error_type: other.error_type().to_string(),
-            message: other.to_string(),
-        })),
+    match error.in_region(region) {
+        RegionFailure::RetryInvocation(error) => Err(error),
+        RegionFailure::NoTargets => Ok(RegionRound::Empty),
+        RegionFailure::Region(error) => Ok(RegionRound::Failed(error)),
     }
 }
 
@@ -105,34 +98,6 @@ enum Seen<L, E> {
     Observed(Plan, L, E, Observed),
 }
 
-/// One item of the fan-out: a target, in its region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Item {
-    pub region: String,
-    pub resource: String,
-}
-
-/// What the fan-out's items share (the Map's `ItemBatcher` hands it to every batch).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchInput {
-    pub restore_date: Option<String>,
-    pub dry_run: Option<bool>,
-}
-
-/// The fan-out's listing: `{"fanOut": true}`'s answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FanOut {
-    /// Every target once, region by region.
-    pub items: Vec<Item>,
-    pub batch_input: BatchInput,
-    /// How many items each region gave.
-    pub items_by_region: std::collections::BTreeMap<String, usize>,
-    /// The regions that could not be listed (always present, for the state machine's paths).
-    pub region_errors: Vec<RegionError>,
-}
-
 /// A region's targets, by name and by tag (one listing of its instances and disks).
 async fn region_targets<L: Lightsail>(
     api: &L,
@@ -143,7 +108,7 @@ async fn region_targets<L: Lightsail>(
         Some(_) => api
             .list_resources()
             .await
-            .map_err(|e| invocation_error("listing instances and disks", e))?,
+            .map_err(|e| e.for_invocation("listing instances and disks"))?,
         None => Vec::new(),
     };
     let targets = select_targets(plan, &resources, region)?;
@@ -171,14 +136,14 @@ pub async fn list_items<L: Lightsail, E: Ec2>(
     };
     let mut seen: HashSet<(String, String)> = HashSet::new();
     for (region, listed) in join_all(listings).await {
-        let names = match listed.map_err(|e| region_failure(&region, e)) {
+        let names = match listed.map_err(|e| e.in_region(&region)) {
             Ok(names) => names,
-            Err(Err(retryable)) => return Err(retryable),
-            Err(Ok(RegionRound::Failed(error))) => {
+            Err(RegionFailure::RetryInvocation(retryable)) => return Err(retryable),
+            Err(RegionFailure::Region(error)) => {
                 fan_out.region_errors.push(error);
                 continue;
             }
-            Err(Ok(_)) => Vec::new(),
+            Err(RegionFailure::NoTargets) => Vec::new(),
         };
         fan_out.items_by_region.insert(region.clone(), names.len());
         for resource in names {

@@ -11,13 +11,13 @@ use tracing::Instrument;
 
 use super::deadline::Deadline;
 use super::target::TargetRound;
-use crate::decide::retention;
 use crate::decide::round::{self, Regions};
 use crate::ec2::Ec2;
+use crate::error::ApiError;
 use crate::error::Error;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
-use crate::model::{ApiError, Ec2Artifact, ExportRecord, ManualSnapshot, Resource};
+use crate::model::{Ec2Artifact, ExportRecord, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
 use crate::report::{Output, Status, TargetReport};
 
@@ -66,7 +66,7 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     };
     let (records, listed, snapshots, artifacts) =
         tokio::join!(api.list_export_records(), listing, snapshots, artifacts);
-    let records = records.map_err(|e| round::invocation_error("listing export records", e))?;
+    let records = records.map_err(|e| e.for_invocation("listing export records"))?;
     let snapshots = housekeeping(snapshots, "the Lightsail snapshots");
     let artifacts = housekeeping(artifacts, "the EC2 images and snapshots");
     if let (Some(Err(error)), None) = (&listed, &plan.tag) {
@@ -195,7 +195,7 @@ async fn cost<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Option<Cos
     let (artifacts, copies) = tokio::join!(ec2.list_managed(), api.list_snapshots());
     match (artifacts, copies) {
         (Ok(artifacts), Ok(copies)) => {
-            let managed = |c: &ManualSnapshot| c.tag(retention::MANAGED_TAG) == Some("true");
+            let managed = |c: &ManualSnapshot| c.tag(crate::model::MANAGED_TAG) == Some("true");
             Some(cost::cost(&artifacts, &copies, managed, plan.prices))
         }
         (Err(error), _) | (_, Err(error)) => {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod cost;
+pub mod fan_out;
 pub mod metrics;
 pub mod regions;
 

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::cost::{self, Cost};
 use super::{status, summarise, Output, Status, Summary, TargetReport};
+pub use crate::error::RegionError;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::model::Phase;
 
@@ -30,18 +31,6 @@ pub struct RegionSummary {
     pub summary: Summary,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Cost>,
-}
-
-/// A region that failed as a whole (its listing was denied, its tag was invalid…): the other
-/// regions go on; the run ends FAILED.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegionError {
-    pub region: String,
-    /// The invocation error's stable name (`AccessDenied`, `LightsailError`, `InvalidInput`…).
-    #[serde(rename = "type")]
-    pub error_type: String,
-    pub message: String,
 }
 
 /// What one region's round gave.

@@ -1,5 +1,6 @@
 use super::*;
 use crate::input::config::Ec2Policy;
+use crate::model::artifact_tag::EXPORT_RECORD as RECORD_TAG;
 use crate::model::Tags;
 
 const NOW: f64 = 1_795_328_400.0; // 2026-11-22T06:20:00Z

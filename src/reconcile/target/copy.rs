@@ -6,9 +6,10 @@ use crate::decide::copy::{self, CopyRefused, Wait};
 use crate::decide::preflight;
 use crate::decide::target as decide;
 use crate::ec2::Ec2;
+use crate::error::ApiError;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::lightsail::Lightsail;
-use crate::model::{Action, ApiError, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
+use crate::model::{Action, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
 use crate::report::TargetReport;
 
 /// How a CopySnapshot that made nothing failed.
@@ -95,10 +96,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
             Ok(()) => return Ok(None),
             Err(error @ ApiError::Throttled(_)) => {
-                return Err(CopyError::Target(preflight::target_error(
-                    "CopySnapshot",
-                    error,
-                )))
+                return Err(CopyError::Target(error.for_target("CopySnapshot")))
             }
             Err(error) => error,
         };
@@ -111,10 +109,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             // Whether the copy exists is unknown (the refusal may be "name in use"): not a
             // failure of the target, the next round looks again.
             Err(lookup) if lookup.is_transient() => {
-                return Err(CopyError::Target(TargetError::new(
-                    TargetErrorKind::Retryable,
-                    format!("CopySnapshot: {error}; the copy could not be looked at ({lookup}), the next round looks again"),
-                )));
+                return Err(CopyError::Target(error.for_unverified_copy(lookup)));
             }
             Ok(_) | Err(_) => {}
         }

@@ -3,13 +3,10 @@
 
 use super::{Observed, TargetRound};
 use crate::decide::ec2 as decide;
-use crate::decide::preflight;
 use crate::ec2::Ec2;
-use crate::error::{TargetError, TargetErrorKind};
+use crate::error::TargetError;
 use crate::lightsail::Lightsail;
-use crate::model::{
-    ApiError, ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase, RecordState,
-};
+use crate::model::{ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase, RecordState};
 use crate::report::{Ec2Report, TargetReport};
 use crate::time::rfc3339;
 
@@ -101,7 +98,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                 self.ec2.describe_snapshot(destination).await,
             ),
         };
-        found.map_err(|e| preflight::target_error(what, e))
+        found.map_err(|e| e.for_target(what))
     }
 
     /// Tags the AMI and its snapshots (or the EBS snapshot) as the function's, unless they are.
@@ -130,15 +127,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             self.ec2
                 .create_tags(&ids, &wanted)
                 .await
-                .map_err(|e| match e {
-                    e if e.is_transient() || matches!(e, ApiError::NotFound(_)) => {
-                        TargetError::new(
-                            TargetErrorKind::Retryable,
-                            format!("CreateTags: {e}; the next round labels {}", artifact.id),
-                        )
-                    }
-                    e => preflight::target_error("CreateTags", e),
-                })?;
+                .map_err(|e| e.for_labelling(&artifact.id))?;
         }
         report.acted_in_ec2(Ec2Action::CreateTags);
         Ok(())

@@ -223,13 +223,10 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     ) -> Result<(), TargetError> {
         if !self.plan.dry_run {
             tracing::info!(attempt, "exporting");
-            self.api.export_snapshot(copy_name).await.map_err(|e| match e {
-                e if e.is_transient() => TargetError::new(
-                    TargetErrorKind::Retryable,
-                    format!("ExportSnapshot may not have been applied ({e}); the next round looks at the export records before trying again"),
-                ),
-                e => preflight::target_error("ExportSnapshot", e),
-            })?;
+            self.api
+                .export_snapshot(copy_name)
+                .await
+                .map_err(|e| e.for_unconfirmed_write("ExportSnapshot"))?;
         }
         report.acted(Action::ExportSnapshot);
         Ok(())
@@ -244,8 +241,8 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             self.api.get_instance(self.name()),
             self.api.get_disk(self.name())
         );
-        let instance = instance.map_err(|e| preflight::target_error("GetInstance", e))?;
-        let disk = disk.map_err(|e| preflight::target_error("GetDisk", e))?;
+        let instance = instance.map_err(|e| e.for_target("GetInstance"))?;
+        let disk = disk.map_err(|e| e.for_target("GetDisk"))?;
         preflight::identify(self.name(), self.api.source_region(), instance, disk)
     }
 
@@ -253,7 +250,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         self.api
             .get_auto_snapshots(self.name())
             .await
-            .map_err(|e| preflight::target_error("GetAutoSnapshots", e))
+            .map_err(|e| e.for_target("GetAutoSnapshots"))
     }
 
     async fn look_at_copy(
@@ -265,7 +262,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             .api
             .get_snapshot(copy_name, resource_type)
             .await
-            .map_err(|e| preflight::target_error("looking at the copy", e))?;
+            .map_err(|e| e.for_target("looking at the copy"))?;
         preflight::check_owner(self.name(), &copy)?;
         Ok(copy)
     }
@@ -294,7 +291,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if copy.from_auto_snapshot == Some(false) {
             tracing::warn!(copy = %copy.name, "a snapshot of the copy's name was not copied from an automatic snapshot: left untagged");
         }
-        if preflight::adopt_by_tagging(copy, retention::MANAGED_TAG) {
+        if preflight::adopt_by_tagging(copy, crate::model::MANAGED_TAG) {
             self.tag(&copy.name, date, report).await;
         }
     }

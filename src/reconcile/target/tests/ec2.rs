@@ -2,8 +2,11 @@
 //! exports' artifacts retired.
 
 use super::*;
-use crate::decide::ec2::{COPY_TAG, DATE_TAG, MANAGED_TAG, RECORD_TAG, RESOURCE_TAG};
 use crate::input::config::Ec2Policy;
+use crate::model::artifact_tag::{
+    COPY as COPY_TAG, DATE as DATE_TAG, EXPORT_RECORD as RECORD_TAG, RESOURCE as RESOURCE_TAG,
+};
+use crate::model::MANAGED_TAG;
 
 /// web-1's copy of 2026-11-21 exported: its record Succeeded, its AMI `ami-<copy>`.
 fn exported() -> FakeLightsail {

@@ -11,14 +11,15 @@ mod export;
 mod observe;
 
 use crate::ec2::fake::FakeEc2;
+use crate::error::ApiError;
 use crate::error::TargetErrorKind as Kind;
 use crate::input::config::Config;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::input::request::Request;
 use crate::lightsail::fake::{FakeLightsail, FakeWorld};
 use crate::model::{
-    ApiError, ArtifactKind, AutoSnapshot, AutoSnapshotStatus, Destination, Ec2Artifact,
-    ExportRecord, ManualSnapshot, Phase, RecordState, Resource, ResourceType, SnapshotState,
+    ArtifactKind, AutoSnapshot, AutoSnapshotStatus, Destination, Ec2Artifact, ExportRecord,
+    ManualSnapshot, Phase, RecordState, Resource, ResourceType, SnapshotState,
 };
 use crate::report::TargetReport;
 

@@ -7,6 +7,10 @@
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 
+mod api;
+
+pub use api::{ApiError, RegionFailure};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The event could not be understood (malformed JSON, wrong types, unknown fields, bad dates…).
@@ -131,6 +135,18 @@ impl TargetError {
             message: message.into(),
         }
     }
+}
+
+/// A region that failed as a whole in a run over several regions (its listing was denied, its
+/// tag was invalid…): the other regions go on; the run ends FAILED. The output's `regionErrors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegionError {
+    pub region: String,
+    /// The invocation error's stable name (`AccessDenied`, `LightsailError`, `InvalidInput`…).
+    #[serde(rename = "type")]
+    pub error_type: String,
+    pub message: String,
 }
 
 #[cfg(test)]
