@@ -8,29 +8,37 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::clients::RegionClients;
+use crate::clock::Clock;
 use crate::ec2::SdkEc2;
 use crate::error::Error;
 use crate::input::config::Config;
 use crate::input::plan::Plan;
 use crate::input::regions::{split, RegionsPlan};
-use crate::input::request::Request;
+use crate::input::request::{Invocation, Request};
 use crate::lightsail::{Lightsail, SdkLightsail};
-use crate::reconcile::regions::{list_items, reconcile_regions, RegionJob};
+use crate::reconcile::regions::{list_items, reconcile_regions, Adapters, RegionJob};
 use crate::reconcile::{reconcile, Deadline};
 use crate::report::fan_out::{BatchInput, FanOut};
 use crate::report::regions::{self, Echo};
 use crate::report::{metrics, Output};
 
+/// The configuration read at cold start. A bad one fails each invocation with
+/// `InvalidConfiguration`, not the cold start, so the error reaches the caller.
+#[derive(Debug)]
+enum Configuration {
+    Valid(Config),
+    Invalid(Error),
+}
+
 /// What the handler needs: the adapters of the function's region (and of the source region),
-/// the other regions' (built on first use), and the configuration read at cold start (a bad
-/// configuration fails each invocation with `InvalidConfiguration`, not the cold start).
+/// the other regions' (built on first use), and the configuration read at cold start.
 #[derive(Debug)]
 pub struct App {
-    pub api: SdkLightsail,
-    pub ec2: SdkEc2,
-    pub config: Result<Config, Error>,
+    api: SdkLightsail,
+    ec2: SdkEc2,
+    configuration: Configuration,
     /// The adapters of the other regions of a run over several regions.
-    pub regions: RegionClients,
+    regions: RegionClients,
 }
 
 impl App {
@@ -38,22 +46,64 @@ impl App {
     /// function's region, where exports land), the other regions', and the configuration.
     pub fn new(sdk: &aws_config::SdkConfig, config: Result<Config, Error>) -> App {
         let source = config.as_ref().ok().and_then(|c| c.source_region.clone());
-        App {
-            api: SdkLightsail::from_sdk_config(sdk, source.as_deref()),
-            ec2: SdkEc2::from_sdk_config(sdk),
+        App::from_adapters(
+            SdkLightsail::from_sdk_config(sdk, source.as_deref()),
+            SdkEc2::from_sdk_config(sdk),
             config,
-            regions: RegionClients::from_sdk_config(sdk),
+            RegionClients::from_sdk_config(sdk),
+        )
+    }
+
+    /// An app over adapters built elsewhere (tests, benchmarks).
+    pub fn from_adapters(
+        api: SdkLightsail,
+        ec2: SdkEc2,
+        config: Result<Config, Error>,
+        regions: RegionClients,
+    ) -> App {
+        let configuration = match config {
+            Ok(config) => Configuration::Valid(config),
+            Err(error) => Configuration::Invalid(error),
+        };
+        App {
+            api,
+            ec2,
+            configuration,
+            regions,
+        }
+    }
+
+    /// The same app on another clock (the local runner's emulator simulates nights).
+    pub fn with_clock(mut self, clock: Clock) -> App {
+        self.api = self.api.with_clock(clock);
+        self
+    }
+
+    /// The function's own region's Lightsail adapter.
+    pub fn lightsail(&self) -> &SdkLightsail {
+        &self.api
+    }
+
+    /// The function's own region's EC2 adapter.
+    pub fn ec2(&self) -> &SdkEc2 {
+        &self.ec2
+    }
+
+    fn config(&self) -> Result<&Config, Error> {
+        match &self.configuration {
+            Configuration::Valid(config) => Ok(config),
+            Configuration::Invalid(error) => Err(error.clone()),
         }
     }
 
     /// `region`'s adapters, on the same clock as the function's own.
-    fn adapters(&self, region: &str) -> Result<(SdkLightsail, SdkEc2), Error> {
+    fn adapters(&self, region: &str) -> Adapters<SdkLightsail, SdkEc2> {
         if region == self.api.region() {
-            return Ok((self.api.clone(), self.ec2.clone()));
+            return Adapters::Ready(self.api.clone(), self.ec2.clone());
         }
         match self.regions.get(region) {
-            Some((api, ec2)) => Ok((api.with_clock(self.api.clock().clone()), ec2)),
-            None => Err(Error::InvalidConfiguration(format!(
+            Some((api, ec2)) => Adapters::Ready(api.with_clock(self.api.clock().clone()), ec2),
+            None => Adapters::Unavailable(Error::InvalidConfiguration(format!(
                 "no Lightsail client for {region}"
             ))),
         }
@@ -73,8 +123,12 @@ impl App {
             if failed(&region) {
                 continue;
             }
-            let plan = part.map(|part| Plan::new(config, part)).transpose()?;
             let adapters = self.adapters(&region);
+            let now = match &adapters {
+                Adapters::Ready(api, _) => api.now(),
+                Adapters::Unavailable(_) => self.api.now(),
+            };
+            let plan = part.map(|part| Plan::new(config, part, now)).transpose()?;
             jobs.push(RegionJob {
                 region,
                 plan,
@@ -103,54 +157,30 @@ impl Response {
     }
 }
 
-/// The Lambda handler: one round of the engine, the fan-out's listing, or its aggregate.
+/// The Lambda handler: whatever the event is (`Invocation`), its own entry point.
 pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, Error> {
-    let config = app.config.as_ref().map_err(Clone::clone)?;
+    let config = app.config()?;
     let deadline = Deadline::from_epoch_millis(event.context.deadline);
-    let mut request = Request::parse(event.payload)?;
-    if let Some(results) = request.aggregate.take() {
-        let output = regions::aggregate(results, std::mem::take(&mut request.region_errors));
-        return Ok(Response::Round(Box::new(output)));
-    }
-    let layout = split(config, &request, &app.api.region())?;
-    if request.fan_out {
-        let batch_input = BatchInput {
-            restore_date: request.restore_date.clone(),
-            dry_run: request.dry_run,
-        };
-        let jobs = app.jobs(config, layout, &request)?;
-        return Ok(Response::FanOut(list_items(jobs, batch_input).await?));
-    }
-    let mut output = match layout.multi {
-        false => {
-            let mut plan = Plan::new(config, request.clone())?;
-            plan.now = app.api.now();
-            // Boxed, as the regions' round below: the round's futures nested in the runtime's
-            // are deeper than the compiler's default layout limit.
-            Box::pin(reconcile(&app.api, &app.ec2, &plan, deadline)).await?
+    let output = match Invocation::parse(event.payload)? {
+        Invocation::Aggregate {
+            results,
+            region_errors,
+        } => {
+            return Ok(Response::Round(Box::new(regions::aggregate(
+                results,
+                region_errors,
+            ))))
         }
-        true => {
-            let echo = Echo {
-                restore_date: request.restore_date.clone(),
-                dry_run: (request.dry_run.is_some() || config.dry_run)
-                    .then_some(request.dry_run.unwrap_or(config.dry_run)),
-                next_check_seconds: config.next_check_seconds,
-            };
-            let jobs = app.jobs(config, layout, &request)?;
-            let parts = Box::pin(reconcile_regions(jobs, deadline)).await?;
-            if parts.iter().all(|(_, p)| *p == regions::RegionRound::Empty)
-                && request.region_errors.is_empty()
-            {
-                return Err(Error::NoTargets(
-                    "no target in any region: no instance or disk has the tag".into(),
-                ));
-            }
-            regions::merge(parts, std::mem::take(&mut request.region_errors), echo)
+        Invocation::ListItems(request) => {
+            return list(app, config, request).await.map(Response::FanOut)
+        }
+        Invocation::Round(request) => round(app, config, request, deadline).await?,
+        Invocation::ItemRound(request) => {
+            let mut output = round(app, config, request, deadline).await?;
+            regions::settle(&mut output);
+            output
         }
     };
-    if request.fan_out_item {
-        regions::settle(&mut output);
-    }
     if config.metrics {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -159,6 +189,52 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         println!("{}", metrics::emf(&output, &config.metrics_namespace, now));
     }
     Ok(Response::Round(Box::new(output)))
+}
+
+/// The fan-out's listing of its items, region by region.
+async fn list(app: &App, config: &Config, request: Request) -> Result<FanOut, Error> {
+    let layout = split(config, &request, &app.api.region())?;
+    let batch_input = BatchInput {
+        restore_date: request.restore_date.clone(),
+        dry_run: request.dry_run,
+    };
+    let jobs = app.jobs(config, layout, &request)?;
+    list_items(jobs, batch_input).await
+}
+
+/// One round: in the function's region, or in every region of a run over several.
+async fn round(
+    app: &App,
+    config: &Config,
+    mut request: Request,
+    deadline: Deadline,
+) -> Result<Output, Error> {
+    let layout = split(config, &request, &app.api.region())?;
+    if !layout.multi {
+        let plan = Plan::new(config, request, app.api.now())?;
+        // Boxed, as the regions' round below: the round's futures nested in the runtime's
+        // are deeper than the compiler's default layout limit.
+        return Box::pin(reconcile(&app.api, &app.ec2, &plan, deadline)).await;
+    }
+    let echo = Echo {
+        restore_date: request.restore_date.clone(),
+        dry_run: request.echo_dry_run(config.dry_run),
+        next_check_seconds: config.next_check_seconds,
+    };
+    let jobs = app.jobs(config, layout, &request)?;
+    let parts = Box::pin(reconcile_regions(jobs, deadline)).await?;
+    if parts.iter().all(|(_, p)| *p == regions::RegionRound::Empty)
+        && request.region_errors.is_empty()
+    {
+        return Err(Error::NoTargets(
+            "no target in any region: no instance or disk has the tag".into(),
+        ));
+    }
+    Ok(regions::merge(
+        parts,
+        std::mem::take(&mut request.region_errors),
+        echo,
+    ))
 }
 
 /// JSON logs on stdout (CloudWatch reads them), filtered by `RUST_LOG` (default `info`).

@@ -274,12 +274,12 @@ async fn a_previous_output_with_a_bad_date_is_invalid_input() {
 async fn a_bad_environment_variable_is_invalid_configuration_on_every_invocation() {
     let h = harness(&["web-1"]).await;
     let config = Config::from_lookup(|key| (key == "MAX_EXPORT_ATTEMPTS").then(|| "0".to_string()));
-    let app = App {
-        api: h.app.api.clone(),
-        ec2: h.app.ec2.clone(),
+    let app = App::from_adapters(
+        h.app.lightsail().clone(),
+        h.app.ec2().clone(),
         config,
-        regions: Default::default(),
-    };
+        Default::default(),
+    );
     for _ in 0..2 {
         let event = lambda_runtime::LambdaEvent::new(json!({}), lambda_runtime::Context::default());
         let error = lightsail_export::handler(event, &app).await.unwrap_err();
@@ -516,12 +516,12 @@ async fn a_wrong_source_region_is_resource_not_found_there() {
     let options = ClientOptions::default();
     let here = client_with(&h.emulator.url(), "us-east-1", &options);
     let source = client_with(&h.emulator.url(), "eu-west-1", &options);
-    let app = App {
-        api: SdkLightsail::new(here, source, "eu-west-1"),
-        ec2: common::ec2_client(&h.emulator.url(), "us-east-1"),
-        config: Ok(config(&["web-1", "eu-web-1"])),
-        regions: Default::default(),
-    };
+    let app = App::from_adapters(
+        SdkLightsail::new(here, source, "eu-west-1"),
+        common::ec2_client(&h.emulator.url(), "us-east-1"),
+        Ok(config(&["web-1", "eu-web-1"])),
+        Default::default(),
+    );
     let h = Harness {
         emulator: h.emulator,
         app,

@@ -1,4 +1,4 @@
-//! Fuzzing the input side: arbitrary JSON events through `Request::parse` and `Plan::new`, and
+//! Fuzzing the input side: arbitrary JSON events through `Invocation::parse` and `Plan::new`, and
 //! arbitrary strings through the name, date, tag, format and configuration checks. Nothing may
 //! panic; every refusal is a whole-invocation error with a contract name; whatever is accepted
 //! is valid. Deterministic (fixed seed); `PROPTEST_CASES` multiplies nothing, it replaces the
@@ -6,7 +6,7 @@
 
 use lightsail_export::input::names;
 use lightsail_export::input::plan::{Plan, MAX_TARGETS};
-use lightsail_export::input::request::Request;
+use lightsail_export::input::request::Invocation;
 use lightsail_export::model::ResourceType;
 use lightsail_export::model::TagFilter;
 use lightsail_export::time::validate_date;
@@ -153,8 +153,9 @@ fn check_event(event: Value) {
             ..Config::default()
         },
     ];
-    let request = match Request::parse(event.clone()) {
-        Ok(request) => request,
+    let request = match Invocation::parse(event.clone()).map(Invocation::into_request) {
+        Ok(Some(request)) => request,
+        Ok(None) => return,
         Err(error) => {
             assert_eq!(error.error_type(), "InvalidInput", "{event}: {error}");
             assert!(!error.to_string().is_empty());
@@ -162,7 +163,7 @@ fn check_event(event: Value) {
         }
     };
     for config in &configs {
-        match Plan::new(config, request.clone()) {
+        match Plan::new(config, request.clone(), 0.0) {
             Ok(plan) => {
                 assert!(plan.targets.len() <= MAX_TARGETS);
                 assert!(!plan.targets.is_empty() || plan.tag.is_some(), "{event}");
@@ -203,7 +204,7 @@ fn arbitrary_json_events_never_panic_the_parser_or_the_planner() {
         })
         .unwrap();
     println!(
-        "FIGURES fuzz events: {} JSON events through Request::parse + Plan::new, 0 panics",
+        "FIGURES fuzz events: {} JSON events through Invocation::parse + Plan::new, 0 panics",
         TRIED.load(Ordering::Relaxed)
     );
 }

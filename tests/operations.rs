@@ -214,12 +214,12 @@ instances:
         SdkLightsail::new(home, source, "eu-west-1").with_write_backoff(Duration::from_millis(5));
     let h = Harness {
         emulator,
-        app: App {
+        app: App::from_adapters(
             api,
-            ec2: common::ec2_client(&url, "us-east-1"),
-            config: Ok(config(&["eu-web"])),
-            regions: Default::default(),
-        },
+            common::ec2_client(&url, "us-east-1"),
+            Ok(config(&["eu-web"])),
+            Default::default(),
+        ),
     };
     let outputs = h.run(json!({})).await;
     let last = outputs.last().unwrap();
@@ -258,8 +258,13 @@ async fn a_wrong_source_region_is_a_clear_per_target_error() {
     );
     let output = lightsail_export::reconcile(
         &api,
-        &h.app.ec2,
-        &lightsail_export::input::plan::Plan::new(&config(&["web-1"]), Default::default()).unwrap(),
+        h.app.ec2(),
+        &lightsail_export::input::plan::Plan::new(
+            &config(&["web-1"]),
+            Default::default(),
+            lightsail_export::lightsail::Lightsail::now(&api),
+        )
+        .unwrap(),
         lightsail_export::Deadline::unknown(),
     )
     .await

@@ -355,9 +355,10 @@ async fn a_near_deadline_starts_no_new_work() {
     let plan = lightsail_export::input::plan::Plan::new(
         &config(&["web-1", "data-disk"]),
         Default::default(),
+        lightsail_export::lightsail::Lightsail::now(h.app.lightsail()),
     )
     .unwrap();
-    let output = lightsail_export::reconcile(&h.app.api, &h.app.ec2, &plan, deadline)
+    let output = lightsail_export::reconcile(h.app.lightsail(), h.app.ec2(), &plan, deadline)
         .await
         .unwrap();
     assert_eq!(output.status, Status::InProgress);

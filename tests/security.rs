@@ -258,7 +258,7 @@ async fn every_listed_operation_is_one_the_adapter_calls() {
     use lightsail_export::lightsail::Lightsail;
     use lightsail_export::model::ResourceType;
     let h = Harness::new(WORLD, Config::default()).await;
-    let api = &h.app.api;
+    let api = h.app.lightsail();
     api.get_instance("web-1").await.unwrap();
     api.get_disk("data-disk").await.unwrap();
     api.list_resources().await.unwrap();
@@ -356,7 +356,7 @@ fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_w
 async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
     use lightsail_export::ec2::Ec2;
     let h = Harness::new(WORLD, Config::default()).await;
-    let ec2 = &h.app.ec2;
+    let ec2 = h.app.ec2();
     let before: std::collections::BTreeMap<String, u64> = h.emulator.call_counts();
     ec2.describe_image("ami-00000000000000001").await.unwrap();
     ec2.describe_snapshot("snap-00000000000000001")

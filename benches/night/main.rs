@@ -130,9 +130,7 @@ fn app(emulator: &Emulator, home: &str, regions: &[&str]) -> App {
         metrics: false,
         ..Config::default()
     };
-    let mut app = App::new(&sdk, Ok(config));
-    app.api = app.api.with_clock(Clock::from_fn(emulator.clock()));
-    app
+    App::new(&sdk, Ok(config)).with_clock(Clock::from_fn(emulator.clock()))
 }
 
 /// One chain of rounds: a loop execution, or a batch's child execution.

@@ -170,7 +170,7 @@ mod tests {
             target_tag: tag.map(str::to_string),
             ..Request::default()
         };
-        Plan::new(&Config::default(), request).unwrap()
+        Plan::new(&Config::default(), request, 0.0).unwrap()
     }
 
     fn resource(name: &str, kind: ResourceType, tag: Option<(&str, &str)>) -> Resource {

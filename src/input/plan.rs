@@ -119,7 +119,8 @@ fn target_specs(
 impl Plan {
     /// Merges the request over the configuration: a request that names targets or a tag replaces
     /// the environment's selection; otherwise `TARGETS` and `TARGET_TAG` both apply.
-    pub fn new(config: &Config, request: Request) -> Result<Plan, Error> {
+    /// `now`: when the round runs, on Lightsail's clock (see `Clock`).
+    pub fn new(config: &Config, request: Request, now: f64) -> Result<Plan, Error> {
         let asked_for_targets = request.targets.is_some() || request.target_tag.is_some();
         let (names, tag) = if asked_for_targets {
             let tag = match &request.target_tag {
@@ -152,12 +153,13 @@ impl Plan {
         let targets = target_specs(names, request.previous.as_deref())?;
 
         let dry_run = request.dry_run.unwrap_or(config.dry_run);
+        let echo_dry_run = request.echo_dry_run(config.dry_run);
         Ok(Plan {
             targets,
             tag,
             restore_date: request.restore_date,
             dry_run,
-            echo_dry_run: (request.dry_run.is_some() || config.dry_run).then_some(dry_run),
+            echo_dry_run,
             name_format: config.name_format.clone(),
             max_export_attempts: config.max_export_attempts,
             concurrency: config.concurrency,
@@ -170,9 +172,7 @@ impl Plan {
             ec2_tags: config.ec2_tags.clone(),
             ec2_policy: config.ec2_policy,
             prices: config.prices,
-            now: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64()),
+            now,
         })
     }
 }
@@ -196,27 +196,27 @@ mod tests {
             dry_run: true,
             ..Config::default()
         };
-        let plan = Plan::new(&config, request(&["web-1", "web-1", "web-2"])).unwrap();
+        let plan = Plan::new(&config, request(&["web-1", "web-1", "web-2"]), 0.0).unwrap();
         let names: Vec<_> = plan.targets.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["web-1", "web-2"]);
         assert_eq!(plan.tag, None);
         assert!(plan.dry_run);
         assert_eq!(plan.echo_dry_run, Some(true));
 
-        let plan = Plan::new(&config, Request::default()).unwrap();
+        let plan = Plan::new(&config, Request::default(), 0.0).unwrap();
         assert_eq!(plan.targets, vec![TargetSpec::named("env-1")]);
         assert!(plan.tag.is_some());
     }
 
     #[test]
     fn no_targets_and_too_many() {
-        let error = Plan::new(&Config::default(), Request::default()).unwrap_err();
+        let error = Plan::new(&Config::default(), Request::default(), 0.0).unwrap_err();
         assert_eq!(error.error_type(), "NoTargets");
-        let error = Plan::new(&Config::default(), request(&[])).unwrap_err();
+        let error = Plan::new(&Config::default(), request(&[]), 0.0).unwrap_err();
         assert_eq!(error.error_type(), "NoTargets");
         let many: Vec<String> = (0..=MAX_TARGETS).map(|i| format!("web-{i}")).collect();
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
-        let error = Plan::new(&Config::default(), request(&names)).unwrap_err();
+        let error = Plan::new(&Config::default(), request(&names), 0.0).unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput");
     }
 
@@ -225,7 +225,7 @@ mod tests {
         let mut bad_date = request(&["web-1"]);
         bad_date.restore_date = Some("yesterday".into());
         assert_eq!(
-            Plan::new(&Config::default(), bad_date)
+            Plan::new(&Config::default(), bad_date, 0.0)
                 .unwrap_err()
                 .error_type(),
             "InvalidInput"
@@ -235,7 +235,7 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(
-            Plan::new(&Config::default(), bad_tag)
+            Plan::new(&Config::default(), bad_tag, 0.0)
                 .unwrap_err()
                 .error_type(),
             "InvalidInput"
@@ -255,7 +255,7 @@ mod tests {
             export_record: None,
             auto_snapshot_today: None,
         }]);
-        let plan = Plan::new(&Config::default(), req).unwrap();
+        let plan = Plan::new(&Config::default(), req, 0.0).unwrap();
         assert_eq!(plan.targets[0].pinned_date.as_deref(), Some("2026-11-20"));
         assert_eq!(plan.targets[0].resource_type, Some(ResourceType::Instance));
         assert_eq!(plan.targets[0].waiting_since, Some(1_795_328_400));

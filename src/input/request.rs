@@ -39,6 +39,40 @@ pub struct PreviousTarget {
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
 }
 
+/// What one invocation is, parsed once from its event: each kind has its own entry point in
+/// the handler.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invocation {
+    /// A round of the engine: a plain request, an EventBridge envelope whose `detail` is one,
+    /// the function's previous output, or a fan-out Map iteration's batch.
+    Round(Request),
+    /// `{"fanOutItem": …}`: a round of one fan-out item (a batch, or its previous output),
+    /// whose final output lists only the targets that need attention
+    /// (`report::regions::settle`).
+    ItemRound(Request),
+    /// `{"fanOut": true, …}`: list the targets as the fan-out's items; reconcile nothing.
+    ListItems(Request),
+    /// `{"aggregate": […]}`: the fan-out Map's results, merged into one output, with the
+    /// listing's region errors.
+    Aggregate {
+        results: Vec<Value>,
+        region_errors: Vec<RegionError>,
+    },
+}
+
+impl Invocation {
+    /// The request of a round or a listing (`None` for an aggregate).
+    pub fn into_request(self) -> Option<Request> {
+        match self {
+            Invocation::Round(request)
+            | Invocation::ItemRound(request)
+            | Invocation::ListItems(request) => Some(request),
+            Invocation::Aggregate { .. } => None,
+        }
+    }
+}
+
+/// What a round (or the fan-out's listing) was asked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Request {
     /// Names, each `name` or `region:name`.
@@ -50,16 +84,16 @@ pub struct Request {
     pub dry_run: Option<bool>,
     /// Set when the event was a previous output: its targets, in order.
     pub previous: Option<Vec<PreviousTarget>>,
-    /// `{"fanOut": true}`: list the targets as the fan-out's items, reconcile nothing.
-    pub fan_out: bool,
-    /// `{"aggregate": [...]}`: the fan-out Map's results, to merge into one output.
-    pub aggregate: Option<Vec<Value>>,
-    /// `{"fanOutItem": …}`: a round of one fan-out item, whose final output lists only the
-    /// targets that need attention (see `report::regions::settle`).
-    pub fan_out_item: bool,
-    /// Regions that failed as a whole earlier in the run (a previous output's `regionErrors`,
-    /// or the fan-out listing's, given to the aggregate): reported again, not retried.
+    /// Regions that failed as a whole earlier in the run (a previous output's `regionErrors`):
+    /// reported again, not retried.
     pub region_errors: Vec<RegionError>,
+}
+
+impl Request {
+    /// The output's `dryRun`: echoed when the request or the environment set it.
+    pub fn echo_dry_run(&self, config_dry_run: bool) -> Option<bool> {
+        (self.dry_run.is_some() || config_dry_run).then_some(self.dry_run.unwrap_or(config_dry_run))
+    }
 }
 
 /// One region of `regions`: a name, or `{"region", "targets", "targetTag"}`.
@@ -147,22 +181,23 @@ fn is_previous_output(object: &serde_json::Map<String, Value>) -> bool {
         && matches!(object.get("targets"), Some(Value::Array(items)) if items.iter().all(Value::is_object))
 }
 
-impl Request {
-    /// Reads any of the three forms. `null` and `{}` are an empty request (the environment decides).
-    pub fn parse(event: Value) -> Result<Request, Error> {
+impl Invocation {
+    /// Reads any form of the contract's input. `null` and `{}` are an empty round (the
+    /// environment decides).
+    pub fn parse(event: Value) -> Result<Invocation, Error> {
         match event {
-            Value::Null => Ok(Request::default()),
+            Value::Null => Ok(Invocation::Round(Request::default())),
             Value::Object(object) if object.contains_key("detail-type") => {
                 let envelope: EventBridgeEvent<Value> =
                     serde_json::from_value(Value::Object(object))
                         .map_err(|e| invalid("EventBridge event", e))?;
                 match envelope.detail {
-                    Value::Null => Ok(Request::default()),
+                    Value::Null => Ok(Invocation::Round(Request::default())),
                     Value::Object(detail) if is_previous_output(&detail) => {
-                        Request::from_previous(Value::Object(detail))
+                        Request::from_previous(Value::Object(detail)).map(Invocation::Round)
                     }
                     Value::Object(detail) if !detail.contains_key("detail-type") => {
-                        Request::from_plain(Value::Object(detail))
+                        Invocation::from_plain(Value::Object(detail))
                     }
                     other => Err(Error::InvalidInput(format!(
                         "EventBridge event: `detail` must be a request object, got {}",
@@ -171,25 +206,29 @@ impl Request {
                 }
             }
             Value::Object(object) if is_previous_output(&object) => {
-                Request::from_previous(Value::Object(object))
+                Request::from_previous(Value::Object(object)).map(Invocation::Round)
             }
             Value::Object(object) if object.contains_key("Items") => {
-                Request::from_batch(Value::Object(object))
+                Request::from_batch(Value::Object(object)).map(Invocation::Round)
             }
             Value::Object(mut object) if object.len() == 1 && object.contains_key("fanOutItem") => {
                 let inner = object.remove("fanOutItem").unwrap_or_default();
                 let nested =
                     inner.get("fanOutItem").is_some() || inner.get("detail-type").is_some();
-                if nested || !inner.is_object() {
-                    return Err(Error::InvalidInput(
+                let not_an_item = || {
+                    Error::InvalidInput(
                         "fanOutItem: a batch of items or a previous output was expected".into(),
-                    ));
+                    )
+                };
+                if nested || !inner.is_object() {
+                    return Err(not_an_item());
                 }
-                let mut request = Request::parse(inner)?;
-                request.fan_out_item = true;
-                Ok(request)
+                match Invocation::parse(inner)? {
+                    Invocation::Round(request) => Ok(Invocation::ItemRound(request)),
+                    _ => Err(not_an_item()),
+                }
             }
-            Value::Object(object) => Request::from_plain(Value::Object(object)),
+            Value::Object(object) => Invocation::from_plain(Value::Object(object)),
             other => Err(Error::InvalidInput(format!(
                 "the input must be a JSON object, got {}",
                 kind(&other)
@@ -197,7 +236,7 @@ impl Request {
         }
     }
 
-    fn from_plain(value: Value) -> Result<Request, Error> {
+    fn from_plain(value: Value) -> Result<Invocation, Error> {
         let plain: PlainRequest = serde_json::from_value(value).map_err(|e| invalid("input", e))?;
         let selects = plain.targets.is_some()
             || plain.target_tag.is_some()
@@ -211,12 +250,18 @@ impl Request {
                     .into(),
             ));
         }
-        if plain.aggregate.is_none() && plain.region_errors.is_some() {
+        if let Some(results) = plain.aggregate {
+            return Ok(Invocation::Aggregate {
+                results,
+                region_errors: plain.region_errors.unwrap_or_default(),
+            });
+        }
+        if plain.region_errors.is_some() {
             return Err(Error::InvalidInput(
                 "`regionErrors` is only read with `aggregate`".into(),
             ));
         }
-        Ok(Request {
+        let request = Request {
             targets: plain.targets.map(|names| match names {
                 Names::List(list) => list,
                 Names::Text(text) => super::config::split_names(&text),
@@ -226,13 +271,16 @@ impl Request {
             restore_date: plain.restore_date,
             dry_run: plain.dry_run,
             previous: None,
-            fan_out: plain.fan_out,
-            aggregate: plain.aggregate,
-            fan_out_item: false,
-            region_errors: plain.region_errors.unwrap_or_default(),
+            region_errors: Vec::new(),
+        };
+        Ok(match plain.fan_out {
+            true => Invocation::ListItems(request),
+            false => Invocation::Round(request),
         })
     }
+}
 
+impl Request {
     /// A fan-out Map iteration's batch: its items are the targets, each in its region.
     fn from_batch(value: Value) -> Result<Request, Error> {
         let batch: Batch =

@@ -189,7 +189,7 @@ pub async fn run(options: RunOptions) -> Result<Output, String> {
     let connection = Connection::open(&options.endpoint, options.quiet).await?;
     let mut app = App::new(&connection.sdk, Ok(config));
     if let Some(emulator) = &connection.emulator {
-        app.api = app.api.with_clock(Clock::from_fn(emulator.clock()));
+        app = app.with_clock(Clock::from_fn(emulator.clock()));
     }
     let mut progress = Progress::new(options.quiet);
     // Nights are simulated only on the embedded emulator's clock.

@@ -17,12 +17,17 @@ use crate::lightsail::Lightsail;
 use crate::report::fan_out::{BatchInput, FanOut, Item};
 use crate::report::regions::RegionRound;
 
-/// One region of the run: its plan (`None`: asked nothing), and its adapters (or why there
-/// are none).
+/// One region of the run: its plan (`None`: asked nothing), and its adapters.
 pub struct RegionJob<L, E> {
     pub region: String,
     pub plan: Option<Plan>,
-    pub adapters: Result<(L, E), Error>,
+    pub adapters: Adapters<L, E>,
+}
+
+/// A region's Lightsail and EC2 adapters, or why there are none.
+pub enum Adapters<L, E> {
+    Ready(L, E),
+    Unavailable(Error),
 }
 
 /// What a region's failure leaves of its round; a transient one fails the invocation.
@@ -44,9 +49,10 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
     let observing = jobs.into_iter().map(|job| async move {
         let seen = match (job.plan, job.adapters) {
             (None, _) => Seen::Done(RegionRound::Empty),
-            (Some(_), Err(error)) => Seen::Done(region_failure(&job.region, error)?),
-            (Some(mut plan), Ok((api, ec2))) => {
-                plan.now = api.now();
+            (Some(_), Adapters::Unavailable(error)) => {
+                Seen::Done(region_failure(&job.region, error)?)
+            }
+            (Some(plan), Adapters::Ready(api, ec2)) => {
                 let span = tracing::info_span!("region", region = %job.region);
                 let observed = observe(&api, &ec2, &plan).instrument(span).await;
                 match observed {
@@ -123,8 +129,8 @@ pub async fn list_items<L: Lightsail, E: Ec2>(
     let listings = jobs.into_iter().map(|job| async move {
         let listed = match (&job.plan, &job.adapters) {
             (None, _) => Ok(Vec::new()),
-            (Some(_), Err(error)) => Err(error.clone()),
-            (Some(plan), Ok((api, _))) => region_targets(api, plan, &job.region).await,
+            (Some(_), Adapters::Unavailable(error)) => Err(error.clone()),
+            (Some(plan), Adapters::Ready(api, _)) => region_targets(api, plan, &job.region).await,
         };
         (job.region, listed)
     });

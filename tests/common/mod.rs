@@ -328,12 +328,7 @@ impl Harness {
         });
         Harness {
             emulator,
-            app: App {
-                api,
-                ec2,
-                config: Ok(config),
-                regions,
-            },
+            app: App::from_adapters(api, ec2, Ok(config), regions),
         }
     }
 

@@ -4,7 +4,10 @@ use crate::model::TagFilter;
 use serde_json::json;
 
 fn parse(event: serde_json::Value) -> Request {
-    Request::parse(event).unwrap()
+    crate::input::request::Invocation::parse(event)
+        .unwrap()
+        .into_request()
+        .unwrap()
 }
 
 /// A region's targets and tag.

@@ -1,9 +1,18 @@
 use super::*;
+
+/// A round's request (the test fails on any other kind of invocation).
+fn round(event: Value) -> Result<Request, Error> {
+    match Invocation::parse(event)? {
+        Invocation::Round(request) => Ok(request),
+        other => panic!("not a round: {other:?}"),
+    }
+}
+
 use serde_json::json;
 
 #[test]
 fn plain_requests() {
-    let request = Request::parse(json!({
+    let request = round(json!({
         "targets": ["web-1", "data-disk"], "targetTag": "export=nightly",
         "restoreDate": "2026-11-20", "dryRun": true
     }))
@@ -17,10 +26,10 @@ fn plain_requests() {
     assert_eq!(request.dry_run, Some(true));
     assert_eq!(request.previous, None);
 
-    let text = Request::parse(json!({"targets": "web-1, web-2"})).unwrap();
+    let text = round(json!({"targets": "web-1, web-2"})).unwrap();
     assert_eq!(text.targets, Some(vec!["web-1".into(), "web-2".into()]));
-    assert_eq!(Request::parse(json!({})).unwrap(), Request::default());
-    assert_eq!(Request::parse(Value::Null).unwrap(), Request::default());
+    assert_eq!(round(json!({})).unwrap(), Request::default());
+    assert_eq!(round(Value::Null).unwrap(), Request::default());
 }
 
 #[test]
@@ -31,12 +40,12 @@ fn eventbridge_envelopes() {
         "account": "123456789012", "time": "2026-11-22T06:00:00Z", "region": "us-east-1",
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/nightly"], "detail": {}
     });
-    assert_eq!(Request::parse(scheduled).unwrap(), Request::default());
+    assert_eq!(round(scheduled).unwrap(), Request::default());
 
     let custom = json!({
         "detail-type": "Export", "source": "ops", "detail": {"targets": ["web-1"], "dryRun": true}
     });
-    let request = Request::parse(custom).unwrap();
+    let request = round(custom).unwrap();
     assert_eq!(request.targets, Some(vec!["web-1".into()]));
     assert_eq!(request.dry_run, Some(true));
 }
@@ -56,7 +65,7 @@ fn previous_output() {
              "error": {"type": "Retryable", "message": "throttled"}}
         ]
     });
-    let request = Request::parse(previous).unwrap();
+    let request = round(previous).unwrap();
     assert_eq!(
         request.targets,
         Some(vec!["web-1".into(), "data-disk".into()])
@@ -82,10 +91,10 @@ fn bad_input_is_invalid_input() {
         json!({"status": "IN_PROGRESS", "targets": [{"phase": "COPYING"}]}),
     ];
     for case in cases {
-        let error = Request::parse(case.clone()).unwrap_err();
+        let error = Invocation::parse(case.clone()).unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput", "{case}");
     }
-    let unknown = Request::parse(json!({"target": ["web-1"]})).unwrap_err();
+    let unknown = round(json!({"target": ["web-1"]})).unwrap_err();
     assert!(
         unknown.to_string().contains("unknown field `target`"),
         "{unknown}"
@@ -94,7 +103,7 @@ fn bad_input_is_invalid_input() {
 
 #[test]
 fn regions_and_qualified_targets() {
-    let request = Request::parse(json!({
+    let request = round(json!({
         "regions": ["us-east-1", {"region": "eu-west-1", "targets": ["db"], "targetTag": "export"}],
         "targets": ["eu-west-1:web-1"]
     }))
@@ -114,31 +123,36 @@ fn regions_and_qualified_targets() {
 
 #[test]
 fn fan_out_forms() {
-    let listing = Request::parse(json!({"fanOut": true, "targetTag": "export"})).unwrap();
-    assert!(listing.fan_out);
+    let listing = match Invocation::parse(json!({"fanOut": true, "targetTag": "export"})).unwrap() {
+        Invocation::ListItems(listing) => listing,
+        other => panic!("{other:?}"),
+    };
     assert_eq!(listing.target_tag.as_deref(), Some("export"));
 
     let batch = json!({
         "Items": [{"region": "eu-west-1", "resource": "web-1"}, {"region": "us-east-1", "resource": "db"}],
         "BatchInput": {"restoreDate": null, "dryRun": true}
     });
-    let request = Request::parse(batch.clone()).unwrap();
+    let parsed = Invocation::parse(batch.clone()).unwrap();
+    assert!(matches!(parsed, Invocation::Round(_)));
+    let request = parsed.into_request().unwrap();
     assert_eq!(
         request.targets,
         Some(vec!["eu-west-1:web-1".into(), "us-east-1:db".into()])
     );
     assert_eq!(request.dry_run, Some(true));
-    assert!(!request.fan_out_item);
 
-    let item = Request::parse(json!({ "fanOutItem": batch })).unwrap();
-    assert!(item.fan_out_item);
+    let item = Invocation::parse(json!({ "fanOutItem": batch })).unwrap();
+    assert!(matches!(item, Invocation::ItemRound(_)));
+    let item = item.into_request().unwrap();
     assert_eq!(item.targets, request.targets);
 
     let previous = json!({"status": "IN_PROGRESS", "summaryByRegion": {"eu-west-1": {"total": 1}},
         "regionErrors": [{"region": "ap-south-1", "type": "AccessDenied", "message": "no"}],
         "targets": [{"resource": "web-1", "region": "eu-west-1", "phase": "COPYING"}]});
-    let round = Request::parse(json!({ "fanOutItem": previous })).unwrap();
-    assert!(round.fan_out_item);
+    let round = Invocation::parse(json!({ "fanOutItem": previous })).unwrap();
+    assert!(matches!(round, Invocation::ItemRound(_)));
+    let round = round.into_request().unwrap();
     assert_eq!(round.targets, Some(vec!["eu-west-1:web-1".into()]));
     assert_eq!(
         round.regions,
@@ -147,9 +161,13 @@ fn fan_out_forms() {
     assert_eq!(round.region_errors[0].region, "ap-south-1");
 
     let aggregate =
-        Request::parse(json!({"aggregate": [{"status": "SUCCEEDED"}], "regionErrors": []}))
+        Invocation::parse(json!({"aggregate": [{"status": "SUCCEEDED"}], "regionErrors": []}))
             .unwrap();
-    assert_eq!(aggregate.aggregate.map(|a| a.len()), Some(1));
+    let results = match aggregate {
+        Invocation::Aggregate { results, .. } => Some(results),
+        _ => None,
+    };
+    assert_eq!(results.map(|a| a.len()), Some(1));
 }
 
 #[test]
@@ -169,7 +187,7 @@ fn bad_fan_out_forms_are_invalid_input() {
         json!({"regions": "eu-west-1"}),
     ];
     for case in cases {
-        let error = Request::parse(case.clone()).unwrap_err();
+        let error = Invocation::parse(case.clone()).unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput", "{case}");
     }
 }

@@ -149,9 +149,7 @@ fn plan(target: &str) -> Plan {
         targets: Some(vec![target.into()]),
         ..Request::default()
     };
-    let mut plan = Plan::new(&Config::default(), request).expect("plan");
-    plan.now = NOW;
-    plan
+    Plan::new(&Config::default(), request, NOW).expect("plan")
 }
 
 /// A target of a later round: pinned on 2026-11-21, known to be an instance.
