@@ -8,6 +8,7 @@ mod clock;
 mod ec2;
 mod faults;
 mod http;
+mod named;
 mod ops;
 mod protocol;
 mod scenario;

@@ -2,6 +2,7 @@
 //! `Action=…` requests, XML answers) for the few operations that verify, tag and retire what
 //! Lightsail exports leave in EC2.
 
+mod action;
 mod describe;
 mod filter;
 mod query;
@@ -10,25 +11,8 @@ pub mod serve;
 mod write;
 mod xml;
 
-use crate::ops::Ctx;
+pub use action::Action;
 pub use query::Params;
-
-/// The operations served (anything else is `InvalidAction`).
-pub const OPERATIONS: &[&str] = &[
-    "DescribeImages",
-    "DescribeSnapshots",
-    "CreateTags",
-    "DeregisterImage",
-    "DeleteSnapshot",
-];
-
-/// Operations that change the world (logged in the write log, subject to drop-after-write).
-pub fn is_write(operation: &str) -> bool {
-    matches!(
-        operation,
-        "CreateTags" | "DeregisterImage" | "DeleteSnapshot"
-    )
-}
 
 /// An EC2 error: HTTP status, EC2's code and message.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,28 +98,6 @@ impl Ec2Error {
             "DryRunOperation",
             "Request would have succeeded, but DryRun flag is set.",
         )
-    }
-}
-
-/// Runs one operation: the XML of the response's members, or an error.
-pub fn dispatch(ctx: &mut Ctx<'_>, action: &str, params: &Params) -> Result<String, Ec2Error> {
-    match action {
-        "DescribeImages" => describe::describe_images(ctx, params),
-        "DescribeSnapshots" => describe::describe_snapshots(ctx, params),
-        "CreateTags" => write::create_tags(ctx, params),
-        "DeregisterImage" => write::deregister_image(ctx, params),
-        "DeleteSnapshot" => write::delete_snapshot(ctx, params),
-        other => Err(Ec2Error::invalid_action(other)),
-    }
-}
-
-/// The write log's target of an EC2 write: the id(s) it names.
-pub fn write_target(action: &str, params: &Params) -> String {
-    match action {
-        "CreateTags" => params.list("ResourceId").join(","),
-        "DeregisterImage" => params.get("ImageId").unwrap_or_default().to_string(),
-        "DeleteSnapshot" => params.get("SnapshotId").unwrap_or_default().to_string(),
-        _ => String::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
 
-use super::{dispatch, is_write, named_ids, write_target, xml, Ec2Error, Params, OPERATIONS};
+use super::{named_ids, xml, Action, Ec2Error, Params};
 use crate::faults::Injected;
 use crate::http::{request_id, DropConnection, HttpResponse};
 use crate::ops::Ctx;
@@ -52,8 +52,8 @@ fn error(e: &Ec2Error, request_id: &str) -> HttpResponse {
     respond(e.status, xml::error(e, request_id), request_id)
 }
 
-/// One request as read off the wire.
-struct Call {
+/// One request as read off the wire; `action` is its `Action` parameter, empty if none.
+struct Received {
     rid: String,
     region: String,
     action: String,
@@ -61,7 +61,15 @@ struct Call {
     signed: bool,
 }
 
-async fn read(state: &Shared, req: Request<Incoming>) -> Result<Call, (String, Ec2Error)> {
+/// A request that passed the door: signed, and an operation served.
+struct Call {
+    rid: String,
+    region: String,
+    action: Action,
+    params: Params,
+}
+
+async fn read(state: &Shared, req: Request<Incoming>) -> Result<Received, (String, Ec2Error)> {
     let rid = request_id();
     let auth = req
         .headers()
@@ -82,7 +90,7 @@ async fn read(state: &Shared, req: Request<Incoming>) -> Result<Call, (String, E
     };
     let params = Params::parse(query.as_deref(), &body);
     let action = params.get("Action").unwrap_or_default().to_string();
-    Ok(Call {
+    Ok(Received {
         rid,
         region,
         action,
@@ -95,19 +103,26 @@ pub async fn handle(
     state: &Shared,
     req: Request<Incoming>,
 ) -> Result<HttpResponse, DropConnection> {
-    let call = match read(state, req).await {
-        Ok(c) => c,
+    let received = match read(state, req).await {
+        Ok(r) => r,
         Err((rid, e)) => return Ok(error(&e, &rid)),
     };
-    if !call.action.is_empty() {
-        Shared::count_call(&mut lock(&state.inner), &call.region, &call.action);
+    if !received.action.is_empty() {
+        Shared::count_call(&mut lock(&state.inner), &received.region, &received.action);
     }
-    if !call.signed {
-        return Ok(error(&Ec2Error::auth_failure(), &call.rid));
+    if !received.signed {
+        return Ok(error(&Ec2Error::auth_failure(), &received.rid));
     }
-    if !OPERATIONS.contains(&call.action.as_str()) {
-        return Ok(error(&Ec2Error::invalid_action(&call.action), &call.rid));
-    }
+    let action = match Action::parse(&received.action) {
+        Ok(action) => action,
+        Err(e) => return Ok(error(&e, &received.rid)),
+    };
+    let call = Call {
+        rid: received.rid,
+        region: received.region,
+        action,
+        params: received.params,
+    };
     let latency = lock(&state.inner).faults.faults.latency_ms;
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
@@ -119,15 +134,15 @@ pub async fn handle(
 
 /// The write log entry of `call`, if it is a write.
 fn log(inner: &mut Inner, call: &Call, now: f64, applied: bool, error: Option<&str>) {
-    if is_write(&call.action) {
+    if call.action.is_write() {
         Shared::log_write(
             inner,
             WriteRecord {
                 seq: 0,
                 at: now,
                 region: call.region.clone(),
-                operation: call.action.clone(),
-                target: write_target(&call.action, &call.params),
+                operation: call.action.name().to_string(),
+                target: call.action.write_target(&call.params),
                 source: None,
                 applied,
                 error: error.map(str::to_string),
@@ -143,20 +158,17 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
         Ok(error(&e, &call.rid))
     };
     // IAM refuses before anything else happens (and without drawing from the fault generator).
+    let name = call.action.name();
     let ids = named_ids(&call.params);
     let region_denied = inner
         .faults
         .denied_region(&call.region)
-        .then(|| call.action.clone());
-    if let Some(what) = region_denied.or_else(|| inner.faults.denied_ec2(&call.action, &ids)) {
-        let arn = if what == call.action {
-            "*".to_string()
-        } else {
-            what
-        };
-        return fail(inner, Ec2Error::unauthorized(&call.action, &arn));
+        .then(|| name.to_string());
+    if let Some(what) = region_denied.or_else(|| inner.faults.denied_ec2(name, &ids)) {
+        let arn = if what == name { "*".to_string() } else { what };
+        return fail(inner, Ec2Error::unauthorized(name, &arn));
     }
-    match inner.faults.roll_before(&call.action) {
+    match inner.faults.roll_before(name) {
         Injected::None => {}
         Injected::Drop => {
             log(inner, call, now, false, Some("DroppedConnection"));
@@ -171,14 +183,14 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
         region: &call.region,
         now,
     };
-    match dispatch(&mut ctx, &call.action, &call.params) {
+    match call.action.apply(&mut ctx, &call.params) {
         Ok(members) => {
-            if is_write(&call.action) && inner.faults.roll_drop_after_write(&call.action) {
+            if call.action.is_write() && inner.faults.roll_drop_after_write(name) {
                 log(inner, call, now, true, Some("DroppedConnection"));
                 return Err(DropConnection);
             }
             log(inner, call, now, true, None);
-            let body = xml::response(&call.action, &call.rid, &members);
+            let body = xml::response(name, &call.rid, &members);
             Ok(respond(200, body, &call.rid))
         }
         Err(e) => fail(inner, e),

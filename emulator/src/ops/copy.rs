@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::protocol::ApiError;
 use crate::switches::CopyDuringAutoSnapshot;
 use crate::timefmt;
-use crate::world::model::{Operation, Snapshot};
+use crate::world::model::{OperationRecord, Snapshot};
 use crate::world::render;
 
 pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError> {
@@ -81,7 +81,7 @@ pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
         "{source_region}:{}",
         source_snapshot.unwrap_or(&snap.from_resource)
     );
-    let op = ctx.world.add_operation(Operation {
+    let op = ctx.world.add_operation(OperationRecord {
         id: String::new(),
         region: region.clone(),
         resource_name: target.to_string(),

@@ -6,7 +6,7 @@ use super::input::resource_name;
 use super::Ctx;
 use crate::protocol::ApiError;
 use crate::world::ec2::{Outcome, Timing};
-use crate::world::model::{Kind, Operation};
+use crate::world::model::{Kind, OperationRecord};
 use crate::world::{render, World};
 
 /// Blueprints whose snapshots Lightsail refuses to export (by blueprint id prefix).
@@ -58,7 +58,7 @@ pub fn export_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiErr
     }
     let record_name = record.name();
     ctx.world.insert_record(record);
-    let op = ctx.world.add_operation(Operation {
+    let op = ctx.world.add_operation(OperationRecord {
         id: String::new(),
         region,
         resource_name: name.to_string(),

@@ -6,7 +6,7 @@ use super::input::{opt_array, opt_str, req_str};
 use super::Ctx;
 use crate::protocol::ApiError;
 use crate::switches::ExportRecordsOnSnapshotDelete;
-use crate::world::model::{arn, Kind, Operation, Tags};
+use crate::world::model::{arn, Kind, OperationRecord, Tags};
 use crate::world::render;
 
 /// An operation that completes at once (deletes and tag changes are synchronous).
@@ -17,7 +17,7 @@ fn done(
     operation_type: &str,
     details: String,
 ) -> Value {
-    let op = ctx.world.add_operation(Operation {
+    let op = ctx.world.add_operation(OperationRecord {
         id: String::new(),
         region: ctx.region.to_string(),
         resource_name: name.to_string(),

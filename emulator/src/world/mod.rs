@@ -25,7 +25,7 @@ pub struct RegionState {
     /// so paging can resume after the last key returned.
     pub records: BTreeMap<u64, ExportRecord>,
     /// Keyed by a sequence number (creation order).
-    pub operations: BTreeMap<u64, Operation>,
+    pub operations: BTreeMap<u64, OperationRecord>,
     /// EC2 AMIs by id (deregistered ones stay, marked, for the `deregisteredImage` switch).
     pub images: BTreeMap<String, ec2::Image>,
     /// EC2 EBS snapshots by id (deleted ones are gone).
@@ -265,7 +265,7 @@ impl World {
     }
 
     /// Records an operation and returns it.
-    pub fn add_operation(&mut self, mut op: Operation) -> Operation {
+    pub fn add_operation(&mut self, mut op: OperationRecord) -> OperationRecord {
         op.id = self.uuid();
         self.next_seq += 1;
         let seq = self.next_seq;

@@ -186,8 +186,10 @@ impl ExportRecord {
     }
 }
 
+/// One of Lightsail's `Operation` objects: what a write answers and GetOperation shows. Named
+/// apart from `ops::Operation`, the API operation a request calls.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub struct OperationRecord {
     pub id: String,
     pub region: String,
     pub resource_name: String,
@@ -199,7 +201,7 @@ pub struct Operation {
     pub fails: bool,
 }
 
-impl Operation {
+impl OperationRecord {
     pub fn status_at(&self, now: f64) -> &'static str {
         if now < self.done_at {
             "Started"

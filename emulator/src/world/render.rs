@@ -317,7 +317,7 @@ pub fn export_record(r: &ExportRecord, now: f64, sw: &Switches) -> Value {
     v
 }
 
-pub fn operation(o: &Operation, now: f64) -> Value {
+pub fn operation(o: &OperationRecord, now: f64) -> Value {
     let status = o.status_at(now);
     let mut v = json!({
         "id": o.id,
