@@ -21,7 +21,7 @@ use serde_json::json;
 async fn snapshot_tags(h: &Harness, name: &str) -> Option<HashMap<String, String>> {
     let copy = h
         .app
-        .api
+        .lightsail()
         .get_snapshot(name, ResourceType::Instance)
         .await
         .unwrap();

@@ -4,11 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::error::ApiError;
 use crate::error::Error;
 use crate::input::names;
 use crate::input::plan::{Plan, TargetSpec, MAX_TARGETS};
-use crate::model::{ExportRecord, Resource};
+use crate::model::{ExportRecord, Listing, Resource};
 use crate::report::{self, Output, Status, TargetReport};
 
 /// From this many named targets of unknown type, one listing of the instances and disks (a page
@@ -28,14 +27,13 @@ pub fn lists_resources(plan: &Plan) -> bool {
 
 /// What a listing of the instances and disks gives the round. Selecting by tag needs it; named
 /// targets are looked up one by one instead when it failed (the caller logs why).
-pub fn listed_resources(
-    listing: Option<Result<Vec<Resource>, ApiError>>,
-    plan: &Plan,
-) -> Result<Vec<Resource>, Error> {
+pub fn listed_resources(listing: Listing<Resource>, plan: &Plan) -> Result<Vec<Resource>, Error> {
     match listing {
-        Some(Ok(resources)) => Ok(resources),
-        Some(Err(e)) if plan.tag.is_some() => Err(e.for_invocation("listing instances and disks")),
-        Some(Err(_)) | None => Ok(Vec::new()),
+        Listing::Listed(resources) => Ok(resources),
+        Listing::Failed(e) if plan.tag.is_some() => {
+            Err(e.for_invocation("listing instances and disks"))
+        }
+        Listing::Failed(_) | Listing::NotAsked => Ok(Vec::new()),
     }
 }
 
@@ -160,6 +158,7 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ApiError;
     use crate::input::config::Config;
     use crate::input::request::Request;
     use crate::model::{Phase, ResourceType, TagFilter};
@@ -199,7 +198,7 @@ mod tests {
 
     #[test]
     fn a_failed_listing() {
-        let throttled = || Some(Err(ApiError::Throttled("x".into())));
+        let throttled = || Listing::Failed(ApiError::Throttled("x".into()));
         let by_tag = listed_resources(throttled(), &plan(&[], Some("export"))).unwrap_err();
         assert_eq!(by_tag.error_type(), "Retryable");
         assert_eq!(

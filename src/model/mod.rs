@@ -2,11 +2,13 @@
 //! Plain data, no I/O: the adapter (`lightsail`) produces these, `decide` reasons on them.
 
 mod ec2;
+mod listing;
 mod tags;
 
 use serde::{Deserialize, Serialize};
 
 pub use ec2::{ArtifactKind, Ec2Action, Ec2Artifact};
+pub use listing::Listing;
 pub use tags::{artifact_tag, copy_tag, tag, TagFilter, Tags, MANAGED_TAG, TAG_PREFIX};
 
 /// An instance or a block-storage disk: what can be snapshotted and exported.

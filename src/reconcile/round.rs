@@ -13,11 +13,10 @@ use super::deadline::Deadline;
 use super::target::TargetRound;
 use crate::decide::round::{self, Regions};
 use crate::ec2::Ec2;
-use crate::error::ApiError;
 use crate::error::Error;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
-use crate::model::{Ec2Artifact, ExportRecord, ManualSnapshot, Resource};
+use crate::model::{Ec2Artifact, ExportRecord, Listing, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
 use crate::report::{Output, Status, TargetReport};
 
@@ -32,14 +31,14 @@ struct Listings {
 }
 
 /// A listing for housekeeping: its failure skips the housekeeping this round, never the exports.
-fn housekeeping<T>(listed: Option<Result<Vec<T>, ApiError>>, what: &str) -> Option<Vec<T>> {
+fn housekeeping<T>(listed: Listing<T>, what: &str) -> Option<Vec<T>> {
     match listed {
-        Some(Ok(items)) => Some(items),
-        Some(Err(error)) => {
+        Listing::Listed(items) => Some(items),
+        Listing::Failed(error) => {
             tracing::warn!(%error, "could not list {what}: none retired this round");
             None
         }
-        None => None,
+        Listing::NotAsked => None,
     }
 }
 
@@ -48,20 +47,20 @@ fn housekeeping<T>(listed: Option<Result<Vec<T>, ApiError>>, what: &str) -> Opti
 async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result<Listings, Error> {
     let listing = async {
         match round::lists_resources(plan) {
-            true => Some(api.list_resources().await),
-            false => None,
+            true => Listing::from(api.list_resources().await),
+            false => Listing::NotAsked,
         }
     };
     let snapshots = async {
         match plan.retention.enabled() {
-            true => Some(api.list_snapshots().await),
-            false => None,
+            true => Listing::from(api.list_snapshots().await),
+            false => Listing::NotAsked,
         }
     };
     let artifacts = async {
         match plan.ec2_policy.enabled() {
-            true => Some(ec2.list_managed().await),
-            false => None,
+            true => Listing::from(ec2.list_managed().await),
+            false => Listing::NotAsked,
         }
     };
     let (records, listed, snapshots, artifacts) =
@@ -69,7 +68,7 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     let records = records.map_err(|e| e.for_invocation("listing export records"))?;
     let snapshots = housekeeping(snapshots, "the Lightsail snapshots");
     let artifacts = housekeeping(artifacts, "the EC2 images and snapshots");
-    if let (Some(Err(error)), None) = (&listed, &plan.tag) {
+    if let (Listing::Failed(error), None) = (&listed, &plan.tag) {
         tracing::warn!(%error, "could not list instances and disks: looking targets up one by one");
     }
     let resources = round::listed_resources(listed, plan)?;
