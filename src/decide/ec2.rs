@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::config::Ec2Policy;
-use crate::model::{artifact_tag, ArtifactKind, Ec2Artifact, MANAGED_TAG};
+use crate::model::{
+    artifact_tag, ArtifactKind, Ec2Artifact, ExportRecord, RecordState, MANAGED_TAG,
+};
 use crate::time::{date_epoch, human_duration, rfc3339};
 
 /// How long an artifact may be invisible after its export succeeded before its target FAILS:
@@ -39,58 +41,100 @@ pub fn readiness(artifact: &Ec2Artifact) -> Readiness {
     }
 }
 
-/// What a target's export left in EC2 means for the target. `Ok`: EXPORTED; an error: transient
-/// while it may still come (pending, or not visible yet), FAILED otherwise. `since`: when the
-/// target started waiting on it (carried in `waitingSince`); returns the wait's start.
+/// What a target's export left in EC2 means for the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    /// Ready: the target is EXPORTED.
+    Ready,
+    /// Not usable yet (pending, or not visible yet): transient. `since`: when the target started
+    /// waiting on it (carried in `waitingSince`).
+    Waiting { since: i64, error: TargetError },
+    /// It will never be usable, or never became so within its bound. `since`: the wait it ended,
+    /// when there was one.
+    Failed {
+        since: Option<i64>,
+        error: TargetError,
+    },
+}
+
+impl Verified {
+    /// The wait's start, for `waitingSince`.
+    pub fn waiting_since(&self) -> Option<i64> {
+        match self {
+            Verified::Ready => None,
+            Verified::Waiting { since, .. } => Some(*since),
+            Verified::Failed { since, .. } => *since,
+        }
+    }
+
+    /// `Ok` when ready, else the target's error.
+    pub fn into_result(self) -> Result<(), TargetError> {
+        match self {
+            Verified::Ready => Ok(()),
+            Verified::Waiting { error, .. } | Verified::Failed { error, .. } => Err(error),
+        }
+    }
+}
+
+/// What a target's export left in EC2 (`found`, as EC2 describes `destination`) means for the
+/// target. `since`: when the target started waiting on it (carried in `waitingSince`).
 pub fn verify(
     destination: &str,
     found: Option<&Ec2Artifact>,
     since: Option<i64>,
     now: f64,
-) -> (Option<i64>, Result<(), TargetError>) {
+) -> Verified {
     let started = since.unwrap_or(now.floor() as i64);
     let waited = (now - started as f64).max(0.0) as u64;
     let since_text = rfc3339(started as f64).unwrap_or_default();
-    let pending = |message: String| {
-        (
-            Some(started),
-            Err(TargetError::new(
-                TargetErrorKind::Ec2ArtifactPending,
-                message,
-            )),
-        )
+    let pending = |message: String| Verified::Waiting {
+        since: started,
+        error: TargetError::new(TargetErrorKind::Ec2ArtifactPending, message),
     };
     match found.map(|a| (a, readiness(a))) {
-        Some((_, Readiness::Ready)) => (None, Ok(())),
-        Some((artifact, Readiness::Failed)) => (
-            None,
-            Err(TargetError::new(
+        Some((_, Readiness::Ready)) => Verified::Ready,
+        Some((artifact, Readiness::Failed)) => Verified::Failed {
+            since: None,
+            error: TargetError::new(
                 TargetErrorKind::Ec2ArtifactFailed,
                 format!("the export succeeded but {destination} is `{}` in EC2: it will never be usable", artifact.state),
-            )),
-        ),
+            ),
+        },
         Some((artifact, Readiness::Pending)) if waited <= PENDING_MAX => pending(format!(
             "the export succeeded; {destination} is `{}` in EC2 (waiting since {since_text})",
             artifact.state
         )),
-        Some((artifact, Readiness::Pending)) => (
-            Some(started),
-            Err(TargetError::new(
+        Some((artifact, Readiness::Pending)) => Verified::Failed {
+            since: Some(started),
+            error: TargetError::new(
                 TargetErrorKind::Ec2ArtifactFailed,
                 format!("{destination} is still `{}` in EC2 after {} (since {since_text}): it never became available", artifact.state, human_duration(waited)),
-            )),
-        ),
+            ),
+        },
         None if waited <= MISSING_GRACE => pending(format!(
             "the export succeeded but EC2 does not show {destination} yet (waiting since {since_text})"
         )),
-        None => (
-            Some(started),
-            Err(TargetError::new(
+        None => Verified::Failed {
+            since: Some(started),
+            error: TargetError::new(
                 TargetErrorKind::Ec2ArtifactMissing,
                 format!("the export succeeded but {destination} does not exist in EC2 (not seen since {since_text}): it was deleted, or never made"),
-            )),
-        ),
+            ),
+        },
     }
+}
+
+/// The newest succeeded export record of a copy: the export whose artifact is verified.
+pub fn succeeded_record<'a>(records: &[&'a ExportRecord]) -> Option<&'a ExportRecord> {
+    records
+        .iter()
+        .copied()
+        .filter(|r| r.state == RecordState::Succeeded)
+        .max_by(|a, b| {
+            a.created_at
+                .unwrap_or(0.0)
+                .total_cmp(&b.created_at.unwrap_or(0.0))
+        })
 }
 
 /// What is known of an export, to label its artifacts with.

@@ -81,7 +81,8 @@ fn verification_table() {
     ];
     for (found, ago, expected) in cases {
         let since = ago.map(|a| (NOW - a) as i64);
-        let (started, verdict) = verify("ami-1", found.as_ref(), since, NOW);
+        let verified = verify("ami-1", found.as_ref(), since, NOW);
+        let (started, verdict) = (verified.waiting_since(), verified.into_result());
         assert_eq!(
             verdict.as_ref().err().map(|e| e.kind),
             expected,

@@ -12,6 +12,14 @@ use crate::lightsail::Lightsail;
 use crate::model::{Action, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
 use crate::report::TargetReport;
 
+/// What a round's copy step found or did.
+pub(super) enum Copied {
+    /// This round made the copy (or, in a dry run, would have).
+    Made,
+    /// A copy of that name existed already: an earlier round's, or a lost response's.
+    Existing(ManualSnapshot),
+}
+
 /// How a CopySnapshot that made nothing failed.
 enum CopyError {
     /// The target's error for this round.
@@ -21,30 +29,29 @@ enum CopyError {
 }
 
 impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
-    /// The checks before a copy, then CopySnapshot. `None`: this round made the copy (or, in a
-    /// dry run, would); `Some`: the copy already existed.
+    /// The checks before a copy, then CopySnapshot.
     pub(super) async fn copy(
         &self,
         seen: &mut Observed,
         report: &mut TargetReport,
-    ) -> Result<Option<ManualSnapshot>, TargetError> {
+    ) -> Result<Copied, TargetError> {
         let autos = self.before_copy(seen).await?;
         let taking = decide::being_taken(&autos);
         if self.plan.dry_run {
             report.acted(Action::CopySnapshot);
             self.tag(&seen.copy_name, &seen.date, report).await;
-            return Ok(None);
+            return Ok(Copied::Made);
         }
         match self
             .send_copy(&seen.copy_name, seen.resource_type, &seen.date, taking)
             .await
         {
-            Ok(None) => {
+            Ok(Copied::Made) => {
                 report.acted(Action::CopySnapshot);
                 self.tag(&seen.copy_name, &seen.date, report).await;
-                Ok(None)
+                Ok(Copied::Made)
             }
-            Ok(Some(copy)) => Ok(Some(copy)),
+            Ok(existing @ Copied::Existing(_)) => Ok(existing),
             Err(CopyError::Target(error)) => Err(error),
             Err(CopyError::Refused(error)) => {
                 let wait = Wait {
@@ -92,9 +99,9 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         resource_type: ResourceType,
         date: &str,
         taking: Option<&AutoSnapshot>,
-    ) -> Result<Option<ManualSnapshot>, CopyError> {
+    ) -> Result<Copied, CopyError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {
-            Ok(()) => return Ok(None),
+            Ok(()) => return Ok(Copied::Made),
             Err(error @ ApiError::Throttled(_)) => {
                 return Err(CopyError::Target(error.for_target("CopySnapshot")))
             }
@@ -104,7 +111,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             Ok(copy) if copy.state != SnapshotState::Missing => {
                 preflight::check_owner(self.name(), &copy).map_err(CopyError::Target)?;
                 tracing::info!(%error, "CopySnapshot failed but the copy exists: already copied");
-                return Ok(Some(copy));
+                return Ok(Copied::Existing(copy));
             }
             // Whether the copy exists is unknown (the refusal may be "name in use"): not a
             // failure of the target, the next round looks again.

@@ -6,7 +6,7 @@ use crate::decide::ec2 as decide;
 use crate::ec2::Ec2;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
-use crate::model::{ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase, RecordState};
+use crate::model::{ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase};
 use crate::report::{Ec2Report, TargetReport};
 use crate::time::rfc3339;
 
@@ -35,14 +35,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         records: &[&ExportRecord],
         report: &mut TargetReport,
     ) -> Result<(), TargetError> {
-        let succeeded = records
-            .iter()
-            .filter(|r| r.state == RecordState::Succeeded)
-            .max_by(|a, b| {
-                a.created_at
-                    .unwrap_or(0.0)
-                    .total_cmp(&b.created_at.unwrap_or(0.0))
-            });
+        let succeeded = decide::succeeded_record(records);
         let destination = succeeded
             .and_then(|r| r.destination.as_ref())
             .map(|d| d.id.clone())
@@ -60,14 +53,14 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             }
             self.label(seen, record, artifact, report).await?;
         }
-        let (since, verdict) = decide::verify(
+        let verified = decide::verify(
             &destination,
             found.as_ref(),
             self.spec.waiting_since,
             self.plan.now,
         );
-        report.waiting_since = since.and_then(|t| rfc3339(t as f64));
-        verdict
+        report.waiting_since = verified.waiting_since().and_then(|t| rfc3339(t as f64));
+        verified.into_result()
     }
 
     /// The artifact the previous round found ready and labelled, if it is this one: no need to

@@ -21,6 +21,8 @@ use crate::time::rfc3339;
 
 mod copy;
 mod ec2;
+
+use copy::Copied;
 #[cfg(test)]
 mod tests;
 
@@ -189,8 +191,8 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             tracing::debug!(?decision, "decided");
             match decision {
                 Decision::Copy => match self.copy(seen, report).await? {
-                    None => return Ok(()),
-                    Some(copy) => {
+                    Copied::Made => return Ok(()),
+                    Copied::Existing(copy) => {
                         self.adopt(&copy, &seen.date, report).await;
                         decision = decide::decide(records, Some(&copy.state), max);
                     }
