@@ -58,61 +58,15 @@ pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
         (Method::GET, "/_emulator/calls") => ok(json!(state.call_counts())),
         (Method::GET, "/_emulator/writes") => ok(json!(state.writes())),
         (Method::GET, "/_emulator/clock") => clock(state),
-        (Method::POST, "/_emulator/clock") => match serde_json::from_str::<ClockChange>(&text) {
-            Ok(change) => {
-                if let Some(s) = change.advance_seconds {
-                    if !(s.is_finite() && s >= 0.0) {
-                        return bad("advanceSeconds must be a non-negative number");
-                    }
-                    state.advance(s);
-                }
-                if let Some(s) = change.speed {
-                    if !(s.is_finite() && s >= 0.0) {
-                        return bad("speed must be a non-negative number");
-                    }
-                    state.set_speed(s);
-                }
-                clock(state)
-            }
-            Err(e) => bad(e),
-        },
+        (Method::POST, "/_emulator/clock") => set_clock(state, &text),
         (Method::GET, "/_emulator/faults") => ok(json!(state.faults())),
-        (Method::PUT | Method::POST, "/_emulator/faults") => {
-            match serde_json::from_str::<Faults>(&text) {
-                Ok(f) => {
-                    state.set_faults(f);
-                    ok(json!(state.faults()))
-                }
-                Err(e) => bad(e),
-            }
-        }
+        (Method::PUT | Method::POST, "/_emulator/faults") => set_faults(state, &text),
         (Method::GET, "/_emulator/switches") => switches(state),
-        (Method::PUT | Method::POST, "/_emulator/switches") => {
-            let parsed = if text.trim().is_empty() {
-                Ok(Value::Null)
-            } else {
-                serde_json::from_str::<Value>(&text)
-            };
-            match parsed {
-                Ok(v) => match state.merge_switches(v) {
-                    Ok(_) => switches(state),
-                    Err(e) => bad(e),
-                },
-                Err(e) => bad(format!("not JSON: {e}")),
-            }
-        }
+        (Method::PUT | Method::POST, "/_emulator/switches") => set_switches(state, &text),
         (Method::GET, "/_emulator/switches/catalog") => ok(json!(CATALOG)),
         (Method::GET, "/_emulator/ec2") => ec2(state),
         (Method::GET, "/_emulator/ec2/policy") => ok(json!(state.ec2_policy())),
-        (Method::PUT | Method::POST, "/_emulator/ec2/policy") => {
-            match serde_json::from_str::<Ec2Policy>(&text) {
-                Ok(p) => {
-                    state.set_ec2_policy(p);
-                    ok(json!(state.ec2_policy()))
-                }
-                Err(e) => bad(e),
-            }
-        }
+        (Method::PUT | Method::POST, "/_emulator/ec2/policy") => set_ec2_policy(state, &text),
         (Method::POST, "/_emulator/reset") => {
             state.reset();
             ok(json!({ "ok": true }))
@@ -127,6 +81,62 @@ pub async fn handle(state: &Shared, req: Request<Incoming>) -> HttpResponse {
             StatusCode::NOT_FOUND,
             json!({ "error": format!("no admin route {m} {p}") }),
         ),
+    }
+}
+
+fn set_clock(state: &Shared, text: &str) -> HttpResponse {
+    let change = match serde_json::from_str::<ClockChange>(text) {
+        Ok(change) => change,
+        Err(e) => return bad(e),
+    };
+    if let Some(s) = change.advance_seconds {
+        if !(s.is_finite() && s >= 0.0) {
+            return bad("advanceSeconds must be a non-negative number");
+        }
+        state.advance(s);
+    }
+    if let Some(s) = change.speed {
+        if !(s.is_finite() && s >= 0.0) {
+            return bad("speed must be a non-negative number");
+        }
+        state.set_speed(s);
+    }
+    clock(state)
+}
+
+fn set_faults(state: &Shared, text: &str) -> HttpResponse {
+    match serde_json::from_str::<Faults>(text) {
+        Ok(f) => {
+            state.set_faults(f);
+            ok(json!(state.faults()))
+        }
+        Err(e) => bad(e),
+    }
+}
+
+/// A partial object merged over the switches in force (an empty body changes nothing).
+fn set_switches(state: &Shared, text: &str) -> HttpResponse {
+    let parsed = if text.trim().is_empty() {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_str::<Value>(text)
+    };
+    match parsed {
+        Ok(v) => match state.merge_switches(v) {
+            Ok(_) => switches(state),
+            Err(e) => bad(e),
+        },
+        Err(e) => bad(format!("not JSON: {e}")),
+    }
+}
+
+fn set_ec2_policy(state: &Shared, text: &str) -> HttpResponse {
+    match serde_json::from_str::<Ec2Policy>(text) {
+        Ok(p) => {
+            state.set_ec2_policy(p);
+            ok(json!(state.ec2_policy()))
+        }
+        Err(e) => bad(e),
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub mod ec2;
+mod validate;
 
 use crate::faults::Faults;
 use crate::switches::Switches;
@@ -277,7 +278,7 @@ impl Scenario {
         } else {
             serde_yaml::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
         };
-        scenario.validate()?;
+        validate::validate(&scenario)?;
         Ok(scenario)
     }
 
@@ -294,92 +295,5 @@ impl Scenario {
             "two-regions" => Scenario::from_str(TWO_REGIONS),
             path => Scenario::from_file(Path::new(path)),
         }
-    }
-
-    /// Checks what serde cannot: times, dates, states, references.
-    fn validate(&self) -> Result<(), Error> {
-        let bad = |m: String| Err(Error::Scenario(m));
-        if let Some(now) = &self.now {
-            now.epoch()?;
-        }
-        if self.page_size == Some(0) {
-            return bad("pageSize must be at least 1".into());
-        }
-        self.switches
-            .validate()
-            .map_err(|e| Error::Scenario(format!("switches: {e}")))?;
-        let times = self
-            .instances
-            .iter()
-            .map(|i| (&i.name, &i.snapshot_time_of_day))
-            .chain(
-                self.disks
-                    .iter()
-                    .map(|d| (&d.name, &d.snapshot_time_of_day)),
-            );
-        for (name, time) in times {
-            if let Some(t) = time.as_deref().filter(|t| !timefmt::is_time_of_day(t)) {
-                return bad(format!(
-                    "{name}: snapshotTimeOfDay {t:?} does not match ^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"
-                ));
-            }
-        }
-        let autos = self
-            .instances
-            .iter()
-            .flat_map(|i| &i.auto_snapshots)
-            .chain(self.disks.iter().flat_map(|d| &d.auto_snapshots));
-        for a in autos {
-            if timefmt::parse_date(&a.date).is_none() {
-                return bad(format!(
-                    "automatic snapshot date {:?} is not YYYY-MM-DD",
-                    a.date
-                ));
-            }
-            if !["Success", "Failed", "InProgress", "NotFound"].contains(&a.status.as_str()) {
-                return bad(format!("unknown automatic snapshot status {:?}", a.status));
-            }
-        }
-        for s in &self.snapshots {
-            if !["pending", "available", "completed", "error"].contains(&s.state.as_str()) {
-                return bad(format!("snapshot {}: unknown state {:?}", s.name, s.state));
-            }
-            let known = self.instances.iter().any(|i| i.name == s.source)
-                || self.disks.iter().any(|d| d.name == s.source);
-            if !known {
-                return bad(format!(
-                    "snapshot {}: unknown source {:?}",
-                    s.name, s.source
-                ));
-            }
-            if let Some(t) = &s.created_at {
-                t.epoch()?;
-            }
-        }
-        for r in &self.export_records {
-            if !["Started", "Succeeded", "Failed"].contains(&r.state.as_str()) {
-                return bad(format!(
-                    "export record of {}: unknown state {:?}",
-                    r.source_name, r.state
-                ));
-            }
-            if !["InstanceSnapshot", "DiskSnapshot"].contains(&r.source_type.as_str()) {
-                return bad(format!(
-                    "export record of {}: unknown sourceType {:?}",
-                    r.source_name, r.source_type
-                ));
-            }
-            if let Some(t) = &r.created_at {
-                t.epoch()?;
-            }
-        }
-        ec2::validate(self)?;
-        for t in self.instances.iter().filter_map(|i| i.created_at.as_ref()) {
-            t.epoch()?;
-        }
-        for t in self.disks.iter().filter_map(|d| d.created_at.as_ref()) {
-            t.epoch()?;
-        }
-        Ok(())
     }
 }

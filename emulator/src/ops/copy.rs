@@ -24,41 +24,7 @@ pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
     let restore_date = opt_str(input, "restoreDate")?.filter(|s| !s.is_empty());
     let use_latest = opt_bool(input, "useLatestRestorableAutoSnapshot")?.unwrap_or(false);
 
-    match (source_snapshot, source_resource) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid(
-                "Specify either sourceSnapshotName (a manual snapshot) or sourceResourceName (an automatic snapshot), not both",
-            ))
-        }
-        (None, None) => {
-            return Err(ApiError::invalid(
-                "Specify sourceSnapshotName to copy a manual snapshot or sourceResourceName to copy an automatic snapshot",
-            ))
-        }
-        (Some(_), None) if restore_date.is_some() || use_latest => {
-            return Err(ApiError::invalid(
-                "restoreDate and useLatestRestorableAutoSnapshot apply only to automatic snapshots (sourceResourceName)",
-            ))
-        }
-        (None, Some(_)) if restore_date.is_some() && use_latest => {
-            return Err(ApiError::invalid(
-                "restoreDate and useLatestRestorableAutoSnapshot are mutually exclusive",
-            ))
-        }
-        (None, Some(_)) if restore_date.is_none() && !use_latest => {
-            return Err(ApiError::invalid(
-                "Copying an automatic snapshot requires restoreDate or useLatestRestorableAutoSnapshot",
-            ))
-        }
-        _ => {}
-    }
-    if let Some(date) = restore_date {
-        if timefmt::parse_date(date).is_none() {
-            return Err(ApiError::invalid(format!(
-                "restoreDate {date:?} must be a date in YYYY-MM-DD format"
-            )));
-        }
-    }
+    check_source(source_snapshot, source_resource, restore_date, use_latest)?;
     let name_taken = ctx
         .world
         .region(ctx.region)
@@ -98,6 +64,52 @@ pub fn copy_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError
         .snapshots
         .insert(target.to_string(), snap);
     Ok(json!({ "operations": [render::operation(&op, now)] }))
+}
+
+/// The combinations of source parameters the API reference allows, and a `restoreDate` that is
+/// a date.
+fn check_source(
+    source_snapshot: Option<&str>,
+    source_resource: Option<&str>,
+    restore_date: Option<&str>,
+    use_latest: bool,
+) -> Result<(), ApiError> {
+    match (source_snapshot, source_resource) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "Specify either sourceSnapshotName (a manual snapshot) or sourceResourceName (an automatic snapshot), not both",
+            ))
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "Specify sourceSnapshotName to copy a manual snapshot or sourceResourceName to copy an automatic snapshot",
+            ))
+        }
+        (Some(_), None) if restore_date.is_some() || use_latest => {
+            return Err(ApiError::invalid(
+                "restoreDate and useLatestRestorableAutoSnapshot apply only to automatic snapshots (sourceResourceName)",
+            ))
+        }
+        (None, Some(_)) if restore_date.is_some() && use_latest => {
+            return Err(ApiError::invalid(
+                "restoreDate and useLatestRestorableAutoSnapshot are mutually exclusive",
+            ))
+        }
+        (None, Some(_)) if restore_date.is_none() && !use_latest => {
+            return Err(ApiError::invalid(
+                "Copying an automatic snapshot requires restoreDate or useLatestRestorableAutoSnapshot",
+            ))
+        }
+        _ => {}
+    }
+    if let Some(date) = restore_date {
+        if timefmt::parse_date(date).is_none() {
+            return Err(ApiError::invalid(format!(
+                "restoreDate {date:?} must be a date in YYYY-MM-DD format"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Why a source is not found, pointing at the region it does live in if `sourceRegion` is wrong.

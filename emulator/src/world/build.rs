@@ -9,6 +9,11 @@ use crate::switches::Switches;
 use crate::timefmt;
 use crate::Error;
 
+/// A resource's region: its own, else the scenario's.
+fn region_of(s: &Scenario, region: &Option<String>) -> String {
+    region.clone().unwrap_or_else(|| s.region.clone())
+}
+
 impl World {
     /// The world of scenario `s` started at `start`, under `switches` (the scenario's own,
     /// with any overrides already applied).
@@ -26,15 +31,26 @@ impl World {
             next_seq: 0,
             next_record_seq: 0,
         };
-        let region_of = |r: &Option<String>| r.clone().unwrap_or_else(|| s.region.clone());
+        w.add_instances(s, start)?;
+        w.add_disks(s, start)?;
+        w.add_snapshots(s, start)?;
+        w.add_export_records(s, start)?;
+        w.add_unrelated_records(s, start);
+        w.add_static_ips(s);
+        w.add_scenario_ec2(s)?;
+        Ok(w)
+    }
+
+    /// Instances, each with made-up ids and addresses.
+    fn add_instances(&mut self, s: &Scenario, start: f64) -> Result<(), Error> {
         for spec in &s.instances {
             let created_at = time_or(&spec.created_at, start - 400.0 * 86_400.0)?;
-            let region = region_of(&spec.region);
+            let region = region_of(s, &spec.region);
             let time_of_day = time_of_day(&spec.snapshot_time_of_day, &region);
             let inst = Instance {
                 name: spec.name.clone(),
-                uuid: w.uuid(),
-                support_id: format!("i-{}", w.hex17()),
+                uuid: self.uuid(),
+                support_id: format!("i-{}", self.hex17()),
                 auto_snapshots: autos(&spec.auto_snapshots, start, &time_of_day),
                 snapshot_time_of_day: time_of_day,
                 region,
@@ -43,26 +59,31 @@ impl World {
                 bundle_id: spec.bundle_id.clone(),
                 tags: tags_of(&spec.tags),
                 auto_snapshot_add_on: spec.auto_snapshot_add_on,
-                private_ip: format!("172.26.{}.{}", w.rng.u8(1..255), w.rng.u8(1..255)),
+                private_ip: format!("172.26.{}.{}", self.rng.u8(1..255), self.rng.u8(1..255)),
                 public_ip: format!(
                     "3.{}.{}.{}",
-                    w.rng.u8(1..255),
-                    w.rng.u8(1..255),
-                    w.rng.u8(1..255)
+                    self.rng.u8(1..255),
+                    self.rng.u8(1..255),
+                    self.rng.u8(1..255)
                 ),
             };
-            w.region_mut(&inst.region)
+            self.region_mut(&inst.region)
                 .instances
                 .insert(inst.name.clone(), inst);
         }
+        Ok(())
+    }
+
+    /// Disks.
+    fn add_disks(&mut self, s: &Scenario, start: f64) -> Result<(), Error> {
         for spec in &s.disks {
             let created_at = time_or(&spec.created_at, start - 300.0 * 86_400.0)?;
-            let region = region_of(&spec.region);
+            let region = region_of(s, &spec.region);
             let time_of_day = time_of_day(&spec.snapshot_time_of_day, &region);
             let disk = Disk {
                 name: spec.name.clone(),
-                uuid: w.uuid(),
-                support_id: format!("vol-{}", w.hex17()),
+                uuid: self.uuid(),
+                support_id: format!("vol-{}", self.hex17()),
                 auto_snapshots: autos(&spec.auto_snapshots, start, &time_of_day),
                 snapshot_time_of_day: time_of_day,
                 region,
@@ -72,13 +93,18 @@ impl World {
                 tags: tags_of(&spec.tags),
                 auto_snapshot_add_on: spec.auto_snapshot_add_on,
             };
-            w.region_mut(&disk.region)
+            self.region_mut(&disk.region)
                 .disks
                 .insert(disk.name.clone(), disk);
         }
+        Ok(())
+    }
+
+    /// Manual snapshots that exist already, of the resources above.
+    fn add_snapshots(&mut self, s: &Scenario, start: f64) -> Result<(), Error> {
         for spec in &s.snapshots {
             let created_at = time_or(&spec.created_at, start - 3600.0)?;
-            let (region, source) = w
+            let (region, source) = self
                 .find_resource(spec.region.as_deref(), &spec.source)
                 .ok_or_else(|| {
                     Error::Scenario(format!(
@@ -91,20 +117,25 @@ impl World {
                 start
                     + spec
                         .completes_after_seconds
-                        .unwrap_or(w.durations.copy_seconds)
+                        .unwrap_or(self.durations.copy_seconds)
             } else {
                 created_at
             };
-            let mut snap = w.new_snapshot(&source, &spec.name, &region, created_at, ready_at);
+            let mut snap = self.new_snapshot(&source, &spec.name, &region, created_at, ready_at);
             snap.fails = spec.state == "error";
             snap.tags = tags_of(&spec.tags);
             snap.is_from_auto_snapshot = spec.is_from_auto_snapshot.unwrap_or(true);
-            w.region_mut(&region)
+            self.region_mut(&region)
                 .snapshots
                 .insert(snap.name.clone(), snap);
         }
+        Ok(())
+    }
+
+    /// Export records of earlier runs, with the EC2 artifacts they left.
+    fn add_export_records(&mut self, s: &Scenario, start: f64) -> Result<(), Error> {
         for spec in &s.export_records {
-            let region = region_of(&spec.region);
+            let region = region_of(s, &spec.region);
             let created_at = time_or(&spec.created_at, start - 86_400.0)?;
             let kind = if spec.source_type == "DiskSnapshot" {
                 Kind::Disk
@@ -120,55 +151,62 @@ impl World {
                     start
                         + spec
                             .completes_after_seconds
-                            .unwrap_or(w.durations.export_seconds)
+                            .unwrap_or(self.durations.export_seconds)
                 }
                 _ => created_at,
             };
             // A record of a snapshot the scenario also holds points at it, ARN and all.
-            let held = w
+            let held = self
                 .region(&region)
                 .and_then(|rs| rs.snapshots.get(&spec.source_name))
                 .map(World::source_of);
             let source = match held {
                 Some(source) => source,
                 None => {
-                    w.made_up_source(kind, &spec.source_name, &from, &region, created_at - 700.0)
+                    self.made_up_source(kind, &spec.source_name, &from, &region, created_at - 700.0)
                 }
             };
-            let mut rec = w.new_record(source, &region, created_at, done_at);
+            let mut rec = self.new_record(source, &region, created_at, done_at);
             rec.fails = spec.state == "Failed";
-            w.add_spec_artifacts(&rec, spec, &s.faults);
-            w.insert_record(rec);
+            self.add_spec_artifacts(&rec, spec, &s.faults);
+            self.insert_record(rec);
         }
+        Ok(())
+    }
+
+    /// `unrelatedExportRecords`: records of snapshots the world does not hold, over the last year.
+    fn add_unrelated_records(&mut self, s: &Scenario, start: f64) {
         let unrelated = std::iter::once((s.region.clone(), s.unrelated_export_records))
             .chain(s.unrelated_export_records_by_region.clone());
         let unrelated: Vec<String> = unrelated
             .flat_map(|(region, count)| std::iter::repeat_n(region, count))
             .collect();
         for (i, region) in unrelated.into_iter().enumerate() {
-            let kind = if w.rng.u8(0..4) == 0 {
+            let kind = if self.rng.u8(0..4) == 0 {
                 Kind::Disk
             } else {
                 Kind::Instance
             };
-            let day = (start / 86_400.0).floor() as i64 - 1 - w.rng.i64(0..365);
+            let day = (start / 86_400.0).floor() as i64 - 1 - self.rng.i64(0..365);
             let from = format!(
                 "legacy-{}-{}",
                 if kind == Kind::Disk { "disk" } else { "vm" },
                 i % 97
             );
             let name = format!("{from}-export-{}-{i}", timefmt::format_date(day));
-            let created_at = day as f64 * 86_400.0 + 3.0 * 3600.0 + w.rng.f64() * 3600.0;
-            let source = w.made_up_source(kind, &name, &from, &region, created_at - 700.0);
-            let rec = w.new_record(source, &region, created_at, created_at + 1800.0);
-            w.insert_record(rec);
+            let created_at = day as f64 * 86_400.0 + 3.0 * 3600.0 + self.rng.f64() * 3600.0;
+            let source = self.made_up_source(kind, &name, &from, &region, created_at - 700.0);
+            let rec = self.new_record(source, &region, created_at, created_at + 1800.0);
+            self.insert_record(rec);
         }
+    }
+
+    /// Static IPs: names only, which take their place in the region's name space.
+    fn add_static_ips(&mut self, s: &Scenario) {
         for ip in &s.static_ips {
-            let region = region_of(&ip.region);
-            w.region_mut(&region).static_ips.insert(ip.name.clone());
+            let region = region_of(s, &ip.region);
+            self.region_mut(&region).static_ips.insert(ip.name.clone());
         }
-        w.add_scenario_ec2(s)?;
-        Ok(w)
     }
 
     /// Source info for a record whose snapshot the world does not hold (scenario or generated).
