@@ -276,7 +276,7 @@ impl Scenario {
         let scenario: Scenario = if text.trim_start().starts_with('{') {
             serde_json::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
         } else {
-            serde_yaml::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
+            yaml_serde::from_str(text).map_err(|e| Error::Scenario(e.to_string()))?
         };
         validate::validate(&scenario)?;
         Ok(scenario)
