@@ -2,10 +2,10 @@
 //! be copied at all, what a failed call does to the target, and how its round ends. Pure
 //! functions, tested by table. A refused copy is in `copy`.
 
+use super::target::DateChoice;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::names;
 use crate::model::{ManualSnapshot, Phase, Resource, ResourceType};
-use crate::report::TargetReport;
 
 /// A name that is no resource name, or that gives another target's copy name, goes no further.
 pub fn check_name(name: &str, conflict: bool) -> Result<(), TargetError> {
@@ -54,10 +54,11 @@ pub fn exportable_blueprint(blueprint_id: &str, blueprint_name: &str) -> bool {
         .any(|b| text.contains(b))
 }
 
-/// The checks on the resource itself, so that nothing useless is ever copied. `chosen_date`:
-/// the run asked for a date or started on one, and a backfill may still export a snapshot taken
-/// before the add-on was turned off.
-pub fn check_resource(resource: &Resource, chosen_date: bool) -> Result<(), TargetError> {
+/// The checks on the resource itself, so that nothing useless is ever copied. A date given (the
+/// run asked for one or started on one) may still export a snapshot taken before the add-on was
+/// turned off: a backfill.
+pub fn check_resource(resource: &Resource, date: &DateChoice) -> Result<(), TargetError> {
+    let chosen_date = matches!(date, DateChoice::Given(_));
     let name = &resource.name;
     if resource.resource_type == ResourceType::Instance
         && !exportable_blueprint(&resource.blueprint_id, &resource.blueprint_name)
@@ -104,29 +105,44 @@ pub fn adopt_by_tagging(copy: &ManualSnapshot, managed_tag: &str) -> bool {
         && copy.tag(managed_tag).is_none()
 }
 
-/// How a target's round ends: an error that is not transient makes it FAILED; a transient one
-/// leaves it in progress (never EXPORTED or FAILED by a transient error). The wait on an
-/// automatic snapshot goes on only while the target is held up by one.
-pub fn finish(report: &mut TargetReport, error: Option<TargetError>) {
-    if let Some(error) = error {
-        if !error.kind.is_transient() {
-            report.phase = Phase::Failed;
-        } else if !report.phase.in_progress() {
-            report.phase = Phase::Copying;
-        }
-        report.error = Some(error);
-    }
-    let still_waiting = report.error.as_ref().is_some_and(|e| {
+/// How a target's round ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ending {
+    pub phase: Phase,
+    /// Whether the target is still held up, so that its `waitingSince` goes on.
+    pub still_waiting: bool,
+}
+
+/// How a target's round ends, from the phase it reached and its error: an error that is not
+/// transient makes it FAILED; a transient one leaves it in progress (never EXPORTED or FAILED
+/// by a transient error). The wait on an automatic snapshot goes on only while the target is
+/// held up by one.
+pub fn ending(phase: Phase, error: Option<&TargetError>) -> Ending {
+    let phase = match error {
+        Some(error) if !error.kind.is_transient() => Phase::Failed,
+        Some(_) if !phase.in_progress() => Phase::Copying,
+        _ => phase,
+    };
+    let still_waiting = error.is_some_and(|e| {
         e.kind.is_transient() || e.kind == TargetErrorKind::AutoSnapshotWaitExceeded
     });
-    if !still_waiting {
-        report.waiting_since = None;
+    Ending {
+        phase,
+        still_waiting,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A date given (`true`), or the newest to be chosen.
+    fn date_choice(given: bool) -> DateChoice {
+        match given {
+            true => DateChoice::Given("2026-11-20".into()),
+            false => DateChoice::Newest,
+        }
+    }
 
     fn resource(name: &str, kind: ResourceType, blueprint: &str, add_on: Option<bool>) -> Resource {
         Resource {
@@ -194,7 +210,9 @@ mod tests {
         ];
         for (r, chosen, expected) in cases {
             assert_eq!(
-                check_resource(&r, chosen).err().map(|e| e.kind),
+                check_resource(&r, &date_choice(chosen))
+                    .err()
+                    .map(|e| e.kind),
                 expected,
                 "{r:?}"
             );
@@ -212,31 +230,29 @@ mod tests {
     }
 
     #[test]
-    fn how_a_round_ends() {
-        let mut report = TargetReport::new("t");
-        report.phase = Phase::Exported;
-        report.waiting_since = Some("2026-11-22T06:20:00Z".into());
-        finish(
-            &mut report,
-            Some(TargetError::new(TargetErrorKind::Retryable, "x")),
-        );
-        assert_eq!(
-            report.phase,
-            Phase::Copying,
-            "a transient error never leaves EXPORTED"
-        );
-        assert!(report.waiting_since.is_some(), "held up: the wait goes on");
-        finish(
-            &mut report,
-            Some(TargetError::new(TargetErrorKind::CopyFailed, "x")),
-        );
-        assert_eq!(report.phase, Phase::Failed);
-        assert_eq!(report.waiting_since, None);
-        let mut done = TargetReport::new("t");
-        done.phase = Phase::Exporting;
-        done.waiting_since = Some("x".into());
-        finish(&mut done, None);
-        assert_eq!((done.phase, done.waiting_since), (Phase::Exporting, None));
+    fn endings() {
+        use TargetErrorKind::*;
+        let error = |kind| TargetError::new(kind, "x");
+        for (phase, kind, ends, waits) in [
+            (Phase::Exported, Some(Retryable), Phase::Copying, true),
+            (Phase::Exporting, Some(Retryable), Phase::Exporting, true),
+            (
+                Phase::Copying,
+                Some(AutoSnapshotWaitExceeded),
+                Phase::Failed,
+                true,
+            ),
+            (Phase::Exporting, Some(CopyFailed), Phase::Failed, false),
+            (Phase::Exporting, None, Phase::Exporting, false),
+            (Phase::Exported, None, Phase::Exported, false),
+        ] {
+            let got = ending(phase, kind.map(error).as_ref());
+            assert_eq!(
+                (got.phase, got.still_waiting),
+                (ends, waits),
+                "{phase:?} {kind:?}"
+            );
+        }
     }
 
     #[test]

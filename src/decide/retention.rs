@@ -52,18 +52,28 @@ pub fn newest_managed_copy<'a>(
         .max_by(|a, b| newer(a, b))
 }
 
+/// The copy this run works on, and whether its export succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Current<'a> {
+    Exported(&'a str),
+    NotExported(&'a str),
+}
+
 /// The copies of `resource` to delete this round, oldest first.
 ///
 /// `copies` are the snapshots of the function's region; `records` its export records by source
-/// name; `current` the copy this run works on, and `exported` whether its export succeeded.
+/// name.
 pub fn to_delete<'a>(
     resource: &str,
     copies: &'a [ManualSnapshot],
     records: &HashMap<&str, Vec<&ExportRecord>>,
-    current: &str,
-    exported: bool,
+    current: Current<'_>,
     policy: Retention,
 ) -> Vec<&'a ManualSnapshot> {
+    let (current, exported) = match current {
+        Current::Exported(name) => (name, true),
+        Current::NotExported(name) => (name, false),
+    };
     let empty = Vec::new();
     let state_of = |name: &str| records.get(name).unwrap_or(&empty);
     let succeeded = |name: &str| {
@@ -223,7 +233,11 @@ mod tests {
             ),
         ];
         for (policy, exported, expected) in cases {
-            let got = to_delete("web-1", &copies, &by_source, current, exported, policy);
+            let now = match exported {
+                true => Current::Exported(current),
+                false => Current::NotExported(current),
+            };
+            let got = to_delete("web-1", &copies, &by_source, now, policy);
             assert_eq!(names(got), expected, "{policy:?} exported={exported}");
         }
     }
@@ -250,17 +264,36 @@ mod tests {
         };
         let current = "web-1-export-2026-11-21";
         // Tonight's copy is not exported yet: yesterday's is the proof, and stays.
-        let got = to_delete("web-1", &copies, &by_source, current, false, policy);
+        let got = to_delete(
+            "web-1",
+            &copies,
+            &by_source,
+            Current::NotExported(current),
+            policy,
+        );
         assert_eq!(names(got), ["web-1-export-2026-11-19"]);
         // Once it is, it becomes the proof, and yesterday's goes.
-        let got = to_delete("web-1", &copies, &by_source, current, true, policy);
+        let got = to_delete(
+            "web-1",
+            &copies,
+            &by_source,
+            Current::Exported(current),
+            policy,
+        );
         assert_eq!(
             names(got),
             ["web-1-export-2026-11-19", "web-1-export-2026-11-20"]
         );
         // A first night: the only copy is the proof.
         let only = &copies[2..];
-        assert!(to_delete("web-1", only, &HashMap::new(), current, true, policy).is_empty());
+        assert!(to_delete(
+            "web-1",
+            only,
+            &HashMap::new(),
+            Current::Exported(current),
+            policy
+        )
+        .is_empty());
     }
 
     #[test]
@@ -291,6 +324,13 @@ mod tests {
             delete_after_export: true,
             keep: Some(0),
         };
-        assert!(to_delete("web-1", &copies, &HashMap::new(), "x", true, policy).is_empty());
+        assert!(to_delete(
+            "web-1",
+            &copies,
+            &HashMap::new(),
+            Current::Exported("x"),
+            policy
+        )
+        .is_empty());
     }
 }

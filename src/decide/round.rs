@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::input::names;
 use crate::input::plan::{Plan, TargetSpec, MAX_TARGETS};
 use crate::model::{ExportRecord, Listing, Resource};
-use crate::report::{self, Output, Status, TargetReport};
 
 /// From this many named targets of unknown type, one listing of the instances and disks (a page
 /// per 20-odd resources, beside the export records) replaces a GetInstance and a GetDisk per
@@ -121,47 +120,13 @@ pub fn records_by_source(records: &[ExportRecord]) -> HashMap<&str, Vec<&ExportR
     by_source
 }
 
-/// Where a round ran, for the output of a cross-region run.
-pub struct Regions {
-    pub region: String,
-    pub source_region: String,
-}
-
-/// The round's output. `deferred`: a target was left for the next round (the deadline was
-/// near), which is then due at once.
-pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: Regions) -> Output {
-    let summary = report::summarise(&reports);
-    let status = report::status(&summary);
-    let next_check_seconds = match status {
-        _ if deferred => 1,
-        Status::InProgress => plan.next_check_seconds,
-        Status::Succeeded | Status::Failed => 0,
-    };
-    let cross_region = regions.region != regions.source_region;
-    Output {
-        status,
-        next_check_seconds,
-        summary,
-        targets: reports,
-        restore_date: plan.restore_date.clone(),
-        dry_run: plan.echo_dry_run,
-        region: cross_region.then(|| regions.region.clone()),
-        source_region: cross_region.then_some(regions.source_region),
-        cost: None,
-        summary_by_region: Default::default(),
-        region_errors: Vec::new(),
-        targets_omitted: None,
-        failed_items: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ApiError;
     use crate::input::config::Config;
     use crate::input::request::Request;
-    use crate::model::{Phase, ResourceType, TagFilter};
+    use crate::model::{ResourceType, TagFilter};
 
     fn plan(targets: &[&str], tag: Option<&str>) -> Plan {
         let request = Request {
@@ -276,38 +241,5 @@ mod tests {
         let mut found: Vec<String> = conflicting(&p.targets).into_iter().collect();
         found.sort();
         assert_eq!(found, ["a-b", "a.b"]);
-    }
-
-    #[test]
-    fn next_checks() {
-        let p = plan(&["a"], None);
-        let regions = || Regions {
-            region: "us-east-1".into(),
-            source_region: "us-east-1".into(),
-        };
-        let with = |phase| {
-            let mut r = TargetReport::new("a");
-            r.phase = phase;
-            vec![r]
-        };
-        assert_eq!(
-            output(&p, with(Phase::Copying), false, regions()).next_check_seconds,
-            300
-        );
-        assert_eq!(
-            output(&p, with(Phase::Copying), true, regions()).next_check_seconds,
-            1
-        );
-        let done = output(&p, with(Phase::Exported), false, regions());
-        assert_eq!(
-            (done.status, done.next_check_seconds, done.region),
-            (Status::Succeeded, 0, None)
-        );
-        let cross = Regions {
-            region: "us-east-1".into(),
-            source_region: "eu-west-1".into(),
-        };
-        let out = output(&p, with(Phase::Failed), false, cross);
-        assert_eq!(out.source_region.as_deref(), Some("eu-west-1"));
     }
 }

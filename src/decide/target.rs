@@ -1,10 +1,11 @@
 //! One target's next step: which automatic snapshot, and what its copy's export records and
 //! state call for. Pure functions of what the round observed, tested by table.
 
+use crate::error::{TargetError, TargetErrorKind};
+use crate::model::AutoSnapshotToday;
 use crate::model::{
     AutoSnapshot, AutoSnapshotStatus, ExportRecord, Phase, RecordState, SnapshotState,
 };
-use crate::report::AutoSnapshotToday;
 use crate::time::utc_date;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,21 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// The target's error when this decision ends it (`max_attempts`: `MAX_EXPORT_ATTEMPTS`).
+    pub fn failure(&self, copy_name: &str, max_attempts: u32) -> Option<TargetError> {
+        match self {
+            Decision::GiveUp { attempts } => Some(TargetError::new(
+                TargetErrorKind::ExportFailed,
+                format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max_attempts}"),
+            )),
+            Decision::CopyFailed => Some(TargetError::new(
+                TargetErrorKind::CopyFailed,
+                format!("the copy `{copy_name}` ended in state error; delete it to try again"),
+            )),
+            _ => None,
+        }
+    }
+
     /// The phase a target is in once this decision is carried out.
     pub fn phase(&self) -> Phase {
         match self {
@@ -37,6 +53,46 @@ impl Decision {
             Decision::GiveUp { .. } | Decision::CopyFailed => Phase::Failed,
         }
     }
+}
+
+/// Which automatic snapshot a target's round is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateChoice {
+    /// The date an earlier round of the run started on, or the one asked for (`restoreDate`).
+    Given(String),
+    /// The newest restorable one, from the listing of automatic snapshots.
+    Newest,
+}
+
+impl DateChoice {
+    /// An earlier round's date first (the run stays on it), then the one asked for.
+    pub fn of(pinned: Option<&str>, asked: Option<&str>) -> DateChoice {
+        pinned.or(asked).map_or(DateChoice::Newest, |date| {
+            DateChoice::Given(date.to_string())
+        })
+    }
+}
+
+/// The date of the newest restorable automatic snapshot, or the target's error.
+pub fn newest_restorable(snapshots: &[AutoSnapshot]) -> Result<String, TargetError> {
+    choose_auto_snapshot(snapshots, None)
+        .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))
+}
+
+/// Whether the automatic snapshot of `date` is restorable now, else the target's error.
+pub fn still_restorable(snapshots: &[AutoSnapshot], date: &str) -> Result<(), TargetError> {
+    choose_auto_snapshot(snapshots, Some(date))
+        .map(|_| ())
+        .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))
+}
+
+/// What the first decision of a target's round knows of the round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstLook {
+    /// No earlier round of the run started on the target's date.
+    pub first_round: bool,
+    pub dry_run: bool,
+    pub max_attempts: u32,
 }
 
 /// Decides a target's next step from its copy's export records and, when those do not settle
@@ -72,14 +128,11 @@ pub fn decide(
 /// export record almost never has a copy yet, so CopySnapshot is sent without looking first; if
 /// the copy does exist, the call fails on the name and the copy is looked at then. Saves a read
 /// per target per night. A dry run looks, since it must not send anything.
-pub fn first_decision(
-    records: &[&ExportRecord],
-    first_round: bool,
-    dry_run: bool,
-    max_attempts: u32,
-) -> Decision {
-    match decide(records, None, max_attempts) {
-        Decision::LookAtCopy if first_round && records.is_empty() && !dry_run => Decision::Copy,
+pub fn first_decision(records: &[&ExportRecord], look: FirstLook) -> Decision {
+    match decide(records, None, look.max_attempts) {
+        Decision::LookAtCopy if look.first_round && records.is_empty() && !look.dry_run => {
+            Decision::Copy
+        }
         decision => decision,
     }
 }
@@ -193,6 +246,15 @@ mod tests {
         }
     }
 
+    /// A first look with `MAX_EXPORT_ATTEMPTS` 3.
+    fn look(first_round: bool, dry_run: bool) -> FirstLook {
+        FirstLook {
+            first_round,
+            dry_run,
+            max_attempts: 3,
+        }
+    }
+
     #[test]
     fn decision_table() {
         use Decision::*;
@@ -245,11 +307,14 @@ mod tests {
     #[test]
     fn the_first_round_copies_without_looking_unless_dry() {
         let failed = record(RecordState::Failed, 1.0);
-        assert_eq!(first_decision(&[], true, false, 3), Decision::Copy);
-        assert_eq!(first_decision(&[], true, true, 3), Decision::LookAtCopy);
-        assert_eq!(first_decision(&[], false, false, 3), Decision::LookAtCopy);
+        assert_eq!(first_decision(&[], look(true, false)), Decision::Copy);
+        assert_eq!(first_decision(&[], look(true, true)), Decision::LookAtCopy);
         assert_eq!(
-            first_decision(&[&failed], true, false, 3),
+            first_decision(&[], look(false, false)),
+            Decision::LookAtCopy
+        );
+        assert_eq!(
+            first_decision(&[&failed], look(true, false)),
             Decision::LookAtCopy
         );
     }

@@ -3,9 +3,10 @@
 use super::config::{Config, Ec2Policy};
 use super::request::{PreviousTarget, Request};
 use crate::error::Error;
+use crate::model::AutoSnapshotToday;
 use crate::model::{Phase, ResourceType, TagFilter};
 use crate::report::cost::Prices;
-use crate::report::{AutoSnapshotToday, ExportRecordReport};
+use crate::report::ExportRecordReport;
 use crate::time::{parse_rfc3339, validate_date};
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.

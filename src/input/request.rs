@@ -9,10 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::model::AutoSnapshotToday;
 use crate::model::{Phase, ResourceType};
 use crate::report::fan_out::Batch;
 use crate::report::regions::RegionError;
-use crate::report::{AutoSnapshotToday, ExportRecordReport};
+use crate::report::ExportRecordReport;
 
 /// A target carried over from the previous output: it stays on the date it started on.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -111,6 +111,20 @@ pub struct AutoSnapshot {
     pub status: AutoSnapshotStatus,
 }
 
+/// Today's (UTC) automatic snapshot of a target, when it is not the one exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoSnapshotToday {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    /// As GetAutoSnapshots lists it (`InProgress`, `Failed`, …), or `NotYetTaken` when it lists
+    /// nothing for today.
+    pub status: String,
+    /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): Lightsail starts the snapshot then, or up
+    /// to 45 minutes after. `null` when Lightsail did not say.
+    pub time_of_day: Option<String>,
+}
+
 /// The state of a manual snapshot (a copy), or `Missing` when there is none of that name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotState {

@@ -11,14 +11,14 @@ use tracing::Instrument;
 
 use super::deadline::Deadline;
 use super::target::TargetRound;
-use crate::decide::round::{self, Regions};
+use crate::decide::round;
 use crate::ec2::Ec2;
 use crate::error::Error;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
 use crate::model::{Ec2Artifact, ExportRecord, Listing, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
-use crate::report::{Output, Status, TargetReport};
+use crate::report::{self, Output, Regions, Status, TargetReport};
 
 /// What every target of a round shares, listed once.
 struct Listings {
@@ -171,7 +171,7 @@ pub async fn act<L: Lightsail, E: Ec2>(
         region: api.region(),
         source_region: api.source_region().to_string(),
     };
-    let mut output = round::output(plan, reports, deferred, regions);
+    let mut output = report::output(plan, reports, deferred, regions);
     if output.status != Status::InProgress && !plan.dry_run {
         output.cost = cost(api, ec2, plan).await;
     }

@@ -8,12 +8,17 @@ pub mod cost;
 pub mod fan_out;
 pub mod metrics;
 pub mod regions;
+mod round;
+
+pub use round::{output, Regions};
 
 use std::collections::BTreeMap;
 
+use crate::decide::preflight;
 use crate::error::TargetError;
 use crate::model::{
-    Action, ArtifactKind, Destination, Ec2Action, Ec2Artifact, ExportRecord, Phase, ResourceType,
+    Action, ArtifactKind, AutoSnapshotToday, Destination, Ec2Action, Ec2Artifact, ExportRecord,
+    Phase, ResourceType,
 };
 use crate::time::rfc3339;
 
@@ -73,20 +78,6 @@ impl Ec2Report {
             size_gib: artifact.size_gib,
         }
     }
-}
-
-/// Today's (UTC) automatic snapshot of a target, when it is not the one exported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AutoSnapshotToday {
-    /// `YYYY-MM-DD`, UTC.
-    pub date: String,
-    /// As GetAutoSnapshots lists it (`InProgress`, `Failed`, …), or `NotYetTaken` when it lists
-    /// nothing for today.
-    pub status: String,
-    /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): Lightsail starts the snapshot then, or up
-    /// to 45 minutes after. `null` when Lightsail did not say.
-    pub time_of_day: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +143,21 @@ impl TargetReport {
     /// Notes an EC2 write made (or, in a dry run, that would be made) for the target.
     pub fn acted_in_ec2(&mut self, action: Ec2Action) {
         self.ec2_actions.push(action.as_str().to_string());
+    }
+
+    /// Ends the target's round with its error, if any (`decide::preflight::ending` says how).
+    pub fn finish(&mut self, error: Option<TargetError>) {
+        let ended_by_error = error.is_some();
+        if ended_by_error {
+            self.error = error;
+        }
+        let ending = preflight::ending(self.phase, self.error.as_ref());
+        if ended_by_error {
+            self.phase = ending.phase;
+        }
+        if !ending.still_waiting {
+            self.waiting_since = None;
+        }
     }
 
     /// Notes a Lightsail write made (or, in a dry run, that would be made) for the target.
@@ -244,6 +250,7 @@ pub fn status(summary: &Summary) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::TargetErrorKind;
 
     fn with(phases: &[Phase]) -> Vec<TargetReport> {
         phases
@@ -254,6 +261,28 @@ mod tests {
                 ..TargetReport::new(format!("r{i}"))
             })
             .collect()
+    }
+
+    #[test]
+    fn how_a_round_ends() {
+        let mut report = TargetReport::new("t");
+        report.phase = Phase::Exported;
+        report.waiting_since = Some("2026-11-22T06:20:00Z".into());
+        report.finish(Some(TargetError::new(TargetErrorKind::Retryable, "x")));
+        assert_eq!(
+            report.phase,
+            Phase::Copying,
+            "a transient error never leaves EXPORTED"
+        );
+        assert!(report.waiting_since.is_some(), "held up: the wait goes on");
+        report.finish(Some(TargetError::new(TargetErrorKind::CopyFailed, "x")));
+        assert_eq!(report.phase, Phase::Failed);
+        assert_eq!(report.waiting_since, None);
+        let mut done = TargetReport::new("t");
+        done.phase = Phase::Exporting;
+        done.waiting_since = Some("x".into());
+        done.finish(None);
+        assert_eq!((done.phase, done.waiting_since), (Phase::Exporting, None));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::decide::preflight;
 use crate::decide::target as decide;
 use crate::ec2::Ec2;
 use crate::error::ApiError;
-use crate::error::{TargetError, TargetErrorKind};
+use crate::error::TargetError;
 use crate::lightsail::Lightsail;
 use crate::model::{Action, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
 use crate::report::TargetReport;
@@ -77,7 +77,8 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if seen.resource.is_none() && seen.resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.identify().await?;
-            preflight::check_resource(&found, true)?;
+            let given = decide::DateChoice::Given(seen.date.clone());
+            preflight::check_resource(&found, &given)?;
             seen.resource = Some(found);
         }
         let autos = match seen.autos.take() {
@@ -86,8 +87,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         };
         // Whichever way the date was chosen (newest, `restoreDate`, or carried over from a round
         // that may have failed on it), its automatic snapshot must be restorable now.
-        decide::choose_auto_snapshot(&autos, Some(&seen.date))
-            .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))?;
+        decide::still_restorable(&autos, &seen.date)?;
         Ok(autos)
     }
 

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::decide::preflight;
-use crate::decide::retention;
-use crate::decide::target::{self as decide, Decision};
+use crate::decide::retention::{self, Current};
+use crate::decide::target::{self as decide, DateChoice, Decision};
 use crate::ec2::Ec2;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::names;
@@ -90,7 +90,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if let Some(error) = &error {
             tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
         }
-        preflight::finish(&mut report, error);
+        report.finish(error);
         tracing::info!(phase = ?report.phase, actions = ?report.actions, "target reconciled");
         report
     }
@@ -112,7 +112,12 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         }
         let max = self.plan.max_export_attempts;
         let first_round = !pinned;
-        let mut decision = decide::first_decision(records, first_round, self.plan.dry_run, max);
+        let look = decide::FirstLook {
+            first_round,
+            dry_run: self.plan.dry_run,
+            max_attempts: max,
+        };
+        let mut decision = decide::first_decision(records, look);
         if decision == Decision::LookAtCopy {
             let copy = self
                 .look_at_copy(&seen.copy_name, seen.resource_type)
@@ -125,25 +130,25 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
 
     /// Which resource, which automatic snapshot, which copy name.
     async fn observe(&self, report: &mut TargetReport) -> Result<Observed, TargetError> {
+        let choice = DateChoice::of(
+            self.spec.pinned_date.as_deref(),
+            self.plan.restore_date.as_deref(),
+        );
         let (resource, resource_type) = match self.spec.resource_type {
             Some(resource_type) => (None, resource_type),
             None => {
                 let found = self.identify().await?;
-                let chosen_date =
-                    self.plan.restore_date.is_some() || self.spec.pinned_date.is_some();
-                preflight::check_resource(&found, chosen_date)?;
+                preflight::check_resource(&found, &choice)?;
                 let resource_type = found.resource_type;
                 (Some(found), resource_type)
             }
         };
         report.resource_type = Some(resource_type);
-        let (date, autos) = match (&self.spec.pinned_date, &self.plan.restore_date) {
-            (Some(date), _) | (None, Some(date)) => (date.clone(), None),
-            (None, None) => {
+        let (date, autos) = match choice {
+            DateChoice::Given(date) => (date, None),
+            DateChoice::Newest => {
                 let list = self.auto_snapshots().await?;
-                let date = decide::choose_auto_snapshot(&list, None).map_err(|reason| {
-                    TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason)
-                })?;
+                let date = decide::newest_restorable(&list)?;
                 let time_of_day = resource
                     .as_ref()
                     .or(self.known)
@@ -197,21 +202,19 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                         decision = decide::decide(records, Some(&copy.state), max);
                     }
                 },
-                Decision::Export { attempt } => return self.export(&copy_name, attempt, report).await,
-                Decision::GiveUp { attempts } => {
-                    return Err(TargetError::new(
-                        TargetErrorKind::ExportFailed,
-                        format!("{attempts} export(s) of `{copy_name}` failed; MAX_EXPORT_ATTEMPTS is {max}"),
-                    ))
+                Decision::Export { attempt } => {
+                    return self.export(&copy_name, attempt, report).await
                 }
-                Decision::CopyFailed => {
-                    return Err(TargetError::new(
-                        TargetErrorKind::CopyFailed,
-                        format!("the copy `{copy_name}` ended in state error; delete it to try again"),
-                    ))
+                Decision::GiveUp { .. } | Decision::CopyFailed => {
+                    return match decision.failure(&copy_name, max) {
+                        Some(error) => Err(error),
+                        None => Ok(()),
+                    };
                 }
                 Decision::Exported => return self.exported(seen, records, report).await,
-                Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => return Ok(()),
+                Decision::WaitForExport | Decision::WaitForCopy | Decision::LookAtCopy => {
+                    return Ok(())
+                }
             }
         }
     }
@@ -305,8 +308,13 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             return;
         };
         let policy = self.plan.retention;
-        let doomed =
-            retention::to_delete(self.name(), snapshots, self.records, current, true, policy);
+        let doomed = retention::to_delete(
+            self.name(),
+            snapshots,
+            self.records,
+            Current::Exported(current),
+            policy,
+        );
         for copy in doomed {
             if !self.plan.dry_run {
                 if let Err(error) = self
