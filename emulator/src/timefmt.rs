@@ -1,29 +1,28 @@
-//! Calendar arithmetic for the few formats the emulator reads and writes (RFC 3339 instants in
-//! scenarios, `YYYY-MM-DD` automatic-snapshot dates). Hand-written to avoid a date crate for so little.
+//! The few time formats the emulator reads and writes: RFC 3339 instants in scenarios,
+//! `YYYY-MM-DD` automatic-snapshot dates, `HH:MM` times of day and EC2's millisecond times.
+//! The fields are read here, as leniently as scenarios have always been read; the calendar
+//! (which dates exist, day numbers, the date of an instant) is the `time` crate's.
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+use time::{Date, Month, OffsetDateTime};
+
+/// Days since 1970-01-01 of a date.
+fn day_number(date: Date) -> i64 {
+    i64::from(date.to_julian_day() - OffsetDateTime::UNIX_EPOCH.date().to_julian_day())
 }
 
-/// The date of a day number (inverse of [`days_from_civil`]).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// The date of a day number, saturating at the ends of the crate's range (year ±9999), which
+/// no scenario can write.
+fn date_of(days: i64) -> Date {
+    let julian = days + i64::from(OffsetDateTime::UNIX_EPOCH.date().to_julian_day());
+    let julian = i32::try_from(julian).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX });
+    Date::from_julian_day(julian).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// The day number of `y-m-d`, if that date exists.
+fn calendar_day(y: i64, m: u32, d: u32) -> Option<i64> {
+    let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let date = Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?);
+    date.ok().map(day_number)
 }
 
 /// Parses `YYYY-MM-DD` into its day number, checking the day exists.
@@ -35,11 +34,7 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let y: i64 = s.get(0..4)?.parse().ok()?;
     let m: u32 = s.get(5..7)?.parse().ok()?;
     let d: u32 = s.get(8..10)?.parse().ok()?;
-    if !(1..=12).contains(&m) || d == 0 {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    (civil_from_days(days) == (y, m, d)).then_some(days)
+    calendar_day(y, m, d)
 }
 
 /// Parses an RFC 3339 instant (`2026-11-22T06:00:00Z`, fractional seconds and offsets allowed)
@@ -101,8 +96,13 @@ pub fn seconds_of_day(s: &str) -> Option<f64> {
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_date(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
+    let date = date_of(days);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// ISO 8601 with milliseconds in UTC (`2026-11-22T06:40:00.000Z`), as EC2 writes its times.
@@ -137,5 +137,24 @@ mod tests {
         for bad in ["24:00", "6:00", "06:60", "06-00", "06:00Z", "+6:00"] {
             assert!(!is_time_of_day(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_calendar_is_the_crates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("1969-12-31"), Some(-1));
+        assert_eq!(parse_date("2000-02-29"), Some(11_016));
+        assert_eq!(parse_date("1900-02-29"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-11-00"), None);
+        assert_eq!(parse_date("2026-11-22T"), None);
+        assert_eq!(format_date(-1), "1969-12-31");
+        assert_eq!(format_date(20_414), "2025-11-22");
+        assert_eq!(
+            parse_rfc3339(" 2026-11-22t06:00:00.25-01:30 "),
+            Some(1_795_327_200.25 + 5400.0)
+        );
+        assert_eq!(parse_rfc3339("2026-11-22T06:00Z"), Some(1_795_327_200.0));
+        assert_eq!(format_iso_millis(-0.001), "1969-12-31T23:59:59.999Z");
     }
 }
