@@ -11,7 +11,7 @@
 use lambda_runtime::{service_fn, LambdaEvent};
 use lightsail_export::decide::ec2 as decide;
 use lightsail_export::ec2::{Ec2, SdkEc2};
-use lightsail_export::model::{ArtifactKind, Ec2Artifact};
+use lightsail_export::model::{ArtifactKind, Date, Ec2Artifact, Timestamp};
 use lightsail_export::report::{Ec2Report, Output, TargetReport};
 use lightsail_export::{init_tracing, Config, Error};
 
@@ -20,7 +20,7 @@ async fn step(
     ec2: &SdkEc2,
     config: &Config,
     managed: &[Ec2Artifact],
-    now: f64,
+    now: Timestamp,
     target: &mut TargetReport,
 ) -> Result<(), Error> {
     let failed = |e| Error::Retryable(format!("{}: {e}", target.resource));
@@ -41,14 +41,17 @@ async fn step(
     .map_err(failed)?;
     let (Some(artifact), Some(date), Some(copy)) = (
         found,
-        target.auto_snapshot_date.clone(),
+        target
+            .auto_snapshot_date
+            .as_deref()
+            .and_then(|d| Date::parse(d).ok()),
         target.snapshot_name.clone(),
     ) else {
         return Ok(());
     };
     let export = decide::Export {
         resource: &target.resource,
-        date: &date,
+        date,
         copy: &copy,
         record: &record.name,
     };
@@ -86,9 +89,7 @@ async fn handler(
         .list_managed()
         .await
         .map_err(|e| Error::Retryable(e.to_string()))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+    let now = Timestamp::now_utc();
     for target in &mut output.targets {
         step(ec2, config, &managed, now, target).await?;
     }

@@ -3,28 +3,24 @@
 //! (`MAX_AUTO_SNAPSHOT_WAIT`) run on the same clock as the world they wait on.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A source of epoch seconds.
+use crate::model::Timestamp;
+
+/// A source of "now".
 #[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> f64 + Send + Sync>);
+pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
 
 impl Clock {
     pub fn system() -> Clock {
-        Clock(Arc::new(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64())
-        }))
+        Clock(Arc::new(Timestamp::now_utc))
     }
 
-    /// A clock read from `now` (for example an emulator's simulated clock).
+    /// A clock read from `now`, in epoch seconds (for example an emulator's simulated clock).
     pub fn from_fn(now: impl Fn() -> f64 + Send + Sync + 'static) -> Clock {
-        Clock(Arc::new(now))
+        Clock(Arc::new(move || Timestamp::from_epoch_seconds(now())))
     }
 
-    /// Epoch seconds.
-    pub fn now(&self) -> f64 {
+    pub fn now(&self) -> Timestamp {
         (self.0)()
     }
 }

@@ -1,8 +1,6 @@
 //! The Lambda handler: any event form of the contract in, the output contract out; and what it
 //! needs, built once per cold start.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 use serde_json::Value;
@@ -16,6 +14,7 @@ use crate::input::plan::Plan;
 use crate::input::regions::{split, RegionsPlan};
 use crate::input::request::{Invocation, Request};
 use crate::lightsail::{Lightsail, SdkLightsail};
+use crate::model::Timestamp;
 use crate::reconcile::regions::{list_items, reconcile_regions, Adapters, RegionJob};
 use crate::reconcile::{reconcile, Deadline};
 use crate::report::fan_out::{BatchInput, FanOut};
@@ -26,7 +25,7 @@ use crate::report::{metrics, Output};
 /// `InvalidConfiguration`, not the cold start, so the error reaches the caller.
 #[derive(Debug)]
 enum Configuration {
-    Valid(Config),
+    Valid(Box<Config>),
     Invalid(Error),
 }
 
@@ -62,7 +61,7 @@ impl App {
         regions: RegionClients,
     ) -> App {
         let configuration = match config {
-            Ok(config) => Configuration::Valid(config),
+            Ok(config) => Configuration::Valid(Box::new(config)),
             Err(error) => Configuration::Invalid(error),
         };
         App {
@@ -182,10 +181,8 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         }
     };
     if config.metrics {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
         // One EMF line on stdout: CloudWatch Logs turns it into metrics.
+        let now = Timestamp::now_utc();
         println!("{}", metrics::emf(&output, &config.metrics_namespace, now));
     }
     Ok(Response::Round(Box::new(output)))

@@ -37,7 +37,6 @@ pub mod model;
 pub mod reconcile;
 pub mod report;
 mod sdk;
-pub mod time;
 
 pub use error::Error;
 pub use handler::{handler, init_tracing, App, Response};

@@ -300,7 +300,7 @@ async fn an_export_whose_ami_never_becomes_available_is_reported_not_exported() 
         NIGHTS,
         Config {
             delete_copy_after_export: true,
-            max_auto_snapshot_wait: 3600,
+            max_auto_snapshot_wait: std::time::Duration::from_secs(3600),
             ..config(2)
         },
     )

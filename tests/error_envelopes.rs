@@ -129,7 +129,11 @@ async fn name_in_use_is_told_apart_from_other_invalid_input_by_lightsails_code()
         .build();
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
     let error = api(client)
-        .copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21")
+        .copy_snapshot(
+            "web-1",
+            lightsail_export::model::Date::parse("2026-11-21").unwrap(),
+            "web-1-export-2026-11-21",
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, ApiError::NameInUse(_)), "{error:?}");

@@ -7,9 +7,9 @@
 use lightsail_export::input::names;
 use lightsail_export::input::plan::{Plan, MAX_TARGETS};
 use lightsail_export::input::request::Invocation;
+use lightsail_export::model::Date;
 use lightsail_export::model::ResourceType;
 use lightsail_export::model::TagFilter;
-use lightsail_export::time::validate_date;
 use lightsail_export::Config;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
@@ -163,18 +163,22 @@ fn check_event(event: Value) {
         }
     };
     for config in &configs {
-        match Plan::new(config, request.clone(), 0.0) {
+        match Plan::new(
+            config,
+            request.clone(),
+            lightsail_export::model::Timestamp::UNIX_EPOCH,
+        ) {
             Ok(plan) => {
                 assert!(plan.targets.len() <= MAX_TARGETS);
                 assert!(!plan.targets.is_empty() || plan.tag.is_some(), "{event}");
                 let mut seen = std::collections::HashSet::new();
                 assert!(plan.targets.iter().all(|t| seen.insert(t.name.clone())));
                 if let Some(date) = &plan.restore_date {
-                    assert!(validate_date(date).is_ok());
+                    assert!(Date::parse(&date.to_string()).is_ok());
                 }
                 for t in &plan.targets {
                     if let Some(date) = &t.pinned_date {
-                        assert!(validate_date(date).is_ok());
+                        assert!(Date::parse(&date.to_string()).is_ok());
                     }
                 }
             }
@@ -222,14 +226,16 @@ fn arbitrary_strings_never_panic_the_checks_and_accepted_names_are_valid() {
     runner(20000)
         .run(&strategy, |(name, date, tag, format, kind)| {
             let name_ok = names::validate_resource_name(&name).is_ok();
-            let date_ok = validate_date(&date).is_ok();
+            let date_ok = Date::parse(&date).is_ok();
             if date_ok {
                 prop_assert!(date.len() == 10 && date.as_bytes()[4] == b'-');
             }
             let _ = TagFilter::parse(&tag);
             let format_ok = names::validate_format(&format).is_ok();
             if name_ok && format_ok {
-                let date = if date_ok { date.as_str() } else { "2026-11-21" };
+                let date = Date::parse(&date)
+                    .or_else(|_| Date::parse("2026-11-21"))
+                    .expect("a date");
                 if let Ok(copy) = names::copy_name(&format, &name, kind, date) {
                     prop_assert!(names::validate_snapshot_name(&copy).is_ok());
                     prop_assert!(copy.len() <= names::MAX_NAME_LEN);

@@ -82,7 +82,7 @@ fn config() -> Config {
     Config {
         target_tag: TagFilter::parse("backup").ok(),
         delete_copy_after_export: true,
-        max_auto_snapshot_wait: MAX_WAIT,
+        max_auto_snapshot_wait: std::time::Duration::from_secs(MAX_WAIT),
         ..Config::default()
     }
 }

@@ -329,7 +329,7 @@ async fn the_latest_restorable_snapshot_is_copied_at_once_while_a_newer_one_is_t
     // The output says why yesterday's is exported: today's is still being taken.
     let today = shop.auto_snapshot_today.as_ref().expect("today's snapshot");
     assert_eq!(
-        (today.date.as_str(), today.status.as_str()),
+        (today.date.to_string().as_str(), today.status.as_str()),
         ("2026-11-22", "InProgress")
     );
 }

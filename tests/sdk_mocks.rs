@@ -193,7 +193,11 @@ async fn throttling_that_never_ends_gives_up() {
         .build();
     let client = mock_client!(aws_sdk_lightsail, RuleMode::MatchAny, [&rule]);
     let error = api(client)
-        .copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21")
+        .copy_snapshot(
+            "web-1",
+            lightsail_export::model::Date::parse("2026-11-21").unwrap(),
+            "web-1-export-2026-11-21",
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, ApiError::Throttled(_)));

@@ -263,12 +263,20 @@ async fn every_listed_operation_is_one_the_adapter_calls() {
     api.get_disk("data-disk").await.unwrap();
     api.list_resources().await.unwrap();
     api.get_auto_snapshots("web-1").await.unwrap();
-    api.copy_snapshot("web-1", "2026-11-21", "web-1-export-2026-11-21")
-        .await
-        .unwrap();
-    api.copy_snapshot("data-disk", "2026-11-21", "data-disk-export-2026-11-21")
-        .await
-        .unwrap();
+    api.copy_snapshot(
+        "web-1",
+        lightsail_export::model::Date::parse("2026-11-21").unwrap(),
+        "web-1-export-2026-11-21",
+    )
+    .await
+    .unwrap();
+    api.copy_snapshot(
+        "data-disk",
+        lightsail_export::model::Date::parse("2026-11-21").unwrap(),
+        "data-disk-export-2026-11-21",
+    )
+    .await
+    .unwrap();
     api.tag_resource("web-1-export-2026-11-21", &[("k".into(), "v".into())])
         .await
         .unwrap();

@@ -4,8 +4,10 @@
 
 use crate::error::ApiError;
 use crate::error::{TargetError, TargetErrorKind};
+use crate::model::time::human_duration;
 use crate::model::AutoSnapshot;
-use crate::time::{human_duration, rfc3339};
+use crate::model::{Date, Timestamp};
+use std::time::Duration;
 
 /// What a refused CopySnapshot means, once the copy was looked for and is not there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,30 +59,33 @@ pub fn refusal_error(verdict: CopyRefused, copy_name: &str, error: ApiError) -> 
     }
 }
 
-/// A wait on an automatic snapshot: since when (epoch seconds), and whether it has lasted
-/// longer than `max` seconds. It starts at the first round that saw it.
-pub fn wait_on_auto_snapshot(since: Option<i64>, now: f64, max: u64) -> (i64, bool) {
-    let since = since.unwrap_or(now.floor() as i64);
-    let waited = now - since as f64;
-    (since, waited > max as f64)
+/// A wait on an automatic snapshot: since when (to the second), and whether it has lasted
+/// longer than `max`. It starts at the first round that saw it.
+pub fn wait_on_auto_snapshot(
+    since: Option<Timestamp>,
+    now: Timestamp,
+    max: Duration,
+) -> (Timestamp, bool) {
+    let since = since.unwrap_or(now.whole_seconds());
+    (since, now.since(since) > max)
 }
 
-/// What a refused copy the target waits on means this round: the wait's start (RFC 3339, for
-/// `waitingSince`) and the target's error, transient until `max` seconds have passed.
+/// What a refused copy the target waits on means this round: the wait's start (for
+/// `waitingSince`) and the target's error, transient until `max` has passed.
 pub struct Wait<'a> {
     pub resource: &'a str,
-    pub date: &'a str,
+    pub date: Date,
     pub error: &'a ApiError,
     pub taking: Option<&'a AutoSnapshot>,
-    pub since: Option<i64>,
-    pub now: f64,
-    pub max: u64,
+    pub since: Option<Timestamp>,
+    pub now: Timestamp,
+    pub max: Duration,
 }
 
 impl Wait<'_> {
-    pub fn verdict(&self) -> (String, TargetError) {
+    pub fn verdict(&self) -> (Timestamp, TargetError) {
         let (since, exceeded) = wait_on_auto_snapshot(self.since, self.now, self.max);
-        let since_text = rfc3339(since as f64).unwrap_or_default();
+        let since_text = since.rfc3339();
         let why = match self.taking {
             Some(taking) => format!(
                 "while its automatic snapshot of {} is being taken",
@@ -90,9 +95,9 @@ impl Wait<'_> {
         };
         let (date, error, max) = (self.date, self.error, human_duration(self.max));
         if exceeded {
-            let waited = human_duration((self.now - since as f64).max(0.0) as u64);
+            let waited = human_duration(self.now.since(since));
             return (
-                since_text.clone(),
+                since,
                 TargetError::new(
                     TargetErrorKind::AutoSnapshotWaitExceeded,
                     format!(
@@ -106,7 +111,7 @@ impl Wait<'_> {
             "waiting since {since_text}: Lightsail refused to copy the automatic snapshot of {date} {why} ({error}); the next round tries again, for at most {max} in all"
         );
         (
-            since_text,
+            since,
             TargetError::new(TargetErrorKind::AutoSnapshotInProgress, message),
         )
     }
@@ -151,29 +156,43 @@ mod tests {
 
     #[test]
     fn waits_are_bounded_from_the_first_round_that_saw_them() {
-        assert_eq!(wait_on_auto_snapshot(None, 1000.5, 60), (1000, false));
-        assert_eq!(wait_on_auto_snapshot(Some(1000), 1060.0, 60), (1000, false));
-        assert_eq!(wait_on_auto_snapshot(Some(1000), 1061.0, 60), (1000, true));
-        assert_eq!(wait_on_auto_snapshot(Some(1000), 1000.0, 0), (1000, false));
+        let at = Timestamp::from_epoch_seconds;
+        let secs = Duration::from_secs;
+        assert_eq!(
+            wait_on_auto_snapshot(None, at(1000.5), secs(60)),
+            (at(1000.0), false)
+        );
+        assert_eq!(
+            wait_on_auto_snapshot(Some(at(1000.0)), at(1060.0), secs(60)),
+            (at(1000.0), false)
+        );
+        assert_eq!(
+            wait_on_auto_snapshot(Some(at(1000.0)), at(1061.0), secs(60)),
+            (at(1000.0), true)
+        );
+        assert_eq!(
+            wait_on_auto_snapshot(Some(at(1000.0)), at(1000.0), secs(0)),
+            (at(1000.0), false)
+        );
         let refused = ApiError::Other {
             code: "OperationFailureException".into(),
             message: "m".into(),
         };
         let taking = AutoSnapshot {
-            date: "2026-11-22".into(),
+            date: Date::parse("2026-11-22").unwrap(),
             status: crate::model::AutoSnapshotStatus::InProgress,
         };
         let wait = Wait {
             resource: "shop",
-            date: "2026-11-21",
+            date: Date::parse("2026-11-21").unwrap(),
             error: &refused,
             taking: Some(&taking),
-            since: Some(1_795_328_400),
-            now: 1_795_328_400.0 + 600.0,
-            max: 3600,
+            since: Some(at(1_795_328_400.0)),
+            now: at(1_795_328_400.0 + 600.0),
+            max: secs(3600),
         };
         let (since, error) = wait.verdict();
-        assert_eq!(since, "2026-11-22T06:20:00Z");
+        assert_eq!(since.rfc3339(), "2026-11-22T06:20:00Z");
         assert_eq!(error.kind, TargetErrorKind::AutoSnapshotInProgress);
         assert!(
             error.message.contains("2026-11-22 is being taken"),
@@ -181,7 +200,7 @@ mod tests {
             error.message
         );
         let (_, error) = Wait {
-            now: 1_795_328_400.0 + 3700.0,
+            now: at(1_795_328_400.0 + 3700.0),
             ..wait
         }
         .verdict();

@@ -2,19 +2,21 @@
 //! and which of the function's older artifacts may be retired. Pure functions, tested by table.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::config::Ec2Policy;
+use crate::model::time::human_duration;
 use crate::model::{
     artifact_tag, ArtifactKind, Ec2Artifact, ExportRecord, RecordState, MANAGED_TAG,
 };
-use crate::time::{date_epoch, human_duration, rfc3339};
+use crate::model::{Date, Timestamp};
 
 /// How long an artifact may be invisible after its export succeeded before its target FAILS:
 /// EC2 describes new resources with a delay (its eventual consistency).
-pub const MISSING_GRACE: u64 = 15 * 60;
+pub const MISSING_GRACE: Duration = Duration::from_secs(15 * 60);
 /// How long an artifact may stay `pending` before its target FAILS.
-pub const PENDING_MAX: u64 = 6 * 3600;
+pub const PENDING_MAX: Duration = Duration::from_secs(6 * 3600);
 
 /// Where an AMI or EBS snapshot is on its way to being usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,18 +50,21 @@ pub enum Verified {
     Ready,
     /// Not usable yet (pending, or not visible yet): transient. `since`: when the target started
     /// waiting on it (carried in `waitingSince`).
-    Waiting { since: i64, error: TargetError },
+    Waiting {
+        since: Timestamp,
+        error: TargetError,
+    },
     /// It will never be usable, or never became so within its bound. `since`: the wait it ended,
     /// when there was one.
     Failed {
-        since: Option<i64>,
+        since: Option<Timestamp>,
         error: TargetError,
     },
 }
 
 impl Verified {
     /// The wait's start, for `waitingSince`.
-    pub fn waiting_since(&self) -> Option<i64> {
+    pub fn waiting_since(&self) -> Option<Timestamp> {
         match self {
             Verified::Ready => None,
             Verified::Waiting { since, .. } => Some(*since),
@@ -81,12 +86,12 @@ impl Verified {
 pub fn verify(
     destination: &str,
     found: Option<&Ec2Artifact>,
-    since: Option<i64>,
-    now: f64,
+    since: Option<Timestamp>,
+    now: Timestamp,
 ) -> Verified {
-    let started = since.unwrap_or(now.floor() as i64);
-    let waited = (now - started as f64).max(0.0) as u64;
-    let since_text = rfc3339(started as f64).unwrap_or_default();
+    let started = since.unwrap_or(now.whole_seconds());
+    let waited = now.since(started);
+    let since_text = started.rfc3339();
     let pending = |message: String| Verified::Waiting {
         since: started,
         error: TargetError::new(TargetErrorKind::Ec2ArtifactPending, message),
@@ -130,17 +135,13 @@ pub fn succeeded_record<'a>(records: &[&'a ExportRecord]) -> Option<&'a ExportRe
         .iter()
         .copied()
         .filter(|r| r.state == RecordState::Succeeded)
-        .max_by(|a, b| {
-            a.created_at
-                .unwrap_or(0.0)
-                .total_cmp(&b.created_at.unwrap_or(0.0))
-        })
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
 }
 
 /// What is known of an export, to label its artifacts with.
 pub struct Export<'a> {
     pub resource: &'a str,
-    pub date: &'a str,
+    pub date: Date,
     pub copy: &'a str,
     pub record: &'a str,
 }
@@ -153,10 +154,11 @@ pub fn labels(export: &Export<'_>, user: &[(String, String)]) -> Vec<(String, St
     for (key, value) in user {
         tags.insert(key.clone(), value.clone());
     }
+    let date = export.date.to_string();
     for (key, value) in [
         (MANAGED_TAG, "true"),
         (artifact_tag::RESOURCE, export.resource),
-        (artifact_tag::DATE, export.date),
+        (artifact_tag::DATE, date.as_str()),
         (artifact_tag::COPY, export.copy),
         (artifact_tag::EXPORT_RECORD, export.record),
     ] {
@@ -191,7 +193,7 @@ pub fn to_retire(
     artifacts: &[Ec2Artifact],
     current: &str,
     policy: Ec2Policy,
-    now: f64,
+    now: Timestamp,
 ) -> Vec<Retirement> {
     if !policy.enabled() {
         return Vec::new();
@@ -202,8 +204,9 @@ pub fn to_retire(
             && a.tag(artifact_tag::EXPORT_RECORD)
                 .is_some_and(|r| !r.is_empty())
     });
-    // Exports by date, newest first: (date, copy) -> artifacts.
-    let mut exports: BTreeMap<(String, String), Vec<&Ec2Artifact>> = BTreeMap::new();
+    // Exports by date, oldest first: (date, copy) -> artifacts. A date tag that is no date
+    // sorts as the oldest, of unknown age.
+    let mut exports: BTreeMap<(Option<Date>, String), Vec<&Ec2Artifact>> = BTreeMap::new();
     for artifact in mine {
         let (Some(date), Some(copy)) = (
             artifact.tag(artifact_tag::DATE),
@@ -213,7 +216,7 @@ pub fn to_retire(
         };
         if copy != current {
             exports
-                .entry((date.to_string(), copy.to_string()))
+                .entry((Date::parse(date).ok(), copy.to_string()))
                 .or_default()
                 .push(artifact);
         }
@@ -222,10 +225,10 @@ pub fn to_retire(
     for (index, ((date, copy), parts)) in exports.into_iter().rev().enumerate() {
         // The current export is the newest kept: the others count from 1.
         let beyond_keep = policy.keep.is_none_or(|keep| index + 1 >= keep as usize);
-        let age_days = date_epoch(&date).map_or(f64::INFINITY, |d| (now - d) / 86_400.0);
-        let beyond_days = policy
-            .keep_days
-            .is_none_or(|days| age_days > f64::from(days));
+        let age = date.map(|d| now.since(d.midnight()));
+        let beyond_days = policy.keep_days.is_none_or(|days| {
+            age.is_none_or(|age| age > Duration::from_secs(u64::from(days) * 86_400))
+        });
         let settled = parts.iter().all(|a| readiness(a) != Readiness::Pending);
         if beyond_keep && beyond_days && settled {
             let image = parts.iter().find(|a| a.kind == ArtifactKind::Image);

@@ -139,7 +139,7 @@ mod tests {
     /// A date given (`true`), or the newest to be chosen.
     fn date_choice(given: bool) -> DateChoice {
         match given {
-            true => DateChoice::Given("2026-11-20".into()),
+            true => DateChoice::Given(crate::model::time::test_util::day("2026-11-20")),
             false => DateChoice::Newest,
         }
     }

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 
 use crate::input::plan::Retention;
 use crate::model::{
-    copy_tag, ExportRecord, ManualSnapshot, RecordState, SnapshotState, MANAGED_TAG,
+    copy_tag, Date, ExportRecord, ManualSnapshot, RecordState, SnapshotState, MANAGED_TAG,
 };
 
 /// The tags put on a copy of `resource`'s automatic snapshot of `date`.
-pub fn copy_tags(resource: &str, date: &str) -> Vec<(String, String)> {
+pub fn copy_tags(resource: &str, date: Date) -> Vec<(String, String)> {
     vec![
         (MANAGED_TAG.to_string(), "true".to_string()),
         (copy_tag::SOURCE.to_string(), resource.to_string()),
@@ -32,13 +32,14 @@ pub fn is_managed_copy_of(copy: &ManualSnapshot, resource: &str) -> bool {
 
 /// Orders copies by the automatic-snapshot date they hold, then by creation time.
 fn newer(a: &ManualSnapshot, b: &ManualSnapshot) -> std::cmp::Ordering {
-    a.tag(copy_tag::AUTO_SNAPSHOT_DATE)
-        .cmp(&b.tag(copy_tag::AUTO_SNAPSHOT_DATE))
-        .then_with(|| {
-            a.created_at
-                .unwrap_or(0.0)
-                .total_cmp(&b.created_at.unwrap_or(0.0))
-        })
+    // A date tag that is no date sorts as the oldest.
+    let date = |c: &ManualSnapshot| {
+        c.tag(copy_tag::AUTO_SNAPSHOT_DATE)
+            .and_then(|d| Date::parse(d).ok())
+    };
+    date(a)
+        .cmp(&date(b))
+        .then_with(|| a.created_at.cmp(&b.created_at))
 }
 
 /// The newest copy the function made of `resource`.
@@ -126,7 +127,7 @@ mod tests {
 
     fn copy(name: &str, date: &str, tagged: bool, state: SnapshotState) -> ManualSnapshot {
         let tags = if tagged {
-            copy_tags("web-1", date)
+            copy_tags("web-1", crate::model::time::test_util::day(date))
                 .into_iter()
                 .map(|(k, v)| (k, Some(v)))
                 .collect()

@@ -126,7 +126,7 @@ mod tests {
     use crate::error::ApiError;
     use crate::input::config::Config;
     use crate::input::request::Request;
-    use crate::model::{ResourceType, TagFilter};
+    use crate::model::{ResourceType, TagFilter, Timestamp};
 
     fn plan(targets: &[&str], tag: Option<&str>) -> Plan {
         let request = Request {
@@ -134,7 +134,7 @@ mod tests {
             target_tag: tag.map(str::to_string),
             ..Request::default()
         };
-        Plan::new(&Config::default(), request, 0.0).unwrap()
+        Plan::new(&Config::default(), request, Timestamp::UNIX_EPOCH).unwrap()
     }
 
     fn resource(name: &str, kind: ResourceType, tag: Option<(&str, &str)>) -> Resource {

@@ -6,7 +6,7 @@ use crate::model::AutoSnapshotToday;
 use crate::model::{
     AutoSnapshot, AutoSnapshotStatus, ExportRecord, Phase, RecordState, SnapshotState,
 };
-use crate::time::utc_date;
+use crate::model::{Date, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -59,28 +59,28 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateChoice {
     /// The date an earlier round of the run started on, or the one asked for (`restoreDate`).
-    Given(String),
+    Given(Date),
     /// The newest restorable one, from the listing of automatic snapshots.
     Newest,
 }
 
 impl DateChoice {
     /// An earlier round's date first (the run stays on it), then the one asked for.
-    pub fn of(pinned: Option<&str>, asked: Option<&str>) -> DateChoice {
-        pinned.or(asked).map_or(DateChoice::Newest, |date| {
-            DateChoice::Given(date.to_string())
-        })
+    pub fn of(pinned: Option<Date>, asked: Option<Date>) -> DateChoice {
+        pinned
+            .or(asked)
+            .map_or(DateChoice::Newest, DateChoice::Given)
     }
 }
 
 /// The date of the newest restorable automatic snapshot, or the target's error.
-pub fn newest_restorable(snapshots: &[AutoSnapshot]) -> Result<String, TargetError> {
+pub fn newest_restorable(snapshots: &[AutoSnapshot]) -> Result<Date, TargetError> {
     choose_auto_snapshot(snapshots, None)
         .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))
 }
 
 /// Whether the automatic snapshot of `date` is restorable now, else the target's error.
-pub fn still_restorable(snapshots: &[AutoSnapshot], date: &str) -> Result<(), TargetError> {
+pub fn still_restorable(snapshots: &[AutoSnapshot], date: Date) -> Result<(), TargetError> {
     choose_auto_snapshot(snapshots, Some(date))
         .map(|_| ())
         .map_err(|reason| TargetError::new(TargetErrorKind::NoRestorableSnapshot, reason))
@@ -151,8 +151,9 @@ pub fn shown_record<'a>(records: &[&'a ExportRecord]) -> Option<&'a ExportRecord
             .iter()
             .filter(|r| wanted(&r.state))
             .max_by(|a, b| {
-                let (ta, tb) = (a.created_at.unwrap_or(0.0), b.created_at.unwrap_or(0.0));
-                ta.total_cmp(&tb).then_with(|| a.name.cmp(&b.name))
+                a.created_at
+                    .cmp(&b.created_at)
+                    .then_with(|| a.name.cmp(&b.name))
             })
             .copied()
     };
@@ -165,12 +166,12 @@ pub fn shown_record<'a>(records: &[&'a ExportRecord]) -> Option<&'a ExportRecord
 /// newest `Success` one (the newest entry is often still `InProgress`).
 pub fn choose_auto_snapshot(
     snapshots: &[AutoSnapshot],
-    restore_date: Option<&str>,
-) -> Result<String, String> {
+    restore_date: Option<Date>,
+) -> Result<Date, String> {
     let restorable = |s: &&AutoSnapshot| s.status == AutoSnapshotStatus::Success;
     match restore_date {
         Some(date) => match snapshots.iter().find(|s| s.date == date) {
-            Some(s) if restorable(&s) => Ok(date.to_string()),
+            Some(s) if restorable(&s) => Ok(date),
             Some(s) => Err(format!(
                 "the automatic snapshot of {date} is {}, not Success: it cannot be copied",
                 s.status.as_str()
@@ -180,7 +181,7 @@ pub fn choose_auto_snapshot(
         None => snapshots
             .iter()
             .filter(restorable)
-            .map(|s| s.date.clone())
+            .map(|s| s.date)
             .max()
             .ok_or_else(|| {
                 if snapshots.is_empty() {
@@ -210,12 +211,12 @@ pub fn being_taken(snapshots: &[AutoSnapshot]) -> Option<&AutoSnapshot> {
 /// Today's automatic snapshot, when the one chosen is older: why an older one is exported.
 pub fn auto_snapshot_today(
     snapshots: &[AutoSnapshot],
-    chosen: &str,
-    now: f64,
+    chosen: Date,
+    now: Timestamp,
     time_of_day: Option<&str>,
 ) -> Option<AutoSnapshotToday> {
-    let today = utc_date(now);
-    if chosen >= today.as_str() {
+    let today = now.date();
+    if chosen >= today {
         return None;
     }
     let status = snapshots.iter().find(|s| s.date == today).map_or_else(
@@ -234,11 +235,12 @@ mod tests {
     use super::*;
 
     pub(crate) fn record(state: RecordState, created_at: f64) -> ExportRecord {
+        let created = Timestamp::from_epoch_seconds(created_at);
         ExportRecord {
             name: format!("ExportSnapshotRecord-{created_at}"),
             arn: None,
             state,
-            created_at: Some(created_at),
+            created_at: Some(created),
             source_name: "web-1-export-2026-11-21".into(),
             from_resource: None,
             source_created_at: None,
@@ -347,15 +349,23 @@ mod tests {
             record(RecordState::Failed, 5.0),
         ];
         let refs: Vec<&ExportRecord> = failed.iter().collect();
-        assert_eq!(shown_record(&refs).and_then(|r| r.created_at), Some(5.0));
+        assert_eq!(
+            shown_record(&refs).and_then(|r| r.created_at),
+            Some(Timestamp::from_epoch_seconds(5.0))
+        );
         assert_eq!(shown_record(&[]), None);
+    }
+
+    /// A date written `YYYY-MM-DD`.
+    pub(crate) fn day(text: &str) -> Date {
+        Date::parse(text).expect("a date")
     }
 
     pub(crate) fn autos(entries: &[(&str, &str)]) -> Vec<AutoSnapshot> {
         entries
             .iter()
             .map(|(date, status)| AutoSnapshot {
-                date: date.to_string(),
+                date: day(date),
                 status: AutoSnapshotStatus::parse(status),
             })
             .collect()
@@ -369,18 +379,18 @@ mod tests {
             ("2026-11-20", "Success"),
             ("2026-11-18", "Failed"),
         ]);
-        assert_eq!(choose_auto_snapshot(&list, None), Ok("2026-11-20".into()));
+        assert_eq!(choose_auto_snapshot(&list, None), Ok(day("2026-11-20")));
         assert_eq!(
-            choose_auto_snapshot(&list, Some("2026-11-19")),
-            Ok("2026-11-19".into())
+            choose_auto_snapshot(&list, Some(day("2026-11-19"))),
+            Ok(day("2026-11-19"))
         );
-        assert!(choose_auto_snapshot(&list, Some("2026-11-18"))
+        assert!(choose_auto_snapshot(&list, Some(day("2026-11-18")))
             .unwrap_err()
             .contains("Failed"));
-        assert!(choose_auto_snapshot(&list, Some("2026-11-21"))
+        assert!(choose_auto_snapshot(&list, Some(day("2026-11-21")))
             .unwrap_err()
             .contains("InProgress"));
-        assert!(choose_auto_snapshot(&list, Some("2026-11-01")).is_err());
+        assert!(choose_auto_snapshot(&list, Some(day("2026-11-01"))).is_err());
         assert!(choose_auto_snapshot(&[], None)
             .unwrap_err()
             .contains("no automatic snapshots"));
@@ -388,10 +398,7 @@ mod tests {
         assert!(choose_auto_snapshot(&none_ok, None)
             .unwrap_err()
             .contains("restorable"));
-        assert_eq!(
-            being_taken(&list).map(|a| a.date.as_str()),
-            Some("2026-11-21")
-        );
+        assert_eq!(being_taken(&list).map(|a| a.date), Some(day("2026-11-21")));
     }
 
     #[test]
@@ -407,16 +414,19 @@ mod tests {
     #[test]
     fn today() {
         let list = autos(&[("2026-11-22", "InProgress"), ("2026-11-21", "Success")]);
-        let now = 1_795_328_400.0; // 2026-11-22T06:20:00Z
-        let today = auto_snapshot_today(&list, "2026-11-21", now, Some("06:00")).unwrap();
+        let now = Timestamp::from_unix(1_795_328_400); // 2026-11-22T06:20:00Z
+        let today = auto_snapshot_today(&list, day("2026-11-21"), now, Some("06:00")).unwrap();
         assert_eq!(
-            (today.date.as_str(), today.status.as_str()),
+            (today.date.to_string().as_str(), today.status.as_str()),
             ("2026-11-22", "InProgress")
         );
         assert_eq!(today.time_of_day.as_deref(), Some("06:00"));
         let earlier = autos(&[("2026-11-21", "Success")]);
-        let today = auto_snapshot_today(&earlier, "2026-11-21", now, None).unwrap();
+        let today = auto_snapshot_today(&earlier, day("2026-11-21"), now, None).unwrap();
         assert_eq!(today.status, "NotYetTaken");
-        assert_eq!(auto_snapshot_today(&list, "2026-11-22", now, None), None);
+        assert_eq!(
+            auto_snapshot_today(&list, day("2026-11-22"), now, None),
+            None
+        );
     }
 }

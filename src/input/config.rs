@@ -1,5 +1,7 @@
 //! The function's configuration, read once from the environment at cold start.
 
+use std::time::Duration;
+
 use super::names;
 use crate::error::Error;
 use crate::model::TagFilter;
@@ -46,13 +48,13 @@ pub struct Config {
     pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT` (`3h`, `90m`, `600s` or seconds): how long a target waits while
     /// Lightsail refuses its copy because an automatic snapshot is being taken, before it FAILS.
-    pub max_auto_snapshot_wait: u64,
+    pub max_auto_snapshot_wait: Duration,
 }
 
 /// The default `MAX_AUTO_SNAPSHOT_WAIT`: three hours.
-pub const DEFAULT_MAX_AUTO_SNAPSHOT_WAIT: u64 = 3 * 3600;
+pub const DEFAULT_MAX_AUTO_SNAPSHOT_WAIT: Duration = Duration::from_secs(3 * 3600);
 /// The longest `MAX_AUTO_SNAPSHOT_WAIT` accepted: a Step Functions run lasts 12 hours at most.
-const LONGEST_AUTO_SNAPSHOT_WAIT: u64 = 12 * 3600;
+const LONGEST_AUTO_SNAPSHOT_WAIT: Duration = Duration::from_secs(12 * 3600);
 
 impl Default for Config {
     fn default() -> Self {
@@ -162,17 +164,18 @@ fn parse_price(name: &str, text: &str) -> Result<f64, Error> {
 }
 
 /// A duration such as `3h`, `90m`, `2h30m`, `600s`, or a number of seconds.
-pub fn parse_duration(name: &str, text: &str, max: u64) -> Result<u64, Error> {
+pub fn parse_duration(name: &str, text: &str, max: Duration) -> Result<Duration, Error> {
     let text = text.trim();
-    let seconds = match text.parse::<u64>() {
-        Ok(seconds) => Ok(seconds),
-        Err(_) => humantime::parse_duration(text).map(|d| d.as_secs()),
+    let length = match text.parse::<u64>() {
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        // Whole seconds, as the waits are counted.
+        Err(_) => humantime::parse_duration(text).map(|d| Duration::from_secs(d.as_secs())),
     };
-    match seconds {
-        Ok(seconds) if seconds <= max => Ok(seconds),
+    match length {
+        Ok(length) if length <= max => Ok(length),
         _ => Err(Error::InvalidConfiguration(format!(
             "{name} is `{text}`: expected a duration such as 3h, 90m or 600s (or seconds), at most {}h",
-            max / 3600
+            max.as_secs() / 3600
         ))),
     }
 }

@@ -5,7 +5,7 @@
 //! and its export records again. Resource names may contain dots; snapshot names may not
 //! (`\w[\w\-]*\w`), hence the sanitising.
 
-use crate::model::ResourceType;
+use crate::model::{Date, ResourceType};
 
 /// Longest resource or snapshot name we accept or build (Lightsail's documented maximum for
 /// resource names; the snapshot maximum is not documented, see the README's guesses).
@@ -119,10 +119,11 @@ pub fn copy_name(
     format: &str,
     resource: &str,
     resource_type: ResourceType,
-    date: &str,
+    date: Date,
 ) -> Result<String, String> {
     let sanitised = sanitise(resource);
-    let mut name = render(format, &sanitised, resource_type, date);
+    let date = date.to_string();
+    let mut name = render(format, &sanitised, resource_type, &date);
     if name.len() > MAX_NAME_LEN {
         let suffix = format!("-{:08x}", fnv1a(resource));
         let fixed = name.len() - sanitised.len();
@@ -130,7 +131,7 @@ pub fn copy_name(
         // Sanitised names are ASCII, so slicing by bytes is slicing by characters.
         let mut short = sanitised[..keep.min(sanitised.len())].to_string();
         short.push_str(&suffix);
-        name = render(format, &short, resource_type, date);
+        name = render(format, &short, resource_type, &date);
     }
     validate_snapshot_name(&name)?;
     Ok(name)
@@ -158,6 +159,10 @@ pub fn validate_region(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
 
     #[test]
     fn resource_names() {
@@ -192,7 +197,7 @@ mod tests {
                 DEFAULT_FORMAT,
                 resource,
                 ResourceType::Instance,
-                "2026-11-21",
+                day("2026-11-21"),
             );
             assert_eq!(name.as_deref(), Ok(expected));
         }
@@ -200,7 +205,7 @@ mod tests {
             "nightly-{type}-{resource}-{date}",
             "d.1",
             ResourceType::Disk,
-            "2026-01-02",
+            day("2026-01-02"),
         );
         assert_eq!(custom.as_deref(), Ok("nightly-disk-d-1-2026-01-02"));
     }
@@ -209,14 +214,32 @@ mod tests {
     fn long_names_are_shortened_distinctly() {
         let a = format!("{}a", "x".repeat(254));
         let b = format!("{}b", "x".repeat(254));
-        let name_a = copy_name(DEFAULT_FORMAT, &a, ResourceType::Instance, "2026-11-21").unwrap();
-        let name_b = copy_name(DEFAULT_FORMAT, &b, ResourceType::Instance, "2026-11-21").unwrap();
+        let name_a = copy_name(
+            DEFAULT_FORMAT,
+            &a,
+            ResourceType::Instance,
+            day("2026-11-21"),
+        )
+        .unwrap();
+        let name_b = copy_name(
+            DEFAULT_FORMAT,
+            &b,
+            ResourceType::Instance,
+            day("2026-11-21"),
+        )
+        .unwrap();
         assert_eq!(name_a.len(), MAX_NAME_LEN);
         assert!(name_a.ends_with("-export-2026-11-21"));
         assert_ne!(name_a, name_b);
         assert_eq!(
             name_a,
-            copy_name(DEFAULT_FORMAT, &a, ResourceType::Instance, "2026-11-21").unwrap()
+            copy_name(
+                DEFAULT_FORMAT,
+                &a,
+                ResourceType::Instance,
+                day("2026-11-21")
+            )
+            .unwrap()
         );
     }
 

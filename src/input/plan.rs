@@ -1,13 +1,15 @@
 //! A validated plan for one round: the request merged over the configuration.
 
+use std::time::Duration;
+
 use super::config::{Config, Ec2Policy};
 use super::request::{PreviousTarget, Request};
 use crate::error::Error;
 use crate::model::AutoSnapshotToday;
+use crate::model::{Date, Timestamp};
 use crate::model::{Phase, ResourceType, TagFilter};
 use crate::report::cost::Prices;
 use crate::report::ExportRecordReport;
-use crate::time::{parse_rfc3339, validate_date};
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.
 /// Bigger fleets fan out (a Map state over targets, see the README).
@@ -18,11 +20,11 @@ pub const MAX_TARGETS: usize = 1000;
 pub struct TargetSpec {
     pub name: String,
     /// The automatic-snapshot date an earlier round started on: the run stays on it.
-    pub pinned_date: Option<String>,
+    pub pinned_date: Option<Date>,
     pub resource_type: Option<ResourceType>,
     pub previous_phase: Option<Phase>,
-    /// Epoch seconds: since when the target waits on an automatic snapshot.
-    pub waiting_since: Option<i64>,
+    /// Since when the target waits (on an automatic snapshot, or an EC2 artifact).
+    pub waiting_since: Option<Timestamp>,
     /// The export record the previous round showed.
     pub previous_record: Option<ExportRecordReport>,
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
@@ -48,7 +50,7 @@ pub struct Plan {
     pub targets: Vec<TargetSpec>,
     /// Targets by tag (resolved by listing instances and disks), added after the named ones.
     pub tag: Option<TagFilter>,
-    pub restore_date: Option<String>,
+    pub restore_date: Option<Date>,
     pub dry_run: bool,
     /// Echoed in the output when the request or the environment set it.
     pub echo_dry_run: Option<bool>,
@@ -62,10 +64,10 @@ pub struct Plan {
     /// `EC2_KEEP`, `EC2_KEEP_DAYS`.
     pub ec2_policy: Ec2Policy,
     pub prices: Prices,
-    /// `MAX_AUTO_SNAPSHOT_WAIT`, seconds.
-    pub max_auto_snapshot_wait: u64,
-    /// When this round runs, epoch seconds (Lightsail's clock; see `Clock`).
-    pub now: f64,
+    /// `MAX_AUTO_SNAPSHOT_WAIT`.
+    pub max_auto_snapshot_wait: Duration,
+    /// When this round runs (Lightsail's clock; see `Clock`).
+    pub now: Timestamp,
 }
 
 /// What to delete once targets are exported (only copies the function made and tagged).
@@ -97,15 +99,16 @@ fn target_specs(
         let bad = |reason: String| {
             Error::InvalidInput(format!("previous output, target `{name}`: {reason}"))
         };
-        if let Some(date) = previous.and_then(|p| p.auto_snapshot_date.as_deref()) {
-            validate_date(date).map_err(bad)?;
-        }
+        let pinned_date = match previous.and_then(|p| p.auto_snapshot_date.as_deref()) {
+            Some(date) => Some(Date::parse(date).map_err(bad)?),
+            None => None,
+        };
         let waiting_since = match previous.and_then(|p| p.waiting_since.as_deref()) {
-            Some(since) => Some(parse_rfc3339(since).map_err(bad)?),
+            Some(since) => Some(Timestamp::parse_rfc3339(since).map_err(bad)?),
             None => None,
         };
         targets.push(TargetSpec {
-            pinned_date: previous.and_then(|p| p.auto_snapshot_date.clone()),
+            pinned_date,
             resource_type: previous.and_then(|p| p.resource_type),
             previous_phase: previous.and_then(|p| p.phase),
             waiting_since,
@@ -121,7 +124,7 @@ impl Plan {
     /// Merges the request over the configuration: a request that names targets or a tag replaces
     /// the environment's selection; otherwise `TARGETS` and `TARGET_TAG` both apply.
     /// `now`: when the round runs, on Lightsail's clock (see `Clock`).
-    pub fn new(config: &Config, request: Request, now: f64) -> Result<Plan, Error> {
+    pub fn new(config: &Config, request: Request, now: Timestamp) -> Result<Plan, Error> {
         let asked_for_targets = request.targets.is_some() || request.target_tag.is_some();
         let (names, tag) = if asked_for_targets {
             let tag = match &request.target_tag {
@@ -148,9 +151,10 @@ impl Plan {
                 names.len()
             )));
         }
-        if let Some(date) = &request.restore_date {
-            validate_date(date).map_err(Error::InvalidInput)?;
-        }
+        let restore_date = match &request.restore_date {
+            Some(date) => Some(Date::parse(date).map_err(Error::InvalidInput)?),
+            None => None,
+        };
         let targets = target_specs(names, request.previous.as_deref())?;
 
         let dry_run = request.dry_run.unwrap_or(config.dry_run);
@@ -158,7 +162,7 @@ impl Plan {
         Ok(Plan {
             targets,
             tag,
-            restore_date: request.restore_date,
+            restore_date,
             dry_run,
             echo_dry_run,
             name_format: config.name_format.clone(),
@@ -197,27 +201,38 @@ mod tests {
             dry_run: true,
             ..Config::default()
         };
-        let plan = Plan::new(&config, request(&["web-1", "web-1", "web-2"]), 0.0).unwrap();
+        let plan = Plan::new(
+            &config,
+            request(&["web-1", "web-1", "web-2"]),
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap();
         let names: Vec<_> = plan.targets.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["web-1", "web-2"]);
         assert_eq!(plan.tag, None);
         assert!(plan.dry_run);
         assert_eq!(plan.echo_dry_run, Some(true));
 
-        let plan = Plan::new(&config, Request::default(), 0.0).unwrap();
+        let plan = Plan::new(&config, Request::default(), Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!(plan.targets, vec![TargetSpec::named("env-1")]);
         assert!(plan.tag.is_some());
     }
 
     #[test]
     fn no_targets_and_too_many() {
-        let error = Plan::new(&Config::default(), Request::default(), 0.0).unwrap_err();
+        let error = Plan::new(
+            &Config::default(),
+            Request::default(),
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert_eq!(error.error_type(), "NoTargets");
-        let error = Plan::new(&Config::default(), request(&[]), 0.0).unwrap_err();
+        let error = Plan::new(&Config::default(), request(&[]), Timestamp::UNIX_EPOCH).unwrap_err();
         assert_eq!(error.error_type(), "NoTargets");
         let many: Vec<String> = (0..=MAX_TARGETS).map(|i| format!("web-{i}")).collect();
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
-        let error = Plan::new(&Config::default(), request(&names), 0.0).unwrap_err();
+        let error =
+            Plan::new(&Config::default(), request(&names), Timestamp::UNIX_EPOCH).unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput");
     }
 
@@ -226,7 +241,7 @@ mod tests {
         let mut bad_date = request(&["web-1"]);
         bad_date.restore_date = Some("yesterday".into());
         assert_eq!(
-            Plan::new(&Config::default(), bad_date, 0.0)
+            Plan::new(&Config::default(), bad_date, Timestamp::UNIX_EPOCH)
                 .unwrap_err()
                 .error_type(),
             "InvalidInput"
@@ -236,7 +251,7 @@ mod tests {
             ..Request::default()
         };
         assert_eq!(
-            Plan::new(&Config::default(), bad_tag, 0.0)
+            Plan::new(&Config::default(), bad_tag, Timestamp::UNIX_EPOCH)
                 .unwrap_err()
                 .error_type(),
             "InvalidInput"
@@ -256,10 +271,19 @@ mod tests {
             export_record: None,
             auto_snapshot_today: None,
         }]);
-        let plan = Plan::new(&Config::default(), req, 0.0).unwrap();
-        assert_eq!(plan.targets[0].pinned_date.as_deref(), Some("2026-11-20"));
+        let plan = Plan::new(&Config::default(), req, Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(
+            plan.targets[0]
+                .pinned_date
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2026-11-20")
+        );
         assert_eq!(plan.targets[0].resource_type, Some(ResourceType::Instance));
-        assert_eq!(plan.targets[0].waiting_since, Some(1_795_328_400));
+        assert_eq!(
+            plan.targets[0].waiting_since,
+            Some(Timestamp::from_unix(1_795_328_400))
+        );
         assert_eq!(plan.targets[1].pinned_date, None);
         assert_eq!(plan.echo_dry_run, None);
     }

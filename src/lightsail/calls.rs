@@ -6,7 +6,9 @@ use aws_sdk_lightsail::types::{RegionName, Tag};
 use super::client::{write_override, SdkLightsail};
 use super::{convert, error, Lightsail};
 use crate::error::ApiError;
-use crate::model::{AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
+use crate::model::{
+    AutoSnapshot, Date, ExportRecord, ManualSnapshot, Resource, ResourceType, Timestamp,
+};
 use crate::sdk::{all_pages, none_if_not_found};
 
 impl Lightsail for SdkLightsail {
@@ -22,7 +24,7 @@ impl Lightsail for SdkLightsail {
         &self.source_region
     }
 
-    fn now(&self) -> f64 {
+    fn now(&self) -> Timestamp {
         self.clock.now()
     }
 
@@ -159,14 +161,14 @@ impl Lightsail for SdkLightsail {
     async fn copy_snapshot(
         &self,
         resource: &str,
-        date: &str,
+        date: Date,
         target: &str,
     ) -> Result<(), ApiError> {
         self.write(|| {
             self.client
                 .copy_snapshot()
                 .source_resource_name(resource)
-                .restore_date(date)
+                .restore_date(date.to_string())
                 .source_region(RegionName::from(self.source_region.as_str()))
                 .target_snapshot_name(target)
                 .customize()

@@ -6,6 +6,7 @@ use crate::model::{
     AutoSnapshot, AutoSnapshotStatus, Destination, ExportRecord, ManualSnapshot, RecordState,
     Resource, ResourceType, SnapshotState, Tags,
 };
+use crate::model::{Date, Timestamp};
 
 fn tags(tags: &[sdk::Tag]) -> Tags {
     tags.iter()
@@ -61,7 +62,8 @@ pub fn disk(d: &sdk::Disk) -> Resource {
 
 pub fn auto_snapshot(s: &sdk::AutoSnapshotDetails) -> Option<AutoSnapshot> {
     Some(AutoSnapshot {
-        date: s.date()?.to_string(),
+        // A date that is no `YYYY-MM-DD` names no snapshot a copy could ask for: left out.
+        date: Date::parse(s.date()?).ok()?,
         status: AutoSnapshotStatus::parse(s.status().map(|st| st.as_str()).unwrap_or("")),
     })
 }
@@ -73,7 +75,9 @@ pub fn instance_snapshot(s: &sdk::InstanceSnapshot) -> ManualSnapshot {
         state: SnapshotState::parse(s.state().map(|st| st.as_str()).unwrap_or("")),
         from_resource: s.from_instance_name().map(str::to_string),
         tags: tags(s.tags()),
-        created_at: s.created_at().map(|t| t.as_secs_f64()),
+        created_at: s
+            .created_at()
+            .map(|t| Timestamp::from_epoch_seconds(t.as_secs_f64())),
         from_auto_snapshot: s.is_from_auto_snapshot(),
         size_gib: s.size_in_gb().map(i64::from),
     }
@@ -86,7 +90,9 @@ pub fn disk_snapshot(s: &sdk::DiskSnapshot) -> ManualSnapshot {
         state: SnapshotState::parse(s.state().map(|st| st.as_str()).unwrap_or("")),
         from_resource: s.from_disk_name().map(str::to_string),
         tags: tags(s.tags()),
-        created_at: s.created_at().map(|t| t.as_secs_f64()),
+        created_at: s
+            .created_at()
+            .map(|t| Timestamp::from_epoch_seconds(t.as_secs_f64())),
         from_auto_snapshot: s.is_from_auto_snapshot(),
         size_gib: s.size_in_gb().map(i64::from),
     }
@@ -99,10 +105,14 @@ pub fn export_record(r: &sdk::ExportSnapshotRecord) -> Option<ExportRecord> {
         name: r.name()?.to_string(),
         arn: r.arn().map(str::to_string),
         state: RecordState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
-        created_at: r.created_at().map(|t| t.as_secs_f64()),
+        created_at: r
+            .created_at()
+            .map(|t| Timestamp::from_epoch_seconds(t.as_secs_f64())),
         source_name: source.name()?.to_string(),
         from_resource: source.from_resource_name().map(str::to_string),
-        source_created_at: source.created_at().map(|t| t.as_secs_f64()),
+        source_created_at: source
+            .created_at()
+            .map(|t| Timestamp::from_epoch_seconds(t.as_secs_f64())),
         destination: r.destination_info().and_then(|d| {
             Some(Destination {
                 id: d.id()?.to_string(),

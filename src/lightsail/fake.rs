@@ -9,13 +9,14 @@ use super::Lightsail;
 use crate::error::ApiError;
 use crate::fake::Script;
 use crate::model::{
-    AutoSnapshot, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType, SnapshotState,
+    AutoSnapshot, Date, ExportRecord, ManualSnapshot, RecordState, Resource, ResourceType,
+    SnapshotState, Timestamp,
 };
 
 /// What the fake holds.
 #[derive(Debug, Default)]
 pub struct FakeWorld {
-    pub now: f64,
+    pub now: Timestamp,
     pub resources: Vec<Resource>,
     pub autos: HashMap<String, Vec<AutoSnapshot>>,
     pub snapshots: BTreeMap<String, ManualSnapshot>,
@@ -85,7 +86,7 @@ impl Lightsail for FakeLightsail {
         "us-east-1"
     }
 
-    fn now(&self) -> f64 {
+    fn now(&self) -> Timestamp {
         self.world().now
     }
 
@@ -141,7 +142,7 @@ impl Lightsail for FakeLightsail {
     async fn copy_snapshot(
         &self,
         resource: &str,
-        _date: &str,
+        _date: Date,
         target: &str,
     ) -> Result<(), ApiError> {
         let mut world = self.call("CopySnapshot", target)?;

@@ -16,7 +16,9 @@ pub mod fake;
 use std::future::Future;
 
 use crate::error::ApiError;
-use crate::model::{AutoSnapshot, ExportRecord, ManualSnapshot, Resource, ResourceType};
+use crate::model::{
+    AutoSnapshot, Date, ExportRecord, ManualSnapshot, Resource, ResourceType, Timestamp,
+};
 
 pub use client::{client_config, SdkLightsail, READ_ATTEMPTS, WRITE_ATTEMPTS};
 
@@ -49,7 +51,7 @@ pub trait Lightsail: Sync {
     fn source_region(&self) -> &str;
 
     /// Epoch seconds on Lightsail's clock (the emulator's simulated one locally).
-    fn now(&self) -> f64;
+    fn now(&self) -> Timestamp;
 
     /// The instance of that name in the source region, if any.
     fn get_instance(
@@ -92,7 +94,7 @@ pub trait Lightsail: Sync {
     fn copy_snapshot(
         &self,
         resource: &str,
-        date: &str,
+        date: Date,
         target: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 

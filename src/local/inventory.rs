@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::decide::retention;
-use crate::model::{ExportRecord, ManualSnapshot, RecordState, ResourceType};
+use crate::model::{ExportRecord, ManualSnapshot, RecordState, ResourceType, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,14 +22,14 @@ pub struct Row {
     pub export_age_seconds: Option<f64>,
 }
 
-/// One row per target from the region's copies and export records; `now` is epoch seconds.
+/// One row per target from the region's copies and export records, at `now`.
 pub fn rows(
     targets: &[(String, Option<ResourceType>)],
     copies: &[ManualSnapshot],
     records: &[ExportRecord],
-    now: f64,
+    now: Timestamp,
 ) -> Vec<Row> {
-    let age = |t: Option<f64>| t.map(|t| (now - t).max(0.0));
+    let age = |t: Option<Timestamp>| t.map(|t| now.since(t).as_secs_f64());
     targets
         .iter()
         .map(|(resource, resource_type)| {
@@ -37,11 +37,7 @@ pub fn rows(
             let record = records
                 .iter()
                 .filter(|r| r.from_resource.as_deref() == Some(resource.as_str()))
-                .max_by(|a, b| {
-                    a.created_at
-                        .unwrap_or(0.0)
-                        .total_cmp(&b.created_at.unwrap_or(0.0))
-                });
+                .max_by(|a, b| a.created_at.cmp(&b.created_at));
             Row {
                 resource: resource.clone(),
                 resource_type: resource_type.or(copy.map(|c| c.resource_type)),
@@ -104,11 +100,11 @@ mod tests {
             resource_type: ResourceType::Instance,
             state: SnapshotState::Ready,
             from_resource: Some("web-1".into()),
-            tags: retention::copy_tags("web-1", date)
+            tags: retention::copy_tags("web-1", crate::model::time::test_util::day(date))
                 .into_iter()
                 .map(|(k, v)| (k, Some(v)))
                 .collect(),
-            created_at: Some(created),
+            created_at: Some(Timestamp::from_epoch_seconds(created)),
             from_auto_snapshot: Some(true),
             size_gib: None,
         }
@@ -124,10 +120,10 @@ mod tests {
             name: "ExportSnapshotRecord-1".into(),
             arn: None,
             state: RecordState::Succeeded,
-            created_at: Some(300.0),
+            created_at: Some(Timestamp::from_epoch_seconds(300.0)),
             source_name: "web-1-export-2026-11-21".into(),
             from_resource: Some("web-1".into()),
-            source_created_at: Some(200.0),
+            source_created_at: Some(Timestamp::from_epoch_seconds(200.0)),
             destination: Some(Destination {
                 id: "ami-0abc".into(),
                 service: "Aws::EC2::Image".into(),
@@ -137,7 +133,12 @@ mod tests {
             ("web-1".to_string(), None),
             ("other".to_string(), Some(ResourceType::Disk)),
         ];
-        let rows = rows(&targets, &copies, &records, 3_900.0);
+        let rows = rows(
+            &targets,
+            &copies,
+            &records,
+            Timestamp::from_epoch_seconds(3_900.0),
+        );
         assert_eq!(rows[0].copy.as_deref(), Some("web-1-export-2026-11-21"));
         assert_eq!(rows[0].copy_state.as_deref(), Some("available"));
         assert_eq!(rows[0].destination.as_deref(), Some("ami-0abc"));

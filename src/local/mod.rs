@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::handler::{handler, App};
 use crate::input::config::Config;
 use crate::lightsail::{Lightsail, SdkLightsail};
-use crate::model::{ResourceType, TagFilter};
+use crate::model::{ResourceType, TagFilter, Timestamp};
 use crate::report::{Output, Status};
 use inventory::Row;
 use progress::Progress;
@@ -123,7 +123,7 @@ impl Connection {
             emulator.advance((next - emulator.now()).max(0.0));
             self.night_started.set(next);
             if !quiet {
-                let at = crate::time::rfc3339(next).unwrap_or_default();
+                let at = Timestamp::from_epoch_seconds(next).rfc3339();
                 eprintln!("--- the next night, {at}: a new automatic snapshot of each resource");
             }
         }
@@ -304,6 +304,6 @@ pub async fn status(
         &chosen,
         &copies,
         &records,
-        connection.now(),
+        Timestamp::from_epoch_seconds(connection.now()),
     ))
 }

@@ -4,12 +4,14 @@
 mod ec2;
 mod listing;
 mod tags;
+pub mod time;
 
 use serde::{Deserialize, Serialize};
 
 pub use ec2::{ArtifactKind, Ec2Action, Ec2Artifact};
 pub use listing::Listing;
 pub use tags::{artifact_tag, copy_tag, tag, TagFilter, Tags, MANAGED_TAG, TAG_PREFIX};
+pub use time::{Date, Timestamp};
 
 /// An instance or a block-storage disk: what can be snapshotted and exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,8 +108,8 @@ impl AutoSnapshotStatus {
 /// An automatic snapshot, as GetAutoSnapshots lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoSnapshot {
-    /// `YYYY-MM-DD`: the `restoreDate` that copies it.
-    pub date: String,
+    /// The `restoreDate` that copies it.
+    pub date: Date,
     pub status: AutoSnapshotStatus,
 }
 
@@ -115,8 +117,7 @@ pub struct AutoSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AutoSnapshotToday {
-    /// `YYYY-MM-DD`, UTC.
-    pub date: String,
+    pub date: Date,
     /// As GetAutoSnapshots lists it (`InProgress`, `Failed`, …), or `NotYetTaken` when it lists
     /// nothing for today.
     pub status: String,
@@ -171,8 +172,7 @@ pub struct ManualSnapshot {
     /// The instance or disk it was taken from.
     pub from_resource: Option<String>,
     pub tags: Tags,
-    /// Epoch seconds.
-    pub created_at: Option<f64>,
+    pub created_at: Option<Timestamp>,
     /// `isFromAutoSnapshot`: every copy the function makes is; a user's own snapshot is not.
     pub from_auto_snapshot: Option<bool>,
     /// `sizeInGb`, what Lightsail bills the copy's storage on.
@@ -246,14 +246,13 @@ pub struct ExportRecord {
     pub name: String,
     pub arn: Option<String>,
     pub state: RecordState,
-    /// Epoch seconds.
-    pub created_at: Option<f64>,
+    pub created_at: Option<Timestamp>,
     /// The exported snapshot (`sourceInfo.name`): how a record is matched to a copy.
     pub source_name: String,
     /// The instance or disk the exported snapshot was taken from.
     pub from_resource: Option<String>,
-    /// When the exported snapshot (the copy) was made, epoch seconds.
-    pub source_created_at: Option<f64>,
+    /// When the exported snapshot (the copy) was made.
+    pub source_created_at: Option<Timestamp>,
     pub destination: Option<Destination>,
 }
 

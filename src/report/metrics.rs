@@ -4,11 +4,11 @@
 use serde_json::{json, Value};
 
 use super::Output;
-use crate::model::Phase;
+use crate::model::{Phase, Timestamp};
 
-/// The metrics of one round, as an EMF document. `now` is epoch seconds.
-pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
-    let age = |since: Option<f64>| since.map(|t| (now - t).max(0.0));
+/// The metrics of one round, as an EMF document, at `now`.
+pub fn emf(output: &Output, namespace: &str, now: Timestamp) -> Value {
+    let age = |since: Option<Timestamp>| since.map(|t| now.since(t).as_secs_f64());
     let in_progress = output.targets.iter().filter(|t| t.phase.in_progress());
     let oldest_copy = in_progress
         .clone()
@@ -40,7 +40,7 @@ pub fn emf(output: &Output, namespace: &str, now: f64) -> Value {
         .collect();
     let mut doc = json!({
         "_aws": {
-            "Timestamp": (now * 1000.0) as u64,
+            "Timestamp": (now.epoch_seconds() * 1000.0) as u64,
             "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [[]], "Metrics": metrics}]
         },
         "ExportsSucceeded": output.summary.exported,
@@ -67,10 +67,10 @@ mod tests {
     #[test]
     fn an_emf_document_declares_every_metric_it_carries() {
         let mut copying = TargetReport::new("a");
-        copying.copy_created_at = Some(1_000.0);
+        copying.copy_created_at = Some(Timestamp::from_epoch_seconds(1_000.0));
         let mut exporting = TargetReport::new("b");
         exporting.phase = Phase::Exporting;
-        exporting.export_started_at = Some(400.0);
+        exporting.export_started_at = Some(Timestamp::from_epoch_seconds(400.0));
         let mut done = TargetReport::new("c");
         done.phase = Phase::Exported;
         done.deleted = vec!["c-export-2026-11-20".into()];
@@ -92,7 +92,11 @@ mod tests {
             targets_omitted: None,
             failed_items: None,
         };
-        let doc = emf(&output, "LightsailExport", 1_600.0);
+        let doc = emf(
+            &output,
+            "LightsailExport",
+            Timestamp::from_epoch_seconds(1_600.0),
+        );
         assert_eq!(doc["_aws"]["Timestamp"], 1_600_000);
         assert_eq!(
             doc["_aws"]["CloudWatchMetrics"][0]["Namespace"],

@@ -18,9 +18,8 @@ use crate::decide::preflight;
 use crate::error::TargetError;
 use crate::model::{
     Action, ArtifactKind, AutoSnapshotToday, Destination, Ec2Action, Ec2Artifact, ExportRecord,
-    Phase, ResourceType,
+    Phase, ResourceType, Timestamp,
 };
-use crate::time::rfc3339;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -117,12 +116,12 @@ pub struct TargetReport {
     /// date was chosen. Absent when today's is the one exported, or the date was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
-    /// When the copy was made (epoch seconds), for the metrics; not part of the output.
+    /// When the copy was made, for the metrics; not part of the output.
     #[serde(skip)]
-    pub copy_created_at: Option<f64>,
-    /// When the running export started (epoch seconds), for the metrics; not part of the output.
+    pub copy_created_at: Option<Timestamp>,
+    /// When the running export started, for the metrics; not part of the output.
     #[serde(skip)]
-    pub export_started_at: Option<f64>,
+    pub export_started_at: Option<Timestamp>,
 }
 
 impl ExportRecordReport {
@@ -132,7 +131,7 @@ impl ExportRecordReport {
             name: record.name.clone(),
             arn: record.arn.clone(),
             state: record.state.as_str().to_string(),
-            created_at: record.created_at.and_then(rfc3339),
+            created_at: record.created_at.map(Timestamp::rfc3339),
             destination: record.destination.clone(),
             ec2: None,
         }

@@ -26,7 +26,7 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
         next_check_seconds,
         summary,
         targets: reports,
-        restore_date: plan.restore_date.clone(),
+        restore_date: plan.restore_date.map(|d| d.to_string()),
         dry_run: plan.echo_dry_run,
         region: cross_region.then(|| regions.region.clone()),
         source_region: cross_region.then_some(regions.source_region),
@@ -43,14 +43,14 @@ mod tests {
     use super::*;
     use crate::input::config::Config;
     use crate::input::request::Request;
-    use crate::model::Phase;
+    use crate::model::{Phase, Timestamp};
 
     fn plan(targets: &[&str]) -> Plan {
         let request = Request {
             targets: Some(targets.iter().map(|t| t.to_string()).collect()),
             ..Request::default()
         };
-        Plan::new(&Config::default(), request, 0.0).unwrap()
+        Plan::new(&Config::default(), request, Timestamp::UNIX_EPOCH).unwrap()
     }
 
     #[test]

@@ -1,9 +1,14 @@
 use super::*;
 use crate::input::config::Ec2Policy;
 use crate::model::artifact_tag::EXPORT_RECORD as RECORD_TAG;
+use crate::model::time::test_util::{at, day};
 use crate::model::Tags;
 
-const NOW: f64 = 1_795_328_400.0; // 2026-11-22T06:20:00Z
+const NOW_SECONDS: f64 = 1_795_328_400.0; // 2026-11-22T06:20:00Z
+
+fn now() -> Timestamp {
+    at(NOW_SECONDS)
+}
 
 fn artifact(kind: ArtifactKind, id: &str, state: &str, tags: Tags) -> Ec2Artifact {
     Ec2Artifact {
@@ -20,7 +25,7 @@ fn tags_of(resource: &str, date: &str, managed: bool, traced: bool) -> Tags {
     let copy = format!("{resource}-export-{date}");
     let export = Export {
         resource,
-        date,
+        date: day(date),
         copy: &copy,
         record: if traced { "ExportSnapshotRecord-1" } else { "" },
     };
@@ -80,8 +85,8 @@ fn verification_table() {
         (None, Some(1200.0), Some(Ec2ArtifactMissing)),
     ];
     for (found, ago, expected) in cases {
-        let since = ago.map(|a| (NOW - a) as i64);
-        let verified = verify("ami-1", found.as_ref(), since, NOW);
+        let since = ago.map(|a| at(NOW_SECONDS - a));
+        let verified = verify("ami-1", found.as_ref(), since, now());
         let (started, verdict) = (verified.waiting_since(), verified.into_result());
         assert_eq!(
             verdict.as_ref().err().map(|e| e.kind),
@@ -91,7 +96,7 @@ fn verification_table() {
         if expected == Some(Ec2ArtifactPending) {
             assert_eq!(
                 started,
-                Some(since.unwrap_or(NOW as i64)),
+                Some(since.unwrap_or(now())),
                 "the wait's start is kept"
             );
         }
@@ -105,7 +110,7 @@ fn verification_table() {
 fn labels_are_the_functions_a_name_and_the_users() {
     let export = Export {
         resource: "web-1",
-        date: "2026-11-21",
+        date: day("2026-11-21"),
         copy: "web-1-export-2026-11-21",
         record: "ExportSnapshotRecord-9",
     };
@@ -208,12 +213,12 @@ fn retirement_table() {
     ];
     for (p, expected) in cases {
         assert_eq!(
-            copies(to_retire("web-1", &all, current, p, NOW)),
+            copies(to_retire("web-1", &all, current, p, now())),
             expected,
             "{p:?}"
         );
     }
-    let first = to_retire("web-1", &all, current, policy(Some(5), None), NOW);
+    let first = to_retire("web-1", &all, current, policy(Some(5), None), now());
     assert_eq!(
         first,
         vec![Retirement {
@@ -255,7 +260,7 @@ fn retirement_touches_only_the_functions_traceable_settled_artifacts_of_the_reso
             keep: Some(1),
             keep_days: None,
         },
-        NOW,
+        now(),
     );
     let ids: Vec<String> = retired
         .iter()
@@ -272,7 +277,7 @@ fn retirement_touches_only_the_functions_traceable_settled_artifacts_of_the_reso
             keep: Some(1),
             keep_days: Some(0)
         },
-        NOW
+        now()
     )
     .is_empty());
 }
@@ -291,7 +296,7 @@ fn a_retirement_cut_short_after_the_ami_went_is_finished_from_its_snapshots() {
             keep: Some(1),
             keep_days: None,
         },
-        NOW,
+        now(),
     );
     assert_eq!(
         retired,

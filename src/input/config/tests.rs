@@ -1,5 +1,6 @@
 use super::*;
 use std::collections::HashMap;
+use std::time::Duration;
 
 fn config(pairs: &[(&str, &str)]) -> Result<Config, Error> {
     let map: HashMap<String, String> = pairs
@@ -49,7 +50,7 @@ fn reads_every_variable() {
         (Some(7), Some(30))
     );
     assert_eq!(c.prices.ec2_snapshot, 0.0125);
-    assert_eq!(c.max_auto_snapshot_wait, 9_000);
+    assert_eq!(c.max_auto_snapshot_wait, Duration::from_secs(9_000));
     assert!(c.delete_copy_after_export);
     assert_eq!(c.keep_copies, 7);
     assert!(!c.metrics);
@@ -117,7 +118,11 @@ fn durations() {
         ("0", 0),
         ("45s", 45),
     ] {
-        assert_eq!(parse_duration("X", text, 43_200), Ok(seconds), "{text}");
+        assert_eq!(
+            parse_duration("X", text, Duration::from_secs(43_200)),
+            Ok(Duration::from_secs(seconds)),
+            "{text}"
+        );
     }
 }
 

@@ -9,7 +9,7 @@ use crate::ec2::Ec2;
 use crate::error::ApiError;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
-use crate::model::{Action, AutoSnapshot, ManualSnapshot, ResourceType, SnapshotState};
+use crate::model::{Action, AutoSnapshot, Date, ManualSnapshot, ResourceType, SnapshotState};
 use crate::report::TargetReport;
 
 /// What a round's copy step found or did.
@@ -39,16 +39,16 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         let taking = decide::being_taken(&autos);
         if self.plan.dry_run {
             report.acted(Action::CopySnapshot);
-            self.tag(&seen.copy_name, &seen.date, report).await;
+            self.tag(&seen.copy_name, seen.date, report).await;
             return Ok(Copied::Made);
         }
         match self
-            .send_copy(&seen.copy_name, seen.resource_type, &seen.date, taking)
+            .send_copy(&seen.copy_name, seen.resource_type, seen.date, taking)
             .await
         {
             Ok(Copied::Made) => {
                 report.acted(Action::CopySnapshot);
-                self.tag(&seen.copy_name, &seen.date, report).await;
+                self.tag(&seen.copy_name, seen.date, report).await;
                 Ok(Copied::Made)
             }
             Ok(existing @ Copied::Existing(_)) => Ok(existing),
@@ -56,7 +56,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             Err(CopyError::Refused(error)) => {
                 let wait = Wait {
                     resource: self.name(),
-                    date: &seen.date,
+                    date: seen.date,
                     error: &error,
                     taking,
                     since: self.spec.waiting_since,
@@ -64,7 +64,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                     max: self.plan.max_auto_snapshot_wait,
                 };
                 let (since, error) = wait.verdict();
-                report.waiting_since = Some(since);
+                report.waiting_since = Some(since.rfc3339());
                 Err(error)
             }
         }
@@ -77,7 +77,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if seen.resource.is_none() && seen.resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.identify().await?;
-            let given = decide::DateChoice::Given(seen.date.clone());
+            let given = decide::DateChoice::Given(seen.date);
             preflight::check_resource(&found, &given)?;
             seen.resource = Some(found);
         }
@@ -87,7 +87,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         };
         // Whichever way the date was chosen (newest, `restoreDate`, or carried over from a round
         // that may have failed on it), its automatic snapshot must be restorable now.
-        decide::still_restorable(&autos, &seen.date)?;
+        decide::still_restorable(&autos, seen.date)?;
         Ok(autos)
     }
 
@@ -97,7 +97,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         &self,
         copy_name: &str,
         resource_type: ResourceType,
-        date: &str,
+        date: Date,
         taking: Option<&AutoSnapshot>,
     ) -> Result<Copied, CopyError> {
         let error = match self.api.copy_snapshot(self.name(), date, copy_name).await {

@@ -6,9 +6,9 @@ use crate::decide::ec2 as decide;
 use crate::ec2::Ec2;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
+use crate::model::Timestamp;
 use crate::model::{ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase};
 use crate::report::{Ec2Report, TargetReport};
-use crate::time::rfc3339;
 
 impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     /// The export succeeded: EXPORTED once its artifact is ready and labelled; then the
@@ -59,7 +59,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             self.spec.waiting_since,
             self.plan.now,
         );
-        report.waiting_since = verified.waiting_since().and_then(|t| rfc3339(t as f64));
+        report.waiting_since = verified.waiting_since().map(Timestamp::rfc3339);
         verified.into_result()
     }
 
@@ -105,7 +105,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     ) -> Result<(), TargetError> {
         let export = decide::Export {
             resource: self.name(),
-            date: &seen.date,
+            date: seen.date,
             copy: &seen.copy_name,
             record: &record.name,
         };

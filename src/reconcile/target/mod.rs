@@ -16,8 +16,8 @@ use crate::model::{
     Action, AutoSnapshot, Ec2Artifact, ExportRecord, ManualSnapshot, RecordState, Resource,
     ResourceType, SnapshotState,
 };
+use crate::model::{Date, Timestamp};
 use crate::report::{ExportRecordReport, TargetReport};
-use crate::time::rfc3339;
 
 mod copy;
 mod ec2;
@@ -48,7 +48,7 @@ pub(super) struct Observed {
     /// The resource, when it was looked up this round.
     pub(super) resource: Option<Resource>,
     pub(super) resource_type: ResourceType,
-    pub(super) date: String,
+    pub(super) date: Date,
     /// The automatic snapshots, when they were listed this round.
     pub(super) autos: Option<Vec<AutoSnapshot>>,
     pub(super) copy_name: String,
@@ -63,7 +63,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     fn carried(&self) -> TargetReport {
         TargetReport {
             resource_type: self.spec.resource_type,
-            waiting_since: self.spec.waiting_since.and_then(|t| rfc3339(t as f64)),
+            waiting_since: self.spec.waiting_since.map(Timestamp::rfc3339),
             auto_snapshot_today: self.spec.auto_snapshot_today.clone(),
             ..TargetReport::new(self.name())
         }
@@ -72,7 +72,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     /// The report of a target not looked at this round (the deadline was near).
     pub fn deferred(&self) -> TargetReport {
         TargetReport {
-            auto_snapshot_date: self.spec.pinned_date.clone(),
+            auto_snapshot_date: self.spec.pinned_date.map(|d| d.to_string()),
             phase: self.spec.previous_phase.unwrap_or_default(),
             export_record: self.spec.previous_record.clone(),
             ..self.carried()
@@ -122,7 +122,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             let copy = self
                 .look_at_copy(&seen.copy_name, seen.resource_type)
                 .await?;
-            self.adopt(&copy, &seen.date, report).await;
+            self.adopt(&copy, seen.date, report).await;
             decision = decide::decide(records, Some(&copy.state), max);
         }
         self.act(decision, records, &mut seen, report).await
@@ -130,10 +130,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
 
     /// Which resource, which automatic snapshot, which copy name.
     async fn observe(&self, report: &mut TargetReport) -> Result<Observed, TargetError> {
-        let choice = DateChoice::of(
-            self.spec.pinned_date.as_deref(),
-            self.plan.restore_date.as_deref(),
-        );
+        let choice = DateChoice::of(self.spec.pinned_date, self.plan.restore_date);
         let (resource, resource_type) = match self.spec.resource_type {
             Some(resource_type) => (None, resource_type),
             None => {
@@ -154,12 +151,12 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                     .or(self.known)
                     .and_then(|r| r.snapshot_time_of_day.as_deref());
                 report.auto_snapshot_today =
-                    decide::auto_snapshot_today(&list, &date, self.plan.now, time_of_day);
+                    decide::auto_snapshot_today(&list, date, self.plan.now, time_of_day);
                 (date, Some(list))
             }
         };
-        report.auto_snapshot_date = Some(date.clone());
-        let copy_name = names::copy_name(&self.plan.name_format, self.name(), resource_type, &date)
+        report.auto_snapshot_date = Some(date.to_string());
+        let copy_name = names::copy_name(&self.plan.name_format, self.name(), resource_type, date)
             .map_err(|reason| TargetError::new(TargetErrorKind::InvalidSnapshotName, reason))?;
         tracing::Span::current().record("snapshot", copy_name.as_str());
         report.snapshot_name = Some(copy_name.clone());
@@ -198,7 +195,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                 Decision::Copy => match self.copy(seen, report).await? {
                     Copied::Made => return Ok(()),
                     Copied::Existing(copy) => {
-                        self.adopt(&copy, &seen.date, report).await;
+                        self.adopt(&copy, seen.date, report).await;
                         decision = decide::decide(records, Some(&copy.state), max);
                     }
                 },
@@ -273,7 +270,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     }
 
     /// Tags the copy this run made, so retention knows it for the function's own.
-    pub(super) async fn tag(&self, copy_name: &str, date: &str, report: &mut TargetReport) {
+    pub(super) async fn tag(&self, copy_name: &str, date: Date, report: &mut TargetReport) {
         let tags = retention::copy_tags(self.name(), date);
         if self.plan.dry_run {
             report.acted(Action::TagResource);
@@ -288,7 +285,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
 
     /// An existing copy of this run's name (made by an earlier round, or a lost response):
     /// tagged if it is the function's and not tagged yet, and its age noted for the metrics.
-    async fn adopt(&self, copy: &ManualSnapshot, date: &str, report: &mut TargetReport) {
+    async fn adopt(&self, copy: &ManualSnapshot, date: Date, report: &mut TargetReport) {
         if copy.state == SnapshotState::Missing {
             return;
         }

@@ -204,7 +204,7 @@ async fn a_wait_is_bounded_from_the_first_round_that_saw_it() {
             message: "busy".into(),
         },
     );
-    let since = (NOW - 3.0 * 3600.0 - 60.0) as i64;
+    let since = at(NOW - 3.0 * 3600.0 - 60.0);
     let spec = TargetSpec {
         waiting_since: Some(since),
         ..pinned("web-1")

@@ -72,7 +72,7 @@ async fn a_pending_ami_keeps_the_target_exporting_and_says_why() {
     assert!(report.error.expect("error").message.contains("pending"));
     // Pending for longer than 6 hours: it never became available.
     let spec = TargetSpec {
-        waiting_since: Some((NOW - 7.0 * 3600.0) as i64),
+        waiting_since: Some(at(NOW - 7.0 * 3600.0)),
         ..pinned("web-1")
     };
     let report = run_with(&api, &ec2, &plan("web-1"), &spec, None).await;
@@ -92,7 +92,7 @@ async fn a_missing_or_failed_ami_is_a_failed_target_after_ec2_had_time_to_show_i
         (Phase::Exporting, Some(Kind::Ec2ArtifactPending))
     );
     let spec = TargetSpec {
-        waiting_since: Some((NOW - 3600.0) as i64),
+        waiting_since: Some(at(NOW - 3600.0)),
         ..pinned("web-1")
     };
     let report = run_with(&api, &empty, &plan("web-1"), &spec, None).await;

@@ -58,11 +58,11 @@ async fn exports_are_started_waited_on_retried_and_given_up_on() {
 async fn an_exported_target_is_done_and_its_older_copies_go() {
     let api = world();
     let mut old = copy_of("web-1-export-2026-11-20", "web-1", SnapshotState::Ready);
-    for (k, v) in crate::decide::retention::copy_tags("web-1", "2026-11-20") {
+    for (k, v) in crate::decide::retention::copy_tags("web-1", day("2026-11-20")) {
         old.tags.push((k, Some(v)));
     }
     let mut current = copy_of(COPY, "web-1", SnapshotState::Ready);
-    for (k, v) in crate::decide::retention::copy_tags("web-1", "2026-11-21") {
+    for (k, v) in crate::decide::retention::copy_tags("web-1", day("2026-11-21")) {
         current.tags.push((k, Some(v)));
     }
     {

@@ -17,6 +17,7 @@ use crate::input::config::Config;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::input::request::Request;
 use crate::lightsail::fake::{FakeLightsail, FakeWorld};
+use crate::model::time::test_util::{at, day};
 use crate::model::{
     ArtifactKind, AutoSnapshot, AutoSnapshotStatus, Destination, Ec2Artifact, ExportRecord,
     ManualSnapshot, Phase, RecordState, Resource, ResourceType, SnapshotState,
@@ -49,7 +50,7 @@ fn autos(entries: &[(&str, AutoSnapshotStatus)]) -> Vec<AutoSnapshot> {
     entries
         .iter()
         .map(|(date, status)| AutoSnapshot {
-            date: date.to_string(),
+            date: day(date),
             status: status.clone(),
         })
         .collect()
@@ -58,7 +59,7 @@ fn autos(entries: &[(&str, AutoSnapshotStatus)]) -> Vec<AutoSnapshot> {
 /// web-1 (instance), data-disk, and their automatic snapshots (today's being taken for web-1).
 fn world() -> FakeLightsail {
     let mut w = FakeWorld {
-        now: NOW,
+        now: at(NOW),
         resources: vec![instance("web-1", "ubuntu_22_04"), disk("data-disk")],
         ..FakeWorld::default()
     };
@@ -94,7 +95,7 @@ fn record(source: &str, state: RecordState) -> ExportRecord {
             service: "Aws::EC2::Image".into(),
         }),
         state,
-        created_at: Some(NOW - 600.0),
+        created_at: Some(at(NOW - 600.0)),
         source_name: source.into(),
         from_resource: None,
         source_created_at: None,
@@ -149,13 +150,13 @@ fn plan(target: &str) -> Plan {
         targets: Some(vec![target.into()]),
         ..Request::default()
     };
-    Plan::new(&Config::default(), request, NOW).expect("plan")
+    Plan::new(&Config::default(), request, at(NOW)).expect("plan")
 }
 
 /// A target of a later round: pinned on 2026-11-21, known to be an instance.
 fn pinned(name: &str) -> TargetSpec {
     TargetSpec {
-        pinned_date: Some("2026-11-21".into()),
+        pinned_date: Some(day("2026-11-21")),
         resource_type: Some(ResourceType::Instance),
         previous_phase: Some(Phase::Copying),
         ..TargetSpec::named(name)

@@ -56,7 +56,7 @@ async fn names_and_resources_are_checked_before_any_write() {
     .await;
     assert_eq!(kind(&report), Some(Kind::AutoSnapshotsDisabled));
     let mut backfill = plan("data-disk");
-    backfill.restore_date = Some("2026-11-21".into());
+    backfill.restore_date = Some(day("2026-11-21"));
     let report = run(&api, &backfill, &TargetSpec::named("data-disk"), Some(&off)).await;
     assert_eq!(
         report.actions,
