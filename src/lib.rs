@@ -4,30 +4,36 @@
 //! exports that to EC2, and reports the export's progress. The layout follows a round:
 //!
 //! ```text
-//! input      what was asked: the event's three forms and the environment -> a validated Plan
+//! input      what was asked: the event's forms (Invocation: a round, a fan-out item's round,
+//!            the fan-out's listing, its aggregate) and the environment -> a validated Plan
 //! lightsail  Lightsail as a trait; the SDK adapter (the only SDK code) and a fake for tests
 //! ec2        the same for EC2: the AMIs and EBS snapshots exports leave there
-//! decide     every decision, pure: a target's next step, preflight, the round, retention
-//! reconcile  the round's I/O: listings, each target's calls in order, the deadline
-//! report     the output contract, and the round's metrics
-//! handler    the Lambda handler and what it is given at cold start (App)
+//! sdk        what both SDK adapters share: retries, timeouts, the listed operations, paging
+//! decide     every decision, pure: a target's next step, preflight, copy refusals, the round,
+//!            retention, the EC2 artifacts; it names only model, input and error
+//! reconcile  the round's I/O: listings, each target's calls in order, regions, the deadline
+//! report     the output contract: a round's output, regions and the fan-out's wire forms,
+//!            metrics, cost
+//! handler    the Lambda handler, one entry point per kind of invocation, and its App
 //! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)
-//! fake       what the adapters' in-memory fakes share: the call log, scripted failures
-//! model      the shared words: ResourceType, Phase, ManualSnapshot, ExportRecord, Action, …
-//! error      the invocation's and the targets' errors, with their stable names
-//! clock, time  "now" on Lightsail's clock; dates and times as the contract writes them
+//! fake       what the adapters' in-memory fakes share (tests only)
+//! model      the shared words: ResourceType, Phase, ManualSnapshot, ExportRecord, Listing, the
+//!            function's tag keys, and time (Timestamp, Date)
+//! error      every error type and every conversion between them, with their stable names
+//! clock      "now" on Lightsail's clock
 //! ```
 //!
 //! Dependencies point one way (`tests/architecture.rs`): input, lightsail, decide and report
-//! know nothing of reconcile or handler, and decide does no I/O.
+//! know nothing of reconcile or handler, and decide does no I/O and names no report type.
 
 pub mod clients;
 pub mod clock;
 pub mod decide;
 pub mod ec2;
 pub mod error;
-pub mod fake;
+#[cfg(test)]
+pub(crate) mod fake;
 pub mod handler;
 pub mod input;
 pub mod lightsail;

@@ -8,7 +8,8 @@
 mod client;
 mod convert;
 #[cfg(test)]
-pub mod fake;
+#[cfg(test)]
+pub(crate) mod fake;
 
 use std::future::Future;
 

@@ -11,7 +11,8 @@ mod client;
 mod convert;
 pub mod error;
 #[cfg(test)]
-pub mod fake;
+#[cfg(test)]
+pub(crate) mod fake;
 
 use std::future::Future;
 

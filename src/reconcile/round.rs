@@ -18,6 +18,7 @@ use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
 use crate::model::{Ec2Artifact, ExportRecord, Listing, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
+use crate::report::regions::Echo;
 use crate::report::{self, Output, Regions, Status, TargetReport};
 
 /// What every target of a round shares, listed once.
@@ -171,7 +172,12 @@ pub async fn act<L: Lightsail, E: Ec2>(
         region: api.region(),
         source_region: api.source_region().to_string(),
     };
-    let mut output = report::output(plan, reports, deferred, regions);
+    let echo = Echo {
+        restore_date: plan.restore_date.map(|d| d.to_string()),
+        dry_run: plan.echo_dry_run,
+        next_check_seconds: plan.next_check_seconds,
+    };
+    let mut output = report::output(echo, reports, deferred, regions);
     if output.status != Status::InProgress && !plan.dry_run {
         output.cost = cost(api, ec2, plan).await;
     }

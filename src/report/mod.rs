@@ -14,7 +14,6 @@ pub use round::{output, Regions};
 
 use std::collections::BTreeMap;
 
-use crate::decide::preflight;
 use crate::error::TargetError;
 use crate::model::{
     Action, ArtifactKind, AutoSnapshotToday, Destination, Ec2Action, Ec2Artifact, ExportRecord,
@@ -144,21 +143,6 @@ impl TargetReport {
         self.ec2_actions.push(action.as_str().to_string());
     }
 
-    /// Ends the target's round with its error, if any (`decide::preflight::ending` says how).
-    pub fn finish(&mut self, error: Option<TargetError>) {
-        let ended_by_error = error.is_some();
-        if ended_by_error {
-            self.error = error;
-        }
-        let ending = preflight::ending(self.phase, self.error.as_ref());
-        if ended_by_error {
-            self.phase = ending.phase;
-        }
-        if !ending.still_waiting {
-            self.waiting_since = None;
-        }
-    }
-
     /// Notes a Lightsail write made (or, in a dry run, that would be made) for the target.
     pub fn acted(&mut self, action: Action) {
         self.actions.push(action.as_str().to_string());
@@ -249,7 +233,6 @@ pub fn status(summary: &Summary) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::TargetErrorKind;
 
     fn with(phases: &[Phase]) -> Vec<TargetReport> {
         phases
@@ -260,28 +243,6 @@ mod tests {
                 ..TargetReport::new(format!("r{i}"))
             })
             .collect()
-    }
-
-    #[test]
-    fn how_a_round_ends() {
-        let mut report = TargetReport::new("t");
-        report.phase = Phase::Exported;
-        report.waiting_since = Some("2026-11-22T06:20:00Z".into());
-        report.finish(Some(TargetError::new(TargetErrorKind::Retryable, "x")));
-        assert_eq!(
-            report.phase,
-            Phase::Copying,
-            "a transient error never leaves EXPORTED"
-        );
-        assert!(report.waiting_since.is_some(), "held up: the wait goes on");
-        report.finish(Some(TargetError::new(TargetErrorKind::CopyFailed, "x")));
-        assert_eq!(report.phase, Phase::Failed);
-        assert_eq!(report.waiting_since, None);
-        let mut done = TargetReport::new("t");
-        done.phase = Phase::Exporting;
-        done.waiting_since = Some("x".into());
-        done.finish(None);
-        assert_eq!((done.phase, done.waiting_since), (Phase::Exporting, None));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! A round's output in one region: its targets' reports, their summary, the run's status, and
 //! when to look again.
 
+use super::regions::Echo;
 use super::{status, summarise, Output, Status, TargetReport};
-use crate::input::plan::Plan;
 
 /// Where a round ran, for the output of a cross-region run.
 pub struct Regions {
@@ -12,12 +12,12 @@ pub struct Regions {
 
 /// The round's output. `deferred`: a target was left for the next round (the deadline was
 /// near), which is then due at once.
-pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: Regions) -> Output {
+pub fn output(echo: Echo, reports: Vec<TargetReport>, deferred: bool, regions: Regions) -> Output {
     let summary = summarise(&reports);
     let status = status(&summary);
     let next_check_seconds = match status {
         _ if deferred => 1,
-        Status::InProgress => plan.next_check_seconds,
+        Status::InProgress => echo.next_check_seconds,
         Status::Succeeded | Status::Failed => 0,
     };
     let cross_region = regions.region != regions.source_region;
@@ -26,8 +26,8 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
         next_check_seconds,
         summary,
         targets: reports,
-        restore_date: plan.restore_date.map(|d| d.to_string()),
-        dry_run: plan.echo_dry_run,
+        restore_date: echo.restore_date,
+        dry_run: echo.dry_run,
         region: cross_region.then(|| regions.region.clone()),
         source_region: cross_region.then_some(regions.source_region),
         cost: None,
@@ -41,16 +41,15 @@ pub fn output(plan: &Plan, reports: Vec<TargetReport>, deferred: bool, regions: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::config::Config;
-    use crate::input::request::Request;
-    use crate::model::{Phase, Timestamp};
+    use crate::model::Phase;
 
-    fn plan(targets: &[&str]) -> Plan {
-        let request = Request {
-            targets: Some(targets.iter().map(|t| t.to_string()).collect()),
-            ..Request::default()
-        };
-        Plan::new(&Config::default(), request, Timestamp::UNIX_EPOCH).unwrap()
+    /// What a plan with the default configuration echoes.
+    fn plan(_targets: &[&str]) -> Echo {
+        Echo {
+            restore_date: None,
+            dry_run: None,
+            next_check_seconds: 300,
+        }
     }
 
     #[test]
@@ -66,14 +65,14 @@ mod tests {
             vec![r]
         };
         assert_eq!(
-            output(&p, with(Phase::Copying), false, regions()).next_check_seconds,
+            output(p.clone(), with(Phase::Copying), false, regions()).next_check_seconds,
             300
         );
         assert_eq!(
-            output(&p, with(Phase::Copying), true, regions()).next_check_seconds,
+            output(p.clone(), with(Phase::Copying), true, regions()).next_check_seconds,
             1
         );
-        let done = output(&p, with(Phase::Exported), false, regions());
+        let done = output(p.clone(), with(Phase::Exported), false, regions());
         assert_eq!(
             (done.status, done.next_check_seconds, done.region),
             (Status::Succeeded, 0, None)
@@ -82,7 +81,7 @@ mod tests {
             region: "us-east-1".into(),
             source_region: "eu-west-1".into(),
         };
-        let out = output(&p, with(Phase::Failed), false, cross);
+        let out = output(p.clone(), with(Phase::Failed), false, cross);
         assert_eq!(out.source_region.as_deref(), Some("eu-west-1"));
     }
 }

@@ -90,7 +90,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if let Some(error) = &error {
             tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
         }
-        report.finish(error);
+        finish(&mut report, error);
         tracing::info!(phase = ?report.phase, actions = ?report.actions, "target reconciled");
         report
     }
@@ -327,5 +327,20 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             report.acted(Action::delete(copy.resource_type));
             report.deleted.push(copy.name.clone());
         }
+    }
+}
+
+/// Ends a target's round with its error, if any (`preflight::ending` says how).
+fn finish(report: &mut TargetReport, error: Option<TargetError>) {
+    let ended_by_error = error.is_some();
+    if ended_by_error {
+        report.error = error;
+    }
+    let ending = preflight::ending(report.phase, report.error.as_ref());
+    if ended_by_error {
+        report.phase = ending.phase;
+    }
+    if !ending.still_waiting {
+        report.waiting_since = None;
     }
 }

@@ -12,6 +12,7 @@ mod observe;
 
 use crate::ec2::fake::FakeEc2;
 use crate::error::ApiError;
+use crate::error::TargetError;
 use crate::error::TargetErrorKind as Kind;
 use crate::input::config::Config;
 use crate::input::plan::{Plan, TargetSpec};
@@ -209,4 +210,26 @@ async fn run_with(
 
 fn kind(report: &TargetReport) -> Option<Kind> {
     report.error.as_ref().map(|e| e.kind)
+}
+
+#[test]
+fn how_a_round_ends() {
+    let mut report = TargetReport::new("t");
+    report.phase = Phase::Exported;
+    report.waiting_since = Some("2026-11-22T06:20:00Z".into());
+    super::finish(&mut report, Some(TargetError::new(Kind::Retryable, "x")));
+    assert_eq!(
+        report.phase,
+        Phase::Copying,
+        "a transient error never leaves EXPORTED"
+    );
+    assert!(report.waiting_since.is_some(), "held up: the wait goes on");
+    super::finish(&mut report, Some(TargetError::new(Kind::CopyFailed, "x")));
+    assert_eq!(report.phase, Phase::Failed);
+    assert_eq!(report.waiting_since, None);
+    let mut done = TargetReport::new("t");
+    done.phase = Phase::Exporting;
+    done.waiting_since = Some("x".into());
+    super::finish(&mut done, None);
+    assert_eq!((done.phase, done.waiting_since), (Phase::Exporting, None));
 }
