@@ -160,9 +160,7 @@ pub fn validate_region(name: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn day(text: &str) -> Date {
-        Date::parse(text).unwrap()
-    }
+    use crate::model::time::test_util::day;
 
     #[test]
     fn resource_names() {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::time::test_util::day;
 
 pub(crate) fn record(state: RecordState, created_at: f64) -> ExportRecord {
     let created = Timestamp::from_epoch_seconds(created_at);
@@ -120,11 +121,6 @@ fn shown_record_prefers_success_then_running_then_newest() {
         Some(Timestamp::from_epoch_seconds(5.0))
     );
     assert_eq!(shown_record(&[]), None);
-}
-
-/// A date written `YYYY-MM-DD`.
-pub(crate) fn day(text: &str) -> Date {
-    Date::parse(text).expect("a date")
 }
 
 pub(crate) fn autos(entries: &[(&str, &str)]) -> Vec<AutoSnapshot> {
