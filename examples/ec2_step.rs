@@ -9,7 +9,7 @@
 //! The nightly function does all of this itself: this binary exists to be measured.
 
 use lambda_runtime::{service_fn, LambdaEvent};
-use lightsail_export::decide::ec2 as decide;
+use lightsail_export::decide;
 use lightsail_export::ec2::{Ec2, SdkEc2};
 use lightsail_export::model::{ArtifactKind, Date, Ec2Artifact, Timestamp};
 use lightsail_export::report::{Ec2Report, Output, TargetReport};
@@ -49,14 +49,14 @@ async fn step(
     ) else {
         return Ok(());
     };
-    let export = decide::Export {
+    let export = decide::artifact::Export {
         resource: &target.resource,
         date,
         copy: &copy,
         record: &record.name,
     };
-    let labels = decide::labels(&export, &config.ec2_tags);
-    if decide::needs_labels(&artifact, &labels) {
+    let labels = decide::artifact::labels(&export, &config.ec2_tags);
+    if decide::artifact::needs_labels(&artifact, &labels) {
         let mut ids = vec![artifact.id.clone()];
         ids.extend(artifact.snapshot_ids.iter().cloned());
         ec2.create_tags(&ids, &labels).await.map_err(failed)?;
@@ -65,7 +65,7 @@ async fn step(
         shown.ec2 = Some(Ec2Report::of(&artifact));
     }
     let policy = config.ec2_policy;
-    for retirement in decide::to_retire(&target.resource, managed, &copy, policy, now) {
+    for retirement in decide::artifact::to_retire(&target.resource, managed, &copy, policy, now) {
         if let Some(image) = &retirement.image {
             ec2.deregister_image(image).await.map_err(failed)?;
             target.retired.push(image.clone());

@@ -11,14 +11,14 @@ use crate::ec2::SdkEc2;
 use crate::error::Error;
 use crate::input::config::Config;
 use crate::input::plan::Plan;
-use crate::input::regions::{split, RegionsPlan};
 use crate::input::request::{Invocation, Request};
+use crate::input::split::{split, RegionsPlan};
 use crate::lightsail::{Lightsail, SdkLightsail};
 use crate::model::Timestamp;
 use crate::reconcile::regions::{list_items, reconcile_regions, Adapters, RegionJob};
 use crate::reconcile::{reconcile, Deadline};
 use crate::report::fan_out::{BatchInput, FanOut};
-use crate::report::regions::{self, Echo};
+use crate::report::merge::{self, Echo};
 use crate::report::{metrics, Output};
 
 /// The configuration read at cold start. A bad one fails each invocation with
@@ -165,7 +165,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
             results,
             region_errors,
         } => {
-            return Ok(Response::Round(Box::new(regions::aggregate(
+            return Ok(Response::Round(Box::new(merge::aggregate(
                 results,
                 region_errors,
             ))))
@@ -176,7 +176,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         Invocation::Round(request) => round(app, config, request, deadline).await?,
         Invocation::ItemRound(request) => {
             let mut output = round(app, config, request, deadline).await?;
-            regions::settle(&mut output);
+            merge::settle(&mut output);
             output
         }
     };
@@ -220,14 +220,14 @@ async fn round(
     };
     let jobs = app.jobs(config, layout, &request)?;
     let parts = Box::pin(reconcile_regions(jobs, deadline)).await?;
-    if parts.iter().all(|(_, p)| *p == regions::RegionRound::Empty)
+    if parts.iter().all(|(_, p)| *p == merge::RegionRound::Empty)
         && request.region_errors.is_empty()
     {
         return Err(Error::NoTargets(
             "no target in any region: no instance or disk has the tag".into(),
         ));
     }
-    Ok(regions::merge(
+    Ok(merge::merge(
         parts,
         std::mem::take(&mut request.region_errors),
         echo,

@@ -5,15 +5,17 @@
 //!
 //! ```text
 //! input      what was asked: the event's forms (Invocation: a round, a fan-out item's round,
-//!            the fan-out's listing, its aggregate) and the environment -> a validated Plan
+//!            the fan-out's listing, its aggregate) and the environment -> a validated Plan, and
+//!            a run over several regions split into one request per region (split)
 //! lightsail  Lightsail as a trait; the SDK adapter (the only SDK code) and a fake for tests
 //! ec2        the same for EC2: the AMIs and EBS snapshots exports leave there
 //! sdk        what both SDK adapters share: retries, timeouts, the listed operations, paging
-//! decide     every decision, pure: a target's next step, preflight, copy refusals, the round,
-//!            retention, the EC2 artifacts; it names only model, input and error
-//! reconcile  the round's I/O: listings, each target's calls in order, regions, the deadline
-//! report     the output contract: a round's output, regions and the fan-out's wire forms,
-//!            metrics, cost
+//! decide     every decision, pure: a target's next step, preflight, copy refusals, the fleet
+//!            (the round's), retention, the EC2 artifacts; it names only model, input and error
+//! reconcile  the round's I/O: the survey (listings, targets), each target's calls in order,
+//!            several regions at once, the deadline
+//! report     the output contract: a round's output (assemble), the merge of regions and of the
+//!            fan-out (merge), the fan-out's wire forms, metrics, cost
 //! handler    the Lambda handler, one entry point per kind of invocation, and its App
 //! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)

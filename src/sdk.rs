@@ -8,9 +8,12 @@ use std::time::Duration;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
@@ -69,6 +72,38 @@ impl Intercept for ListedOperationsOnly {
             )
             .into()),
         }
+    }
+}
+
+/// An SDK error as both adapters first see it, before each reads its service's own answer.
+pub enum Failure {
+    /// No answer to read: the request timed out, was never sent (DNS, connection), or its
+    /// response could not be read ([`ApiError::Transient`]); or it could not even be built.
+    Unanswered(ApiError),
+    /// The service answered with an error; the message to report with it.
+    Answered(String),
+}
+
+/// What an SDK error is before its answer is read, the same for Lightsail and EC2: the service's
+/// message when it sent one, else the SDK's whole error chain (which names the cause of a
+/// dispatch failure, such as a refused connection or a DNS error).
+pub fn failure<E>(error: &SdkError<E, HttpResponse>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let message = error
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| DisplayErrorContext(error).to_string());
+    match error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            Failure::Unanswered(ApiError::Transient(message))
+        }
+        SdkError::ConstructionFailure(_) => Failure::Unanswered(ApiError::Other {
+            code: "ConstructionFailure".into(),
+            message,
+        }),
+        _ => Failure::Answered(message),
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::{config, target, Harness, WORLD};
 use lightsail_emulator::Faults;
-use lightsail_export::decide::round::LIST_NAMED_TARGETS;
+use lightsail_export::decide::fleet::LIST_NAMED_TARGETS;
 use lightsail_export::report::{Output, Status, TargetReport};
 use serde_json::json;
 

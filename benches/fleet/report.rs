@@ -105,7 +105,7 @@ fn bound_checked(case: &CaseResult, kind: Kind) -> bool {
         Kind::Steady => true,
         Kind::FirstTagged => case.world.targets >= 2,
         Kind::FirstNamed => {
-            case.world.targets >= lightsail_export::decide::round::LIST_NAMED_TARGETS
+            case.world.targets >= lightsail_export::decide::fleet::LIST_NAMED_TARGETS
         }
     }
 }

@@ -4,13 +4,13 @@
 //! - [`target`]: one target's next step (which automatic snapshot, copy, export, wait, done);
 //! - [`preflight`]: what a resource or a failed call means for its target, how its round ends;
 //! - [`copy`]: what a refused copy means: a name taken, or a bounded wait;
-//! - [`round`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
+//! - [`fleet`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
 //! - [`retention`]: which of the function's copies may go;
-//! - [`ec2`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
+//! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
 
+pub mod artifact;
 pub mod copy;
-pub mod ec2;
+pub mod fleet;
 pub mod preflight;
 pub mod retention;
-pub mod round;
 pub mod target;

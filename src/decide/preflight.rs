@@ -146,13 +146,9 @@ mod tests {
 
     fn resource(name: &str, kind: ResourceType, blueprint: &str, add_on: Option<bool>) -> Resource {
         Resource {
-            name: name.into(),
-            resource_type: kind,
             blueprint_id: blueprint.into(),
-            blueprint_name: String::new(),
-            tags: Vec::new(),
             auto_snapshots_enabled: add_on,
-            snapshot_time_of_day: None,
+            ..Resource::test(name, kind)
         }
     }
 

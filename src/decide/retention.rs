@@ -147,16 +147,7 @@ mod tests {
     }
 
     fn record(source: &str, state: RecordState) -> ExportRecord {
-        ExportRecord {
-            name: format!("ExportSnapshotRecord-{source}"),
-            arn: None,
-            state,
-            created_at: None,
-            source_name: source.to_string(),
-            from_resource: None,
-            source_created_at: None,
-            destination: None,
-        }
+        ExportRecord::test(source, state)
     }
 
     fn names(copies: Vec<&ManualSnapshot>) -> Vec<&str> {

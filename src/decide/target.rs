@@ -97,7 +97,7 @@ pub struct FirstLook {
 
 /// Decides a target's next step from its copy's export records and, when those do not settle
 /// it, the copy's state (`None` = not looked at yet).
-pub fn decide(
+pub fn next_step(
     records: &[&ExportRecord],
     copy: Option<&SnapshotState>,
     max_attempts: u32,
@@ -129,7 +129,7 @@ pub fn decide(
 /// the copy does exist, the call fails on the name and the copy is looked at then. Saves a read
 /// per target per night. A dry run looks, since it must not send anything.
 pub fn first_decision(records: &[&ExportRecord], look: FirstLook) -> Decision {
-    match decide(records, None, look.max_attempts) {
+    match next_step(records, None, look.max_attempts) {
         Decision::LookAtCopy if look.first_round && records.is_empty() && !look.dry_run => {
             Decision::Copy
         }

@@ -4,16 +4,15 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_ec2::config::http::HttpResponse;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, Tag};
 use aws_sdk_ec2::Client;
 
 use super::{convert, Ec2, OPERATIONS};
 use crate::error::ApiError;
 use crate::model::{Ec2Artifact, MANAGED_TAG};
-use crate::sdk::{self, all_pages, none_if_not_found, ListedOperationsOnly};
+use crate::sdk::{self, all_pages, none_if_not_found, Failure, ListedOperationsOnly};
 
-/// Tag of the function's own artifacts (the filter of [`Ec2::list_managed`]).
 /// Items per page of a listing (EC2's maximum for both operations is 1,000).
 const PAGE: i32 = 500;
 
@@ -51,17 +50,11 @@ fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let message = error
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
+    let message = match sdk::failure(&error) {
+        Failure::Unanswered(api_error) => return api_error,
+        Failure::Answered(message) => message,
+    };
     let status = error.raw_response().map(|r| r.status().as_u16());
-    if matches!(
-        error,
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
-    ) {
-        return ApiError::Transient(message);
-    }
     let code = error.code().unwrap_or("Unknown").to_string();
     match code.as_str() {
         c if c.ends_with(".NotFound") || c == "InvalidAMIID.Unavailable" => {

@@ -4,11 +4,11 @@
 //! - [`request`]: the three event forms -> `Request`;
 //! - [`config`]: the environment -> `Config`;
 //! - [`plan`]: `Request` over `Config` -> `Plan` (names and dates validated);
-//! - [`regions`]: a run over several regions -> one `Request` per region;
+//! - [`split`]: a run over several regions -> one `Request` per region;
 //! - [`names`]: resource-name checks and the deterministic copy name.
 
 pub mod config;
 pub mod names;
 pub mod plan;
-pub mod regions;
 pub mod request;
+pub mod split;

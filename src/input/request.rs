@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::model::AutoSnapshotToday;
 use crate::model::{Phase, ResourceType};
 use crate::report::fan_out::Batch;
-use crate::report::regions::RegionError;
+use crate::report::merge::RegionError;
 use crate::report::ExportRecordReport;
 
 /// A target carried over from the previous output: it stays on the date it started on.
@@ -49,7 +49,7 @@ pub enum Invocation {
     Round(Request),
     /// `{"fanOutItem": …}`: a round of one fan-out item (a batch, or its previous output),
     /// whose final output lists only the targets that need attention
-    /// (`report::regions::settle`).
+    /// (`report::merge::settle`).
     ItemRound(Request),
     /// `{"fanOut": true, …}`: list the targets as the fan-out's items; reconcile nothing.
     ListItems(Request),

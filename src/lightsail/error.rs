@@ -8,9 +8,10 @@
 //! values are only a fallback. Sources: docs/evidence.md, "Error envelope".
 
 use aws_sdk_lightsail::config::http::HttpResponse;
-use aws_sdk_lightsail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ApiError;
+use crate::sdk::{self, Failure};
 
 /// The classes an error response can fall in (what [`classify`] decides).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,22 +167,10 @@ pub fn from_sdk<E>(error: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let message = error
-        .message()
-        .map(str::to_string)
-        .unwrap_or_else(|| DisplayErrorContext(&error).to_string());
-    match &error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            return ApiError::Transient(message)
-        }
-        SdkError::ConstructionFailure(_) => {
-            return ApiError::Other {
-                code: "ConstructionFailure".into(),
-                message,
-            }
-        }
-        _ => {}
-    }
+    let message = match sdk::failure(&error) {
+        Failure::Unanswered(api_error) => return api_error,
+        Failure::Answered(message) => message,
+    };
     let mut id = error
         .raw_response()
         .map(ErrorIdentity::from_response)

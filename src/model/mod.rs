@@ -1,14 +1,16 @@
 //! The shared words of the domain: what Lightsail holds, as every stage of a round sees it.
 //! Plain data, no I/O: the adapter (`lightsail`) produces these, `decide` reasons on them.
 
-mod ec2;
+mod artifact;
+#[cfg(test)]
+mod fixtures;
 mod listing;
 mod tags;
 pub mod time;
 
 use serde::{Deserialize, Serialize};
 
-pub use ec2::{ArtifactKind, Ec2Action, Ec2Artifact};
+pub use artifact::{ArtifactKind, Ec2Action, Ec2Artifact};
 pub use listing::Listing;
 pub use tags::{artifact_tag, copy_tag, tag, TagFilter, Tags, MANAGED_TAG, TAG_PREFIX};
 pub use time::{Date, Timestamp};

@@ -1,6 +1,7 @@
 //! The round's I/O: observe Lightsail, let `decide` choose, act, report. Nothing here decides.
 //!
-//! - [`round`]: the listings every target shares, every target's part concurrently, the output;
+//! - [`round`]: the survey (the listings every target shares, the targets they select), every
+//!   target's part concurrently, the output;
 //! - [`target`]: one target's calls, in the order its decisions call for;
 //! - [`deadline`]: when no new target may start;
 //! - [`regions`]: a round in several regions at once, and the fan-out's listing of its items.

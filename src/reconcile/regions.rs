@@ -1,6 +1,6 @@
 //! A round over several regions: each region's round (`round::reconcile`) with its own
 //! adapters, all at once; and the fan-out's listing of its items. What the outputs become is
-//! `report::regions`' business.
+//! `report::merge`'s business.
 
 use std::collections::HashSet;
 
@@ -8,14 +8,14 @@ use futures_util::future::join_all;
 use tracing::Instrument;
 
 use super::deadline::Deadline;
-use super::round::{act, observe, Observed};
-use crate::decide::round::{select_targets, within_limit};
+use super::round::{run_targets, survey, Survey};
+use crate::decide::fleet::{select_targets, within_limit};
 use crate::ec2::Ec2;
 use crate::error::{Error, RegionFailure};
 use crate::input::plan::Plan;
 use crate::lightsail::Lightsail;
 use crate::report::fan_out::{BatchInput, FanOut, Item};
-use crate::report::regions::RegionRound;
+use crate::report::merge::RegionRound;
 
 /// One region of the run: its plan (`None`: asked nothing), and its adapters.
 pub struct RegionJob<L, E> {
@@ -39,14 +39,14 @@ fn region_failure(region: &str, error: Error) -> Result<RegionRound, Error> {
     }
 }
 
-/// One round in every region, at once: every region observes first (its listings, and the
+/// One round in every region, at once: every region surveys first (its listings, and the
 /// targets they select), then, if all the regions' targets together are within the limit of an
 /// invocation, every region acts. Too many is refused before any write.
 pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
     jobs: Vec<RegionJob<L, E>>,
     deadline: Deadline,
 ) -> Result<Vec<(String, RegionRound)>, Error> {
-    let observing = jobs.into_iter().map(|job| async move {
+    let surveying = jobs.into_iter().map(|job| async move {
         let seen = match (job.plan, job.adapters) {
             (None, _) => Seen::Done(RegionRound::Empty),
             (Some(_), Adapters::Unavailable(error)) => {
@@ -54,37 +54,37 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
             }
             (Some(plan), Adapters::Ready(api, ec2)) => {
                 let span = tracing::info_span!("region", region = %job.region);
-                let observed = observe(&api, &ec2, &plan).instrument(span).await;
-                match observed {
-                    Ok(observed) => Seen::Observed(plan, api, ec2, observed),
+                let surveyed = survey(&api, &ec2, &plan).instrument(span).await;
+                match surveyed {
+                    Ok(survey) => Seen::Surveyed(plan, api, ec2, survey),
                     Err(error) => Seen::Done(region_failure(&job.region, error)?),
                 }
             }
         };
         Ok::<_, Error>((job.region, seen))
     });
-    let seen: Vec<(String, Seen<L, E>)> = join_all(observing)
+    let seen: Vec<(String, Seen<L, E>)> = join_all(surveying)
         .await
         .into_iter()
         .collect::<Result<_, _>>()?;
     let selected = seen
         .iter()
         .map(|(_, seen)| match seen {
-            Seen::Observed(_, _, _, observed) => observed.targets(),
+            Seen::Surveyed(_, _, _, survey) => survey.targets(),
             Seen::Done(_) => 0,
         })
         .sum();
-    if let Some((_, Seen::Observed(plan, ..))) =
-        seen.iter().find(|(_, s)| matches!(s, Seen::Observed(..)))
+    if let Some((_, Seen::Surveyed(plan, ..))) =
+        seen.iter().find(|(_, s)| matches!(s, Seen::Surveyed(..)))
     {
         within_limit(selected, plan)?;
     }
     let acting = seen.into_iter().map(|(region, seen)| async move {
         let round = match seen {
             Seen::Done(round) => round,
-            Seen::Observed(plan, api, ec2, observed) => {
+            Seen::Surveyed(plan, api, ec2, survey) => {
                 let span = tracing::info_span!("region", region = %region);
-                match act(&api, &ec2, &plan, observed, deadline)
+                match run_targets(&api, &ec2, &plan, survey, deadline)
                     .instrument(span)
                     .await
                 {
@@ -98,10 +98,10 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
     join_all(acting).await.into_iter().collect()
 }
 
-/// A region between observing and acting.
+/// A region between its survey and its targets.
 enum Seen<L, E> {
     Done(RegionRound),
-    Observed(Plan, L, E, Observed),
+    Surveyed(Plan, L, E, Survey),
 }
 
 /// A region's targets, by name and by tag (one listing of its instances and disks).

@@ -11,15 +11,15 @@ use tracing::Instrument;
 
 use super::deadline::Deadline;
 use super::target::TargetRound;
-use crate::decide::round;
+use crate::decide::fleet;
 use crate::ec2::Ec2;
 use crate::error::Error;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
 use crate::model::{Ec2Artifact, ExportRecord, Listing, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
-use crate::report::regions::Echo;
-use crate::report::{self, Output, Regions, Status, TargetReport};
+use crate::report::merge::Echo;
+use crate::report::{self, Output, Reach, Regions, Status, TargetReport};
 
 /// What every target of a round shares, listed once.
 struct Listings {
@@ -47,7 +47,7 @@ fn housekeeping<T>(listed: Listing<T>, what: &str) -> Option<Vec<T>> {
 /// filter), the resources to select by tag or resolve many names, the snapshots for retention.
 async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result<Listings, Error> {
     let listing = async {
-        match round::lists_resources(plan) {
+        match fleet::lists_resources(plan) {
             true => Listing::from(api.list_resources().await),
             false => Listing::NotAsked,
         }
@@ -72,7 +72,7 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     if let (Listing::Failed(error), None) = (&listed, &plan.tag) {
         tracing::warn!(%error, "could not list instances and disks: looking targets up one by one");
     }
-    let resources = round::listed_resources(listed, plan)?;
+    let resources = fleet::listed_resources(listed, plan)?;
     Ok(Listings {
         records,
         resources,
@@ -81,13 +81,13 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     })
 }
 
-/// What a round saw before acting: the listings and the targets they select.
-pub struct Observed {
+/// What a round surveyed before acting: the listings and the targets they select.
+pub struct Survey {
     listings: Listings,
     targets: Vec<TargetSpec>,
 }
 
-impl Observed {
+impl Survey {
     /// How many targets the round would act on.
     pub fn targets(&self) -> usize {
         self.targets.len()
@@ -101,31 +101,27 @@ pub async fn reconcile<L: Lightsail, E: Ec2>(
     plan: &Plan,
     deadline: Deadline,
 ) -> Result<Output, Error> {
-    let observed = observe(api, ec2, plan).await?;
-    round::within_limit(observed.targets(), plan)?;
-    act(api, ec2, plan, observed, deadline).await
+    let survey = survey(api, ec2, plan).await?;
+    fleet::within_limit(survey.targets(), plan)?;
+    run_targets(api, ec2, plan, survey, deadline).await
 }
 
 /// The round's listings, and the targets they select. No write.
-pub async fn observe<L: Lightsail, E: Ec2>(
-    api: &L,
-    ec2: &E,
-    plan: &Plan,
-) -> Result<Observed, Error> {
+pub async fn survey<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result<Survey, Error> {
     let listings = listings(api, ec2, plan).await?;
-    let targets = round::select_targets(plan, &listings.resources, api.source_region())?;
-    Ok(Observed { listings, targets })
+    let targets = fleet::select_targets(plan, &listings.resources, api.source_region())?;
+    Ok(Survey { listings, targets })
 }
 
 /// Every target's part of the round, concurrently, then the output.
-pub async fn act<L: Lightsail, E: Ec2>(
+pub async fn run_targets<L: Lightsail, E: Ec2>(
     api: &L,
     ec2: &E,
     plan: &Plan,
-    observed: Observed,
+    survey: Survey,
     deadline: Deadline,
 ) -> Result<Output, Error> {
-    let Observed {
+    let Survey {
         listings:
             Listings {
                 records,
@@ -134,10 +130,10 @@ pub async fn act<L: Lightsail, E: Ec2>(
                 artifacts,
             },
         targets,
-    } = observed;
-    let known = round::known_resources(&resources);
-    let conflicting = round::conflicting(&targets);
-    let by_source = round::records_by_source(&records);
+    } = survey;
+    let known = fleet::known_resources(&resources);
+    let conflicting = fleet::conflicting(&targets);
+    let by_source = fleet::records_by_source(&records);
 
     let rounds = targets.iter().map(|spec| {
         let target = TargetRound {
@@ -156,17 +152,20 @@ pub async fn act<L: Lightsail, E: Ec2>(
         async move {
             if deadline.near() {
                 tracing::warn!("Lambda deadline near: target left for the next round");
-                return (target.deferred(), true);
+                return (target.deferred(), Reach::Deferred);
             }
-            (target.run().await, false)
+            (target.run().await, Reach::Every)
         }
         .instrument(span)
     });
-    let results: Vec<(TargetReport, bool)> = stream::iter(rounds)
+    let results: Vec<(TargetReport, Reach)> = stream::iter(rounds)
         .buffered(plan.concurrency.max(1))
         .collect()
         .await;
-    let deferred = results.iter().any(|(_, deferred)| *deferred);
+    let reach = match results.iter().any(|(_, reach)| *reach == Reach::Deferred) {
+        true => Reach::Deferred,
+        false => Reach::Every,
+    };
     let reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
     let regions = Regions {
         region: api.region(),
@@ -177,7 +176,7 @@ pub async fn act<L: Lightsail, E: Ec2>(
         dry_run: plan.echo_dry_run,
         next_check_seconds: plan.next_check_seconds,
     };
-    let mut output = report::output(echo, reports, deferred, regions);
+    let mut output = report::output(echo, reports, reach, regions);
     if output.status != Status::InProgress && !plan.dry_run {
         output.cost = cost(api, ec2, plan).await;
     }

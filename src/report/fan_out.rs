@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::regions::RegionError;
+use super::merge::RegionError;
 
 /// One item of the fan-out: a target of a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod assemble;
 pub mod cost;
 pub mod fan_out;
+pub mod merge;
 pub mod metrics;
-pub mod regions;
-mod round;
 
-pub use round::{output, Regions};
+pub use assemble::{output, Reach, Regions};
 
 use std::collections::BTreeMap;
 
@@ -193,12 +193,12 @@ pub struct Output {
     pub cost: Option<cost::Cost>,
     /// A run over several regions: each region's summary (and, in the final output, cost).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub summary_by_region: BTreeMap<String, regions::RegionSummary>,
+    pub summary_by_region: BTreeMap<String, merge::RegionSummary>,
     /// A run over several regions: the regions that failed as a whole. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub region_errors: Vec<regions::RegionError>,
+    pub region_errors: Vec<merge::RegionError>,
     /// A fan-out item's final output, and the fan-out's: the targets `targets` leaves out (those
-    /// EXPORTED, and any beyond the first 100 others). See `regions::settle`.
+    /// EXPORTED, and any beyond the first 100 others). See `merge::settle`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets_omitted: Option<usize>,
     /// The fan-out's: items that failed without reporting their targets. Absent when none.

@@ -5,13 +5,8 @@ pub(crate) fn record(state: RecordState, created_at: f64) -> ExportRecord {
     let created = Timestamp::from_epoch_seconds(created_at);
     ExportRecord {
         name: format!("ExportSnapshotRecord-{created_at}"),
-        arn: None,
-        state,
         created_at: Some(created),
-        source_name: "web-1-export-2026-11-21".into(),
-        from_resource: None,
-        source_created_at: None,
-        destination: None,
+        ..ExportRecord::test("web-1-export-2026-11-21", state)
     }
 }
 
@@ -66,7 +61,7 @@ fn decision_table() {
             .collect();
         let refs: Vec<&ExportRecord> = records.iter().collect();
         assert_eq!(
-            decide(&refs, copy, max),
+            next_step(&refs, copy, max),
             expected,
             "{states:?} {copy:?} max {max}"
         );

@@ -2,9 +2,9 @@
 //! exists after all, a name taken, or a wait on an automatic snapshot being taken).
 
 use super::{Observed, TargetRound};
+use crate::decide;
 use crate::decide::copy::{self, CopyRefused, Wait};
 use crate::decide::preflight;
-use crate::decide::target as decide;
 use crate::ec2::Ec2;
 use crate::error::ApiError;
 use crate::error::TargetError;
@@ -36,7 +36,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         report: &mut TargetReport,
     ) -> Result<Copied, TargetError> {
         let autos = self.before_copy(seen).await?;
-        let taking = decide::being_taken(&autos);
+        let taking = decide::target::being_taken(&autos);
         if self.plan.dry_run {
             report.acted(Action::CopySnapshot);
             self.tag(&seen.copy_name, seen.date, report).await;
@@ -77,7 +77,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         if seen.resource.is_none() && seen.resource_type == ResourceType::Instance {
             // An earlier round identified the resource; its blueprint may have changed since.
             let found = self.identify().await?;
-            let given = decide::DateChoice::Given(seen.date);
+            let given = decide::target::DateChoice::Given(seen.date);
             preflight::check_resource(&found, &given)?;
             seen.resource = Some(found);
         }
@@ -87,7 +87,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         };
         // Whichever way the date was chosen (newest, `restoreDate`, or carried over from a round
         // that may have failed on it), its automatic snapshot must be restorable now.
-        decide::still_restorable(&autos, seen.date)?;
+        decide::target::still_restorable(&autos, seen.date)?;
         Ok(autos)
     }
 

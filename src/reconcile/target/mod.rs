@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
+use crate::decide;
 use crate::decide::preflight;
 use crate::decide::retention::{self, Current};
-use crate::decide::target::{self as decide, DateChoice, Decision};
+use crate::decide::target::{DateChoice, Decision};
 use crate::ec2::Ec2;
 use crate::error::{TargetError, TargetErrorKind};
 use crate::input::names;
@@ -19,8 +20,8 @@ use crate::model::{
 use crate::model::{Date, Timestamp};
 use crate::report::{ExportRecordReport, TargetReport};
 
+mod artifact;
 mod copy;
-mod ec2;
 
 use copy::Copied;
 #[cfg(test)]
@@ -104,7 +105,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             .map_or(&[], Vec::as_slice);
         self.show_records(records, report);
         let pinned = self.spec.pinned_date.is_some();
-        if decide::stays_exported(records, self.spec.previous_phase, pinned) {
+        if decide::target::stays_exported(records, self.spec.previous_phase, pinned) {
             tracing::info!("exported last round; its export record is no longer listed");
             report.phase = crate::model::Phase::Exported;
             report.export_record = self.spec.previous_record.clone();
@@ -112,18 +113,18 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         }
         let max = self.plan.max_export_attempts;
         let first_round = !pinned;
-        let look = decide::FirstLook {
+        let look = decide::target::FirstLook {
             first_round,
             dry_run: self.plan.dry_run,
             max_attempts: max,
         };
-        let mut decision = decide::first_decision(records, look);
+        let mut decision = decide::target::first_decision(records, look);
         if decision == Decision::LookAtCopy {
             let copy = self
                 .look_at_copy(&seen.copy_name, seen.resource_type)
                 .await?;
             self.adopt(&copy, seen.date, report).await;
-            decision = decide::decide(records, Some(&copy.state), max);
+            decision = decide::target::next_step(records, Some(&copy.state), max);
         }
         self.act(decision, records, &mut seen, report).await
     }
@@ -145,13 +146,13 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             DateChoice::Given(date) => (date, None),
             DateChoice::Newest => {
                 let list = self.auto_snapshots().await?;
-                let date = decide::newest_restorable(&list)?;
+                let date = decide::target::newest_restorable(&list)?;
                 let time_of_day = resource
                     .as_ref()
                     .or(self.known)
                     .and_then(|r| r.snapshot_time_of_day.as_deref());
                 report.auto_snapshot_today =
-                    decide::auto_snapshot_today(&list, date, self.plan.now, time_of_day);
+                    decide::target::auto_snapshot_today(&list, date, self.plan.now, time_of_day);
                 (date, Some(list))
             }
         };
@@ -171,7 +172,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
 
     /// The export record to show, and the times the metrics need.
     fn show_records(&self, records: &[&ExportRecord], report: &mut TargetReport) {
-        let shown = decide::shown_record(records);
+        let shown = decide::target::shown_record(records);
         report.export_record = shown.map(ExportRecordReport::of);
         report.copy_created_at = shown.and_then(|r| r.source_created_at);
         report.export_started_at = shown
@@ -196,7 +197,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
                     Copied::Made => return Ok(()),
                     Copied::Existing(copy) => {
                         self.adopt(&copy, seen.date, report).await;
-                        decision = decide::decide(records, Some(&copy.state), max);
+                        decision = decide::target::next_step(records, Some(&copy.state), max);
                     }
                 },
                 Decision::Export { attempt } => {

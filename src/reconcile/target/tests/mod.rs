@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::TargetRound;
 
+mod artifact;
 mod copy;
-mod ec2;
 mod export;
 mod observe;
 
@@ -30,13 +30,9 @@ const COPY: &str = "web-1-export-2026-11-21";
 
 fn instance(name: &str, blueprint: &str) -> Resource {
     Resource {
-        name: name.into(),
-        resource_type: ResourceType::Instance,
         blueprint_id: blueprint.into(),
-        blueprint_name: String::new(),
-        tags: Vec::new(),
-        auto_snapshots_enabled: Some(true),
         snapshot_time_of_day: Some("06:00".into()),
+        ..Resource::test(name, ResourceType::Instance)
     }
 }
 
@@ -90,16 +86,12 @@ fn copy_of(name: &str, from: &str, state: SnapshotState) -> ManualSnapshot {
 fn record(source: &str, state: RecordState) -> ExportRecord {
     ExportRecord {
         name: format!("ExportSnapshotRecord-{source}-{state:?}"),
-        arn: None,
         destination: (state == RecordState::Succeeded).then(|| Destination {
             id: format!("ami-{source}"),
             service: "Aws::EC2::Image".into(),
         }),
-        state,
         created_at: Some(at(NOW - 600.0)),
-        source_name: source.into(),
-        from_resource: None,
-        source_created_at: None,
+        ..ExportRecord::test(source, state)
     }
 }
 

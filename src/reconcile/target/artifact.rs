@@ -2,7 +2,7 @@
 //! then the housekeeping of the function's older copies and artifacts.
 
 use super::{Observed, TargetRound};
-use crate::decide::ec2 as decide;
+use crate::decide;
 use crate::ec2::Ec2;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
@@ -35,7 +35,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         records: &[&ExportRecord],
         report: &mut TargetReport,
     ) -> Result<(), TargetError> {
-        let succeeded = decide::succeeded_record(records);
+        let succeeded = decide::artifact::succeeded_record(records);
         let destination = succeeded
             .and_then(|r| r.destination.as_ref())
             .map(|d| d.id.clone())
@@ -53,7 +53,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             }
             self.label(seen, record, artifact, report).await?;
         }
-        let verified = decide::verify(
+        let verified = decide::artifact::verify(
             &destination,
             found.as_ref(),
             self.spec.waiting_since,
@@ -103,14 +103,14 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         artifact: &Ec2Artifact,
         report: &mut TargetReport,
     ) -> Result<(), TargetError> {
-        let export = decide::Export {
+        let export = decide::artifact::Export {
             resource: self.name(),
             date: seen.date,
             copy: &seen.copy_name,
             record: &record.name,
         };
-        let wanted = decide::labels(&export, &self.plan.ec2_tags);
-        if !decide::needs_labels(artifact, &wanted) {
+        let wanted = decide::artifact::labels(&export, &self.plan.ec2_tags);
+        if !decide::artifact::needs_labels(artifact, &wanted) {
             return Ok(());
         }
         let mut ids = vec![artifact.id.clone()];
@@ -134,7 +134,8 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             return;
         };
         let policy = self.plan.ec2_policy;
-        for retirement in decide::to_retire(self.name(), artifacts, current, policy, self.plan.now)
+        for retirement in
+            decide::artifact::to_retire(self.name(), artifacts, current, policy, self.plan.now)
         {
             if let Some(image) = &retirement.image {
                 if !self.plan.dry_run {

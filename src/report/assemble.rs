@@ -1,7 +1,7 @@
 //! A round's output in one region: its targets' reports, their summary, the run's status, and
 //! when to look again.
 
-use super::regions::Echo;
+use super::merge::Echo;
 use super::{status, summarise, Output, Status, TargetReport};
 
 /// Where a round ran, for the output of a cross-region run.
@@ -10,13 +10,20 @@ pub struct Regions {
     pub source_region: String,
 }
 
-/// The round's output. `deferred`: a target was left for the next round (the deadline was
-/// near), which is then due at once.
-pub fn output(echo: Echo, reports: Vec<TargetReport>, deferred: bool, regions: Regions) -> Output {
+/// Whether a round reached every target, or left some for the next round because the Lambda
+/// deadline was near (the next round is then due at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Every,
+    Deferred,
+}
+
+/// The round's output.
+pub fn output(echo: Echo, reports: Vec<TargetReport>, reach: Reach, regions: Regions) -> Output {
     let summary = summarise(&reports);
     let status = status(&summary);
     let next_check_seconds = match status {
-        _ if deferred => 1,
+        _ if reach == Reach::Deferred => 1,
         Status::InProgress => echo.next_check_seconds,
         Status::Succeeded | Status::Failed => 0,
     };
@@ -65,14 +72,14 @@ mod tests {
             vec![r]
         };
         assert_eq!(
-            output(p.clone(), with(Phase::Copying), false, regions()).next_check_seconds,
+            output(p.clone(), with(Phase::Copying), Reach::Every, regions()).next_check_seconds,
             300
         );
         assert_eq!(
-            output(p.clone(), with(Phase::Copying), true, regions()).next_check_seconds,
+            output(p.clone(), with(Phase::Copying), Reach::Deferred, regions()).next_check_seconds,
             1
         );
-        let done = output(p.clone(), with(Phase::Exported), false, regions());
+        let done = output(p.clone(), with(Phase::Exported), Reach::Every, regions());
         assert_eq!(
             (done.status, done.next_check_seconds, done.region),
             (Status::Succeeded, 0, None)
@@ -81,7 +88,7 @@ mod tests {
             region: "us-east-1".into(),
             source_region: "eu-west-1".into(),
         };
-        let out = output(p.clone(), with(Phase::Failed), false, cross);
+        let out = output(p.clone(), with(Phase::Failed), Reach::Every, cross);
         assert_eq!(out.source_region.as_deref(), Some("eu-west-1"));
     }
 }

@@ -139,16 +139,11 @@ mod tests {
 
     fn resource(name: &str, kind: ResourceType, tag: Option<(&str, &str)>) -> Resource {
         Resource {
-            name: name.into(),
-            resource_type: kind,
-            blueprint_id: String::new(),
-            blueprint_name: String::new(),
             tags: tag
                 .map(|(k, v)| (k.to_string(), Some(v.to_string())))
                 .into_iter()
                 .collect(),
-            auto_snapshots_enabled: Some(true),
-            snapshot_time_of_day: None,
+            ..Resource::test(name, kind)
         }
     }
 
