@@ -6,6 +6,8 @@
 #
 #   ./deploy/check.sh          (scripts/test.sh runs it; installs its tools under the repo)
 #
+# `sam build` is run exactly as the README writes it, and what it produced is checked.
+#
 # Installs: .venv-deploy/ (deploy/requirements.txt: cfn-lint, aws-sam-cli, moto[server],
 # cargo-lambda with zig), deploy/node_modules/ (npm ci: asl-validator), the Rust target
 # aarch64-unknown-linux-gnu. A tool that cannot be installed fails the run; nothing is skipped.
@@ -127,6 +129,24 @@ if cargo lambda build --release --arm64 --bin lightsail-export >"$OUT/build-arm6
 else
     tail -30 "$OUT/build-arm64.log"
     fail "cargo lambda build --release --arm64 ($(seconds "$t0") s)"
+fi
+
+# ------------------------------------------------------------------ sam build, as the README writes it
+# SAM's rust-cargolambda builder runs the same `cargo lambda build --release --arm64 --bin
+# lightsail-export` in the workspace's target/ (CARGO_TARGET_DIR from `cargo metadata`), so
+# after the build above it compiles nothing again; stdin is closed, so a prompt fails the stage.
+t0=$(date +%s)
+rm -rf .aws-sam
+if sam build </dev/null >"$OUT/sam-build.log" 2>&1; then
+    if checked="$("$VENV/bin/python" deploy/static_checks.py --sam-build .aws-sam 2>&1)"; then
+        pass "sam build: $checked ($(seconds "$t0") s)"
+    else
+        echo "$checked" | sed 's/^/      /'
+        fail "sam build: what it produced ($(seconds "$t0") s)"
+    fi
+else
+    tail -30 "$OUT/sam-build.log"
+    fail "sam build ($(seconds "$t0") s)"
 fi
 
 # ------------------------------------------------------------------ executed for real

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Checks of template.yaml and the state machine that no linter makes. One PASS/FAIL line each.
+`--sam-build DIR`: instead, checks what `sam build` left in DIR (deploy/check.sh).
 
 - Every ${placeholder} of each ASL file has a DefinitionSubstitution, and every substitution is used;
   every statemachine/*.asl.json is a state machine of the template.
@@ -46,6 +47,7 @@ PARAMETER_CASES = {
     "Ec2Tags": (["", "team=web", "team=web,cost-center=42", "empty="], ["team", "=x", "a=b,,c=d", "team=web,"]),
     "Ec2Keep": (["", "1", "30", "9999"], ["0", "-1", "ten", "10000", "01"]),
     "Ec2KeepDays": (["", "1", "30", "36500"], ["0", "-5", "2.5", "100000"]),
+    "MaxRetryWindow": (["2h", "90m", "1h30m", "600s", "7200"], ["", "2 h", "h", "2d", "-5", "2h30"]),
     "MaxAutoSnapshotWait": (["3h", "90m", "2h30m", "600s", "10800", "1h0m30s"], ["", "3 h", "h", "3d", "-5", "3h30"]),
     "ScheduleTimezone": (
         ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "Etc/GMT+2"],
@@ -128,7 +130,30 @@ def policy_actions(tpl: dict) -> set[str]:
             if action.startswith("lightsail:"):
                 assert "*" not in action, f"wildcard action {action}"
                 actions.add(action.split(":", 1)[1])
+                check_lightsail_write(action.split(":", 1)[1], statement)
     return actions
+
+
+def snapshot_arns_only(statement: dict) -> bool:
+    resources = statement["Resource"]
+    if isinstance(resources, str):
+        return False
+    texts = [json.dumps(r) for r in resources]
+    return all("InstanceSnapshot/*" in t or "DiskSnapshot/*" in t for t in texts)
+
+
+def check_lightsail_write(action: str, statement: dict) -> None:
+    """The Lightsail writes that could touch a user's snapshots are held to the function's own."""
+    condition = statement.get("Condition", {})
+    if action in ("DeleteInstanceSnapshot", "DeleteDiskSnapshot"):
+        tag = condition.get("StringEquals", {}).get("aws:ResourceTag/lightsail-export:managed")
+        assert tag == "true", f"lightsail:{action} without the managed-tag condition"
+        assert snapshot_arns_only(statement), f"lightsail:{action} on more than snapshots"
+    if action == "TagResource":
+        keys = condition.get("ForAllValues:StringLike", {}).get("aws:TagKeys")
+        assert keys == "lightsail-export:*", f"lightsail:TagResource not limited to the function's tag keys: {keys}"
+        assert snapshot_arns_only(statement), "lightsail:TagResource on more than snapshots"
+
 
 
 def check_iam(tpl: dict) -> str:
@@ -139,7 +164,10 @@ def check_iam(tpl: dict) -> str:
     assert not missing, f"the function calls {sorted(missing)} but its role does not allow them"
     extra = allowed - called
     assert not extra, f"the role allows {sorted(extra)}, which lightsail::OPERATIONS does not list"
-    return f"{len(called)} Lightsail operations in lightsail::OPERATIONS, all allowed, nothing more"
+    return (
+        f"{len(called)} Lightsail operations in lightsail::OPERATIONS, all allowed, nothing more; "
+        "deletes only of managed-tagged snapshots, tags only the function's keys on snapshots"
+    )
 
 
 def check_parameters(tpl: dict) -> str:
@@ -164,8 +192,39 @@ def check_parameters(tpl: dict) -> str:
     return f"{checked} values of {len(PARAMETER_CASES)} patterns as expected; every String parameter constrained"
 
 
+def check_sam_build(tpl: dict, build_dir: Path) -> str:
+    """What `sam build` produced: its template, and for every function of ours (BuildMethod
+    rust-cargolambda) an aarch64 `bootstrap` in `<build_dir>/build/<LogicalId>/`."""
+    built = build_dir / "build"
+    assert (built / "template.yaml").is_file(), f"no {built}/template.yaml"
+    functions = {
+        name: resource
+        for name, resource in tpl["Resources"].items()
+        if resource.get("Type") == "AWS::Serverless::Function"
+        and resource.get("Metadata", {}).get("BuildMethod") == "rust-cargolambda"
+    }
+    assert functions, "no rust-cargolambda function in template.yaml"
+    sizes = []
+    for name, resource in functions.items():
+        assert resource["Properties"].get("Architectures") == ["arm64"], f"{name} is not arm64"
+        bootstrap = built / name / "bootstrap"
+        assert bootstrap.is_file(), f"no {bootstrap}"
+        head = bootstrap.read_bytes()[:20]
+        assert head[:4] == b"\x7fELF" and head[18:20] == b"\xb7\x00", f"{bootstrap} is not an aarch64 ELF"
+        assert bootstrap.stat().st_mode & 0o111, f"{bootstrap} is not executable"
+        sizes.append(f"{name} {bootstrap.stat().st_size} bytes")
+    return f"{len(functions)} function(s), each an aarch64 bootstrap: {', '.join(sizes)}"
+
+
 def main() -> int:
     tpl = template()
+    if len(sys.argv) == 3 and sys.argv[1] == "--sam-build":
+        try:
+            print(check_sam_build(tpl, Path(sys.argv[2])))
+        except AssertionError as error:
+            print(error)
+            return 1
+        return 0
     failed = 0
     for title, check in [
         ("ASL placeholders = DefinitionSubstitutions", check_substitutions),

@@ -290,6 +290,9 @@ class Stack:
             "AWS_SECRET_ACCESS_KEY": "local",
             "TARGET_TAG": "export=nightly",
             "NEXT_CHECK_SECONDS": "1",
+            # 10 simulated minutes (half a second at the world's 1200x): scenario_ec2_unreachable's
+            # night ends within seconds; no other scenario fails transiently at the target level.
+            "MAX_RETRY_WINDOW": "10m",
             "RUST_LOG": "info",
         }
         self._spawn("function", [self.args.function], env=dict(os.environ, **function_env))
@@ -522,6 +525,36 @@ def scenario_export_fails(stack: Stack) -> str:
     assert disk["phase"] == "EXPORTED", disk
     exports = [w for w in stack.admin("GET", "writes") if w["operation"] == "ExportSnapshot" and w["target"].startswith("web-1")]
     return f"FAILED through Notify failure -> Failed after {len(exports)} failed exports of web-1; SNS message received ({web['error']['type']})"
+
+
+def scenario_ec2_unreachable(stack: Stack) -> str:
+    # Lightsail answers, EC2 closes every connection unanswered: the exports succeed, but no AMI
+    # or EBS snapshot can be looked at. Each target stays in progress (Retryable, failingSince)
+    # for MAX_RETRY_WINDOW, then FAILS RetryWindowExceeded: the night ends, not at the 12-hour
+    # timeout, and its last output (in the SNS message) reports every target.
+    stack.reset_world({"ec2Unreachable": True})
+    since = stack.invocations.count()
+    arn = start_execution(stack, "ec2-unreachable", "stepfunctions-start.json")
+    described, history = finish(stack, arn, stack.args.run_timeout)
+    summary = describe(described, history, stack, since)
+    assert described["status"] == "FAILED", summary
+    states = entered(history)
+    assert states[-2:] == ["Notify failure", "Failed"], summary
+    assert "Retryable" not in task_errors(history), summary
+    messages = failure_messages(stack)
+    assert len(messages) == 1, messages
+    last = messages[0]
+    assert last["status"] == "FAILED", last
+    targets = {t["resource"]: t for t in last["targets"]}
+    assert sorted(targets) == ["data-disk", "web-1"], targets
+    for name, target in targets.items():
+        assert target["phase"] == "FAILED", target
+        assert target["error"]["type"] == "RetryWindowExceeded", target
+        assert "last error: Describe" in target["error"]["message"], target
+        assert target["failingSince"], target
+        assert target["exportRecord"]["state"] == "Succeeded", target
+    rounds = states.count("Reconcile")
+    return f"FAILED after {rounds} rounds, every target RetryWindowExceeded with its export record; SNS message received"
 
 
 def scenario_throttled(stack: Stack) -> str:
@@ -809,6 +842,7 @@ SCENARIOS = [
     ("nightly run ends SUCCEEDED with the AMI id in the execution output", scenario_nightly),
     ("a failing export ends in Fail after the SNS notification", scenario_export_fails),
     ("a throttled Lightsail still ends SUCCEEDED through Retry", scenario_throttled),
+    ("an unreachable EC2 endpoint ends FAILED, every target reported, within MAX_RETRY_WINDOW", scenario_ec2_unreachable),
     ("a dry run ends after its first round", scenario_dry_run),
     ("a bad input is caught, not retried, and notified", scenario_bad_input),
     ("the fan-out over two regions ends SUCCEEDED, one export per target", scenario_fanout),

@@ -116,22 +116,34 @@ impl App {
         layout: RegionsPlan,
         request: &Request,
     ) -> Result<Vec<RegionJob<SdkLightsail, SdkEc2>>, Error> {
-        let failed = |region: &str| request.region_errors.iter().any(|e| e.region == region);
+        // A region that failed earlier in the run is reported again, not retried; one whose
+        // listings failed transiently is tried again, its window going on.
+        let carried = |region: &str| request.region_errors.iter().find(|e| e.region == region);
         let mut jobs = Vec::new();
         for (region, part) in layout.regions {
-            if failed(&region) {
-                continue;
-            }
-            let adapters = self.adapters(&region);
-            let now = match &adapters {
-                Adapters::Ready(api, _) => api.now(),
-                Adapters::Unavailable(_) => self.api.now(),
+            let failing_since = match carried(&region) {
+                Some(error) if error.is_retried() => match error.failing_since.as_deref() {
+                    Some(since) => Some(Timestamp::parse_rfc3339(since).map_err(|reason| {
+                        Error::InvalidInput(format!(
+                            "previous output, regionErrors, `{region}`: failingSince {reason}"
+                        ))
+                    })?),
+                    None => None,
+                },
+                Some(_) => continue,
+                None => None,
             };
+            let adapters = self.adapters(&region);
+            // One "now" for every region of the round, read off the function's own region's
+            // clock (the emulator's in tests and the local runner, whose other regions' clients
+            // have none of their own).
+            let now = self.api.now();
             let plan = part.map(|part| Plan::new(config, part, now)).transpose()?;
             jobs.push(RegionJob {
                 region,
                 plan,
                 adapters,
+                failing_since,
             });
         }
         Ok(jobs)
@@ -227,11 +239,9 @@ async fn round(
             "no target in any region: no instance or disk has the tag".into(),
         ));
     }
-    Ok(merge::merge(
-        parts,
-        std::mem::take(&mut request.region_errors),
-        echo,
-    ))
+    let mut carried = std::mem::take(&mut request.region_errors);
+    carried.retain(|error| !error.is_retried());
+    Ok(merge::merge(parts, carried, echo))
 }
 
 /// JSON logs on stdout (CloudWatch reads them), filtered by `RUST_LOG` (default `info`).

@@ -344,6 +344,65 @@ async fn an_export_whose_ami_never_becomes_available_is_reported_not_exported() 
 }
 
 #[tokio::test]
+async fn a_night_against_an_unreachable_ec2_endpoint_ends_with_every_target_reported() {
+    let h = Harness::new(
+        NIGHTS,
+        Config {
+            max_retry_window: std::time::Duration::from_secs(30 * 60),
+            ..config(2)
+        },
+    )
+    .await;
+    h.set_faults(Faults {
+        ec2_unreachable: true,
+        ..Faults::default()
+    });
+    // Rounds as the state machine runs them: no invocation fails, the night ends on its own.
+    let outputs = h.run(json!({})).await;
+    let retrying = outputs
+        .iter()
+        .find(|o| {
+            let web = target(o, "web-1");
+            web.error
+                .as_ref()
+                .is_some_and(|e| e.kind == TargetErrorKind::Retryable)
+        })
+        .expect("a round in which web-1's AMI could not be looked at");
+    let web = target(retrying, "web-1");
+    assert_eq!(web.phase, Phase::Exporting, "{web:#?}");
+    assert!(web.failing_since.is_some(), "{web:#?}");
+    let last = outputs.last().unwrap();
+    assert_eq!(last.status, Status::Failed, "{last:#?}");
+    assert_eq!(last.summary.total, 2);
+    for name in ["web-1", "data-disk"] {
+        let t = target(last, name);
+        assert_eq!(t.phase, Phase::Failed, "{t:#?}");
+        let error = t.error.as_ref().unwrap();
+        assert_eq!(
+            error.kind,
+            TargetErrorKind::RetryWindowExceeded,
+            "{error:?}"
+        );
+        // The message names the call that kept failing, and its last error.
+        assert!(
+            error.message.contains("MAX_RETRY_WINDOW (30m)"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.contains("last error: Describe"),
+            "{}",
+            error.message
+        );
+        // Lightsail's part was done: the export record is there, succeeded.
+        assert_eq!(t.export_record.as_ref().unwrap().state, "Succeeded");
+    }
+    // Rounds 5 minutes apart over a 30-minute window: the night is bounded, not the 12 hours
+    // of the state machine's timeout.
+    assert!(outputs.len() < 30, "{} rounds", outputs.len());
+}
+
+#[tokio::test]
 async fn an_ami_deleted_before_it_was_verified_is_a_failed_target() {
     let world = NIGHTS.replace("unrelatedExportRecords: 5", "")
         + r#"snapshots:

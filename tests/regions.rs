@@ -237,18 +237,98 @@ async fn a_denied_region_fails_alone_and_the_others_finish() {
 }
 
 #[tokio::test]
-async fn a_throttled_region_retries_the_whole_round() {
+async fn a_region_failing_transiently_is_tried_again_while_the_others_go_on() {
     let h = Harness::new(TWO_REGIONS, tagged(&["us-east-1", "eu-west-1"])).await;
     h.set_faults(Faults {
         throttle_rate: 1.0,
         operations: vec!["GetDisks".into()],
         ..Faults::default()
     });
-    let error = h.invoke(json!({})).await.unwrap_err();
-    assert_eq!(error.error_type(), "Retryable", "{error}");
+    // Throttled everywhere: every region is listed as retrying, the round is not an error.
+    let first = h.invoke(json!({})).await.unwrap();
+    assert_eq!(first.status, Status::InProgress, "{first:#?}");
+    assert_eq!(first.region_errors.len(), 2, "{first:#?}");
+    for error in &first.region_errors {
+        assert_eq!(error.error_type, "Retryable", "{error:?}");
+        assert!(error.failing_since.is_some(), "{error:?}");
+    }
+    // One region comes back: its targets go on while the other keeps retrying.
+    h.set_faults(Faults {
+        unreachable_regions: vec!["eu-west-1".into()],
+        ..Faults::default()
+    });
+    let event = serde_json::to_value(&first).unwrap();
+    let second = h.invoke(event).await.unwrap();
+    assert_eq!(second.status, Status::InProgress);
+    assert_eq!(second.region_errors.len(), 1, "{second:#?}");
+    let eu = &second.region_errors[0];
+    assert_eq!(
+        (eu.region.as_str(), eu.error_type.as_str()),
+        ("eu-west-1", "Retryable")
+    );
+    // The window goes on from the first round that failed.
+    assert_eq!(eu.failing_since, first.region_errors[0].failing_since);
+    assert_eq!(
+        write_regions(&h, "CopySnapshot").len(),
+        2,
+        "us-east-1's two targets copied"
+    );
     h.set_faults(Faults::default());
-    let last = h.run(json!({})).await.pop().unwrap();
+    let last = h
+        .run(serde_json::to_value(&second).unwrap())
+        .await
+        .pop()
+        .unwrap();
     assert_eq!(last.status, Status::Succeeded, "{last:#?}");
+    assert!(last.region_errors.is_empty(), "{last:#?}");
+    assert_eq!(last.summary.exported, 5);
+}
+
+#[tokio::test]
+async fn an_unreachable_region_is_reported_after_the_retry_window_and_the_others_finish() {
+    let config = Config {
+        max_retry_window: std::time::Duration::from_secs(30 * 60),
+        ..tagged(&["us-east-1", "eu-west-1"])
+    };
+    let h = Harness::new(TWO_REGIONS, config).await;
+    h.set_faults(Faults {
+        unreachable_regions: vec!["eu-west-1".into()],
+        ..Faults::default()
+    });
+    let outputs = h.run(json!({})).await;
+    let last = outputs.last().unwrap();
+    // The night ends, with its output: FAILED, because a region failed as a whole.
+    assert_eq!(last.status, Status::Failed, "{last:#?}");
+    assert_eq!(last.next_check_seconds, 0);
+    assert_eq!(last.summary.exported, 2, "us-east-1's targets all exported");
+    assert_eq!(last.summary_by_region["us-east-1"].summary.exported, 2);
+    assert!(!last.summary_by_region.contains_key("eu-west-1"));
+    assert_eq!(last.region_errors.len(), 1, "{last:#?}");
+    let eu = &last.region_errors[0];
+    assert_eq!(
+        (eu.region.as_str(), eu.error_type.as_str()),
+        ("eu-west-1", "RetryWindowExceeded")
+    );
+    assert!(
+        eu.message.contains("MAX_RETRY_WINDOW (30m)"),
+        "{}",
+        eu.message
+    );
+    assert!(eu.message.contains("last error: "), "{}", eu.message);
+    // Every round listed the region: retrying first, then failed for good (and reported again,
+    // not retried, while us-east-1 finished).
+    let types: Vec<&str> = (outputs.iter())
+        .map(|o| o.region_errors[0].error_type.as_str())
+        .collect();
+    let retried = types.iter().take_while(|t| **t == "Retryable").count();
+    assert!(retried > 1, "{types:?}");
+    assert!(
+        types[retried..].iter().all(|t| *t == "RetryWindowExceeded"),
+        "{types:?}"
+    );
+    assert!(write_regions(&h, "CopySnapshot")
+        .iter()
+        .all(|(r, _)| r == "us-east-1"));
 }
 
 #[tokio::test]

@@ -40,6 +40,12 @@ pub struct Faults {
     /// before anything is applied, as under an organization's SCP that denies those regions
     /// (a `Deny` on `aws:RequestedRegion`, a common guardrail). Never rolled.
     pub denied_regions: Vec<String>,
+    /// Regions whose every call (Lightsail and EC2) has its connection closed unanswered, as an
+    /// endpoint that is gone or a network path that drops everything. Never rolled.
+    pub unreachable_regions: Vec<String>,
+    /// Every EC2 call has its connection closed unanswered (an EC2 endpoint that cannot be
+    /// reached while Lightsail can). Never rolled.
+    pub ec2_unreachable: bool,
 }
 
 /// What happens to one call before it reaches the world.
@@ -113,6 +119,12 @@ impl FaultState {
             .filter_map(|field| input.get(*field).and_then(serde_json::Value::as_str))
             .find(|name| denied.iter().any(|d| d == name))
             .map(str::to_string)
+    }
+
+    /// Whether `unreachable_regions` (or, for EC2, `ec2_unreachable`) drops this call.
+    pub fn unreachable(&self, region: &str, ec2: bool) -> bool {
+        (ec2 && self.faults.ec2_unreachable)
+            || self.faults.unreachable_regions.iter().any(|r| r == region)
     }
 
     /// Whether `denied_regions` refuses every call to `region`.

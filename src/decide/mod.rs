@@ -6,6 +6,7 @@
 //! - [`copy`]: what a refused copy means: a name taken, or a bounded wait;
 //! - [`fleet`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
 //! - [`retention`]: which of the function's copies may go;
+//! - [`retry`]: how long a target or a region may keep failing transiently (`MAX_RETRY_WINDOW`);
 //! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
 
 pub mod artifact;
@@ -13,4 +14,5 @@ pub mod copy;
 pub mod fleet;
 pub mod preflight;
 pub mod retention;
+pub mod retry;
 pub mod target;

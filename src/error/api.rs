@@ -98,9 +98,10 @@ impl ApiError {
 /// What a region's failure means for a run over several regions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegionFailure {
-    /// Transient: the invocation fails as `Retryable` (the state machine retries the whole
-    /// round, which converges: every region's progress is in Lightsail, not in the output).
-    RetryInvocation(Error),
+    /// Transient (the failed call and its error): a round tries the region again next round,
+    /// within `MAX_RETRY_WINDOW` (`decide::retry`); the fan-out's listing fails as `Retryable`
+    /// (the state machine retries it).
+    Transient(String),
     /// The region's tag matched nothing: the region is empty, not failed.
     NoTargets,
     /// Anything else fails that region alone.
@@ -111,14 +112,15 @@ impl Error {
     /// What this error, met while reconciling `region`, means for the run.
     pub fn in_region(self, region: &str) -> RegionFailure {
         match self {
-            Error::Retryable(message) => {
-                RegionFailure::RetryInvocation(Error::Retryable(format!("{region}: {message}")))
-            }
+            Error::Retryable(message) => RegionFailure::Transient(message),
             Error::NoTargets(_) => RegionFailure::NoTargets,
             other => RegionFailure::Region(RegionError {
                 region: region.to_string(),
                 error_type: other.error_type().to_string(),
                 message: other.to_string(),
+                failing_since: None,
+                targets: None,
+                target_tag: None,
             }),
         }
     }
@@ -185,10 +187,7 @@ mod tests {
     #[test]
     fn a_regions_failure() {
         let retry = Error::Retryable("slow".into()).in_region("eu-west-1");
-        assert_eq!(
-            retry,
-            RegionFailure::RetryInvocation(Error::Retryable("eu-west-1: slow".into()))
-        );
+        assert_eq!(retry, RegionFailure::Transient("slow".into()));
         assert_eq!(
             Error::NoTargets("none".into()).in_region("eu-west-1"),
             RegionFailure::NoTargets

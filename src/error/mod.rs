@@ -99,8 +99,12 @@ pub enum TargetErrorKind {
     AccessDenied,
     /// Lightsail rejected a request for this target as invalid.
     InvalidInput,
-    /// A transient failure (throttling, 5xx, timeout, lost connection): the next round retries.
+    /// A transient failure (throttling, 5xx, timeout, lost connection): the next round retries,
+    /// for at most `MAX_RETRY_WINDOW` (the output's `failingSince` counts it).
     Retryable,
+    /// The target's calls kept failing transiently for longer than `MAX_RETRY_WINDOW`; the message
+    /// names the call and its last error.
+    RetryWindowExceeded,
     /// Any other Lightsail error.
     LightsailError,
     /// The fan-out item that reconciled this target failed as a whole (a Lambda error the state
@@ -128,6 +132,13 @@ pub struct TargetError {
     pub message: String,
 }
 
+impl RegionError {
+    /// A region's transient failure, tried again next round (not a final error).
+    pub fn is_retried(&self) -> bool {
+        self.error_type == "Retryable"
+    }
+}
+
 impl TargetError {
     pub fn new(kind: TargetErrorKind, message: impl Into<String>) -> Self {
         TargetError {
@@ -139,6 +150,9 @@ impl TargetError {
 
 /// A region that failed as a whole in a run over several regions (its listing was denied, its
 /// tag was invalid…): the other regions go on; the run ends FAILED. The output's `regionErrors`.
+/// A region whose listings fail transiently is listed too, as `Retryable` with `failingSince`:
+/// the run stays in progress and the next round tries it again, for at most `MAX_RETRY_WINDOW`
+/// (then `RetryWindowExceeded`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegionError {
@@ -147,6 +161,16 @@ pub struct RegionError {
     #[serde(rename = "type")]
     pub error_type: String,
     pub message: String,
+    /// RFC 3339: since when the region's listings fail transiently (only with `Retryable` and
+    /// `RetryWindowExceeded`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<String>,
+    /// What the region was asked, on a `Retryable` entry only: its targets by name and its tag,
+    /// so that the next round (fed this output) asks it the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_tag: Option<String>,
 }
 
 #[cfg(test)]

@@ -49,12 +49,23 @@ pub struct Config {
     /// `MAX_AUTO_SNAPSHOT_WAIT` (`3h`, `90m`, `600s` or seconds): how long a target waits while
     /// Lightsail refuses its copy because an automatic snapshot is being taken, before it FAILS.
     pub max_auto_snapshot_wait: Duration,
+    /// `MAX_RETRY_WINDOW` (same forms): how long a target may keep failing transiently (a call
+    /// that times out, is throttled or cannot reach its endpoint, round after round) before it
+    /// FAILS `RetryWindowExceeded`; in a run over several regions, how long a region's listings
+    /// may, before the region is reported failed.
+    pub max_retry_window: Duration,
 }
 
 /// The default `MAX_AUTO_SNAPSHOT_WAIT`: three hours.
 pub const DEFAULT_MAX_AUTO_SNAPSHOT_WAIT: Duration = Duration::from_secs(3 * 3600);
 /// The longest `MAX_AUTO_SNAPSHOT_WAIT` accepted: a Step Functions run lasts 12 hours at most.
 const LONGEST_AUTO_SNAPSHOT_WAIT: Duration = Duration::from_secs(12 * 3600);
+/// The default `MAX_RETRY_WINDOW`: two hours, well inside the state machines' 12-hour timeout,
+/// so that a night whose calls keep failing still ends with its output.
+pub const DEFAULT_MAX_RETRY_WINDOW: Duration = Duration::from_secs(2 * 3600);
+/// The longest `MAX_RETRY_WINDOW` accepted: past the state machine's timeout it would bound
+/// nothing.
+const LONGEST_RETRY_WINDOW: Duration = Duration::from_secs(11 * 3600);
 
 impl Default for Config {
     fn default() -> Self {
@@ -73,6 +84,7 @@ impl Default for Config {
             metrics: true,
             metrics_namespace: "LightsailExport".to_string(),
             max_auto_snapshot_wait: DEFAULT_MAX_AUTO_SNAPSHOT_WAIT,
+            max_retry_window: DEFAULT_MAX_RETRY_WINDOW,
             ec2_tags: Vec::new(),
             ec2_policy: Ec2Policy::default(),
             prices: Prices::default(),
@@ -273,6 +285,10 @@ impl Config {
         if let Some(text) = get("MAX_AUTO_SNAPSHOT_WAIT") {
             config.max_auto_snapshot_wait =
                 parse_duration("MAX_AUTO_SNAPSHOT_WAIT", &text, LONGEST_AUTO_SNAPSHOT_WAIT)?;
+        }
+        if let Some(text) = get("MAX_RETRY_WINDOW") {
+            config.max_retry_window =
+                parse_duration("MAX_RETRY_WINDOW", &text, LONGEST_RETRY_WINDOW)?;
         }
         config.read_ec2(&get)?;
         if let Some(namespace) = get("METRICS_NAMESPACE") {

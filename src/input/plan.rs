@@ -25,6 +25,8 @@ pub struct TargetSpec {
     pub previous_phase: Option<Phase>,
     /// Since when the target waits (on an automatic snapshot, or an EC2 artifact).
     pub waiting_since: Option<Timestamp>,
+    /// Since when the target's calls fail transiently (bounded by `MAX_RETRY_WINDOW`).
+    pub failing_since: Option<Timestamp>,
     /// The export record the previous round showed.
     pub previous_record: Option<ExportRecordReport>,
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
@@ -38,6 +40,7 @@ impl TargetSpec {
             resource_type: None,
             previous_phase: None,
             waiting_since: None,
+            failing_since: None,
             previous_record: None,
             auto_snapshot_today: None,
         }
@@ -66,6 +69,8 @@ pub struct Plan {
     pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT`.
     pub max_auto_snapshot_wait: Duration,
+    /// `MAX_RETRY_WINDOW`.
+    pub max_retry_window: Duration,
     /// When this round runs (Lightsail's clock; see `Clock`).
     pub now: Timestamp,
 }
@@ -107,8 +112,13 @@ fn target_specs(
             Some(since) => Some(Timestamp::parse_rfc3339(since).map_err(bad)?),
             None => None,
         };
+        let failing_since = match previous.and_then(|p| p.failing_since.as_deref()) {
+            Some(since) => Some(Timestamp::parse_rfc3339(since).map_err(bad)?),
+            None => None,
+        };
         targets.push(TargetSpec {
             pinned_date,
+            failing_since,
             resource_type: previous.and_then(|p| p.resource_type),
             previous_phase: previous.and_then(|p| p.phase),
             waiting_since,
@@ -174,6 +184,7 @@ impl Plan {
                 keep: (config.keep_copies > 0).then_some(config.keep_copies),
             },
             max_auto_snapshot_wait: config.max_auto_snapshot_wait,
+            max_retry_window: config.max_retry_window,
             ec2_tags: config.ec2_tags.clone(),
             ec2_policy: config.ec2_policy,
             prices: config.prices,
@@ -268,6 +279,7 @@ mod tests {
             auto_snapshot_date: Some("2026-11-20".into()),
             phase: Some(Phase::Exporting),
             waiting_since: Some("2026-11-22T06:20:00Z".into()),
+            failing_since: Some("2026-11-22T05:20:00Z".into()),
             export_record: None,
             auto_snapshot_today: None,
         }]);
@@ -283,6 +295,10 @@ mod tests {
         assert_eq!(
             plan.targets[0].waiting_since,
             Some(Timestamp::from_unix(1_795_328_400))
+        );
+        assert_eq!(
+            plan.targets[0].failing_since,
+            Some(Timestamp::from_unix(1_795_324_800))
         );
         assert_eq!(plan.targets[1].pinned_date, None);
         assert_eq!(plan.echo_dry_run, None);

@@ -32,6 +32,9 @@ pub struct PreviousTarget {
     /// RFC 3339: since when the target waits on an automatic snapshot.
     #[serde(default)]
     pub waiting_since: Option<String>,
+    /// RFC 3339: since when the target's calls fail transiently.
+    #[serde(default)]
+    pub failing_since: Option<String>,
     /// The export record shown last round: an EXPORTED target stays so, even if Lightsail
     /// forgets the record once the copy is deleted (a guess the emulator can play).
     #[serde(default)]
@@ -304,6 +307,7 @@ impl Request {
     fn from_previous(value: Value) -> Result<Request, Error> {
         let previous: PreviousOutput =
             serde_json::from_value(value).map_err(|e| invalid("previous output", e))?;
+        let regions = previous_regions(&previous);
         Ok(Request {
             // A target of a run over several regions comes back qualified with its region.
             targets: Some(
@@ -319,17 +323,28 @@ impl Request {
             restore_date: previous.restore_date,
             dry_run: previous.dry_run,
             previous: Some(previous.targets),
-            regions: (!previous.summary_by_region.is_empty()).then(|| {
-                previous
-                    .summary_by_region
-                    .into_keys()
-                    .map(RegionRequest::Name)
-                    .collect()
-            }),
+            regions,
             region_errors: previous.region_errors,
             ..Request::default()
         })
     }
+}
+
+/// The regions a previous output covers: those it reported on, and those still retried
+/// (`regionErrors` of type `Retryable`), asked again what they were asked.
+fn previous_regions(previous: &PreviousOutput) -> Option<Vec<RegionRequest>> {
+    let reported = (previous.summary_by_region.keys()).map(|r| RegionRequest::Name(r.clone()));
+    let retried = (previous.region_errors.iter())
+        .filter(|e| e.is_retried() && !previous.summary_by_region.contains_key(&e.region))
+        .map(|e| {
+            RegionRequest::Detailed(RegionDetail {
+                region: e.region.clone(),
+                targets: e.targets.clone(),
+                target_tag: e.target_tag.clone(),
+            })
+        });
+    let regions: Vec<RegionRequest> = reported.chain(retried).collect();
+    (!regions.is_empty()).then_some(regions)
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -10,10 +10,12 @@ use tracing::Instrument;
 use super::deadline::Deadline;
 use super::round::{run_targets, survey, Survey};
 use crate::decide::fleet::{select_targets, within_limit};
+use crate::decide::retry::{self, RegionBound, Window};
 use crate::ec2::Ec2;
-use crate::error::{Error, RegionFailure};
+use crate::error::{Error, RegionError, RegionFailure};
 use crate::input::plan::Plan;
 use crate::lightsail::Lightsail;
+use crate::model::Timestamp;
 use crate::report::fan_out::{BatchInput, FanOut, Item};
 use crate::report::merge::RegionRound;
 
@@ -22,6 +24,9 @@ pub struct RegionJob<L, E> {
     pub region: String,
     pub plan: Option<Plan>,
     pub adapters: Adapters<L, E>,
+    /// Since when the region's listings fail transiently (the previous output's
+    /// `regionErrors`), bounded by `MAX_RETRY_WINDOW`.
+    pub failing_since: Option<Timestamp>,
 }
 
 /// A region's Lightsail and EC2 adapters, or why there are none.
@@ -30,56 +35,75 @@ pub enum Adapters<L, E> {
     Unavailable(Error),
 }
 
-/// What a region's failure leaves of its round; a transient one fails the invocation.
-fn region_failure(region: &str, error: Error) -> Result<RegionRound, Error> {
+/// What a region's failure leaves of its round. A transient one is tried again next round,
+/// within `MAX_RETRY_WINDOW` (`decide::retry`): it never fails the invocation, so one region
+/// whose endpoint is gone cannot hold the others' nights back.
+fn region_failure(
+    region: &str,
+    error: Error,
+    plan: &Plan,
+    failing_since: Option<Timestamp>,
+) -> RegionRound {
+    let window = Window {
+        carried: failing_since,
+        now: plan.now,
+        max: plan.max_retry_window,
+    };
     match error.in_region(region) {
-        RegionFailure::RetryInvocation(error) => Err(error),
-        RegionFailure::NoTargets => Ok(RegionRound::Empty),
-        RegionFailure::Region(error) => Ok(RegionRound::Failed(error)),
+        RegionFailure::Transient(message) => match retry::bound_region(region, &message, window) {
+            RegionBound::Retrying(error) => RegionRound::Retrying(RegionError {
+                targets: Some(plan.targets.iter().map(|t| t.name.clone()).collect()),
+                target_tag: plan.tag.as_ref().map(ToString::to_string),
+                ..error
+            }),
+            RegionBound::Failed(error) => RegionRound::Failed(error),
+        },
+        RegionFailure::NoTargets => RegionRound::Empty,
+        RegionFailure::Region(error) => RegionRound::Failed(error),
     }
 }
 
 /// One round in every region, at once: every region surveys first (its listings, and the
 /// targets they select), then, if all the regions' targets together are within the limit of an
-/// invocation, every region acts. Too many is refused before any write.
+/// invocation, every region acts. Too many is refused before any write. A region that fails
+/// is reported (`RegionRound`), never the invocation.
 pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
     jobs: Vec<RegionJob<L, E>>,
     deadline: Deadline,
 ) -> Result<Vec<(String, RegionRound)>, Error> {
     let surveying = jobs.into_iter().map(|job| async move {
+        let since = job.failing_since;
         let seen = match (job.plan, job.adapters) {
             (None, _) => Seen::Done(RegionRound::Empty),
-            (Some(_), Adapters::Unavailable(error)) => {
-                Seen::Done(region_failure(&job.region, error)?)
+            (Some(plan), Adapters::Unavailable(error)) => {
+                Seen::Done(region_failure(&job.region, error, &plan, since))
             }
             (Some(plan), Adapters::Ready(api, ec2)) => {
                 let span = tracing::info_span!("region", region = %job.region);
                 let surveyed = survey(&api, &ec2, &plan).instrument(span).await;
                 match surveyed {
                     Ok(survey) => Seen::Surveyed(plan, api, ec2, survey),
-                    Err(error) => Seen::Done(region_failure(&job.region, error)?),
+                    Err(error) => Seen::Done(region_failure(&job.region, error, &plan, since)),
                 }
             }
         };
-        Ok::<_, Error>((job.region, seen))
+        (job.region, seen, since)
     });
-    let seen: Vec<(String, Seen<L, E>)> = join_all(surveying)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let seen: Vec<(String, Seen<L, E>, Option<Timestamp>)> = join_all(surveying).await;
     let selected = seen
         .iter()
-        .map(|(_, seen)| match seen {
+        .map(|(_, seen, _)| match seen {
             Seen::Surveyed(_, _, _, survey) => survey.targets(),
             Seen::Done(_) => 0,
         })
         .sum();
-    if let Some((_, Seen::Surveyed(plan, ..))) =
-        seen.iter().find(|(_, s)| matches!(s, Seen::Surveyed(..)))
+    if let Some((_, Seen::Surveyed(plan, ..), _)) = seen
+        .iter()
+        .find(|(_, s, _)| matches!(s, Seen::Surveyed(..)))
     {
         within_limit(selected, plan)?;
     }
-    let acting = seen.into_iter().map(|(region, seen)| async move {
+    let acting = seen.into_iter().map(|(region, seen, since)| async move {
         let round = match seen {
             Seen::Done(round) => round,
             Seen::Surveyed(plan, api, ec2, survey) => {
@@ -89,13 +113,13 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
                     .await
                 {
                     Ok(output) => RegionRound::Done(output),
-                    Err(error) => region_failure(&region, error)?,
+                    Err(error) => region_failure(&region, error, &plan, since),
                 }
             }
         };
-        Ok((region, round))
+        (region, round)
     });
-    join_all(acting).await.into_iter().collect()
+    Ok(join_all(acting).await)
 }
 
 /// A region between its survey and its targets.
@@ -144,7 +168,9 @@ pub async fn list_items<L: Lightsail, E: Ec2>(
     for (region, listed) in join_all(listings).await {
         let names = match listed.map_err(|e| e.in_region(&region)) {
             Ok(names) => names,
-            Err(RegionFailure::RetryInvocation(retryable)) => return Err(retryable),
+            Err(RegionFailure::Transient(message)) => {
+                return Err(Error::Retryable(format!("{region}: {message}")))
+            }
             Err(RegionFailure::Region(error)) => {
                 fan_out.region_errors.push(error);
                 continue;

@@ -40,6 +40,9 @@ pub enum RegionRound {
     /// Nothing to reconcile there (no resource has the tag).
     Empty,
     Failed(RegionError),
+    /// Its listings failed transiently: listed in `regionErrors` as `Retryable` and tried again
+    /// next round (the run stays in progress), within `MAX_RETRY_WINDOW`.
+    Retrying(RegionError),
 }
 
 /// What the merged output echoes whatever the regions gave.
@@ -79,7 +82,7 @@ pub fn merge(parts: Vec<(String, RegionRound)>, carried: Vec<RegionError>, echo:
             RegionRound::Empty => {
                 by_region.insert(region, RegionSummary::default());
             }
-            RegionRound::Failed(error) => errors.push(error),
+            RegionRound::Failed(error) | RegionRound::Retrying(error) => errors.push(error),
         }
     }
     errors.extend(carried);
@@ -117,6 +120,7 @@ fn finish(parts: Finish) -> Output {
     }
     let status = match status(&parts.summary) {
         Status::InProgress => Status::InProgress,
+        _ if errors.iter().any(RegionError::is_retried) => Status::InProgress,
         _ if !errors.is_empty() || parts.failed_items > 0 => Status::Failed,
         done => done,
     };

@@ -103,6 +103,11 @@ pub struct TargetReport {
     /// waiting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<String>,
+    /// RFC 3339: since when the target's calls fail transiently (`Retryable`), round after
+    /// round. Carried like `waitingSince`, so that the retries are bounded by
+    /// `MAX_RETRY_WINDOW`. Absent when the last round did not fail so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_since: Option<String>,
     /// The EC2 writes this invocation made for the target (in a dry run, would make):
     /// `CreateTags`, `DeregisterImage`, `DeleteSnapshot`. Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -161,6 +166,7 @@ impl TargetReport {
             error: None,
             deleted: Vec::new(),
             waiting_since: None,
+            failing_since: None,
             ec2_actions: Vec::new(),
             retired: Vec::new(),
             auto_snapshot_today: None,

@@ -160,6 +160,10 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
     // IAM refuses before anything else happens (and without drawing from the fault generator).
     let name = call.action.name();
     let ids = named_ids(&call.params);
+    if inner.faults.unreachable(&call.region, true) {
+        log(inner, call, now, false, Some("DroppedConnection"));
+        return Err(DropConnection);
+    }
     let region_denied = inner
         .faults
         .denied_region(&call.region)

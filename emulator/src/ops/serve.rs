@@ -156,6 +156,9 @@ impl Call {
     /// fault generator), the rolled faults, then a body that is not JSON.
     fn admit(&self, inner: &mut Inner) -> Result<&Value, Refusal> {
         let name = self.operation.name();
+        if inner.faults.unreachable(&self.region, false) {
+            return Err(Refusal::Drop);
+        }
         let denied = match inner.faults.denied_region(&self.region) {
             true => Some(format!("* (region {} is denied)", self.region)),
             false => self

@@ -31,6 +31,7 @@ fn reads_every_variable() {
         ("METRICS", "false"),
         ("METRICS_NAMESPACE", "Backups"),
         ("MAX_AUTO_SNAPSHOT_WAIT", "2h30m"),
+        ("MAX_RETRY_WINDOW", "45m"),
         ("EC2_TAGS", "team=web, cost-center = 42 ,empty="),
         ("EC2_KEEP", "7"),
         ("EC2_KEEP_DAYS", "30"),
@@ -51,6 +52,7 @@ fn reads_every_variable() {
     );
     assert_eq!(c.prices.ec2_snapshot, 0.0125);
     assert_eq!(c.max_auto_snapshot_wait, Duration::from_secs(9_000));
+    assert_eq!(c.max_retry_window, Duration::from_secs(2_700));
     assert!(c.delete_copy_after_export);
     assert_eq!(c.keep_copies, 7);
     assert!(!c.metrics);
@@ -90,6 +92,8 @@ fn rejects_bad_values() {
         ("MAX_AUTO_SNAPSHOT_WAIT", "forever"),
         ("MAX_AUTO_SNAPSHOT_WAIT", "13h"),
         ("MAX_AUTO_SNAPSHOT_WAIT", "-5"),
+        ("MAX_RETRY_WINDOW", "12h"),
+        ("MAX_RETRY_WINDOW", "soon"),
         ("EC2_KEEP", "0"),
         ("EC2_KEEP", "-1"),
         ("EC2_KEEP", "many"),

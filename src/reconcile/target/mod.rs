@@ -65,6 +65,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         TargetReport {
             resource_type: self.spec.resource_type,
             waiting_since: self.spec.waiting_since.map(Timestamp::rfc3339),
+            failing_since: self.spec.failing_since.map(Timestamp::rfc3339),
             auto_snapshot_today: self.spec.auto_snapshot_today.clone(),
             ..TargetReport::new(self.name())
         }
@@ -87,7 +88,14 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             .previous_phase
             .filter(|p| p.in_progress())
             .unwrap_or_default();
-        let error = self.steps(&mut report).await.err();
+        let window = decide::retry::Window {
+            carried: self.spec.failing_since,
+            now: self.plan.now,
+            max: self.plan.max_retry_window,
+        };
+        let bounded = decide::retry::bound_target(self.steps(&mut report).await.err(), window);
+        report.failing_since = bounded.failing_since.map(Timestamp::rfc3339);
+        let error = bounded.error;
         if let Some(error) = &error {
             tracing::warn!(error_type = ?error.kind, message = %error.message, "target not advanced");
         }

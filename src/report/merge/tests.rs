@@ -42,6 +42,9 @@ fn denied(region: &str) -> RegionError {
         region: region.into(),
         error_type: "AccessDenied".into(),
         message: "no".into(),
+        failing_since: None,
+        targets: None,
+        target_tag: None,
     }
 }
 
