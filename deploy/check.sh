@@ -138,7 +138,7 @@ fi
 t0=$(date +%s)
 rm -rf .aws-sam
 if sam build </dev/null >"$OUT/sam-build.log" 2>&1; then
-    if checked="$("$VENV/bin/python" deploy/static_checks.py --sam-build .aws-sam 2>&1)"; then
+    if checked="$("$VENV/bin/python" deploy/static_checks.py --sam-build .aws-sam/build 2>&1)"; then
         pass "sam build: $checked ($(seconds "$t0") s)"
     else
         echo "$checked" | sed 's/^/      /'
@@ -147,6 +147,26 @@ if sam build </dev/null >"$OUT/sam-build.log" 2>&1; then
 else
     tail -30 "$OUT/sam-build.log"
     fail "sam build ($(seconds "$t0") s)"
+fi
+# The same with a SAM CLI from before Rust builds left beta (1.150.0 asks "[y/N]" and, with no
+# terminal, aborts): samconfig.toml's beta_features answers it. Its own venv, but the same
+# cargo-lambda (first on PATH), so that the build stays the one above.
+t0=$(date +%s)
+OLD_SAM="$ROOT/.venv-sam-1.150"
+if [ ! -x "$OLD_SAM/bin/sam" ]; then
+    rm -rf "$OLD_SAM"
+    python3 -m venv "$OLD_SAM" >"$OUT/venv-sam-old.log" 2>&1 \
+        && "$OLD_SAM/bin/pip" install --quiet aws-sam-cli==1.150.0 >>"$OUT/venv-sam-old.log" 2>&1 \
+        || { tail -20 "$OUT/venv-sam-old.log"; rm -rf "$OLD_SAM"; }
+fi
+if [ ! -x "$OLD_SAM/bin/sam" ]; then
+    fail "install SAM CLI 1.150.0 into .venv-sam-1.150"
+elif "$OLD_SAM/bin/sam" build --build-dir "$OUT/sam-1.150" </dev/null >"$OUT/sam-build-old.log" 2>&1 \
+    && checked="$("$VENV/bin/python" deploy/static_checks.py --sam-build "$OUT/sam-1.150" 2>&1)"; then
+    pass "sam build with SAM CLI 1.150.0 (Rust in beta, samconfig.toml opts in): $checked ($(seconds "$t0") s)"
+else
+    tail -30 "$OUT/sam-build-old.log"
+    fail "sam build with SAM CLI 1.150.0 ($(seconds "$t0") s)"
 fi
 
 # ------------------------------------------------------------------ executed for real

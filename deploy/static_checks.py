@@ -193,9 +193,10 @@ def check_parameters(tpl: dict) -> str:
 
 
 def check_sam_build(tpl: dict, build_dir: Path) -> str:
-    """What `sam build` produced: its template, and for every function of ours (BuildMethod
-    rust-cargolambda) an aarch64 `bootstrap` in `<build_dir>/build/<LogicalId>/`."""
-    built = build_dir / "build"
+    """What `sam build` produced in its build directory (`.aws-sam/build`, or `--build-dir`): its
+    template, and for every function of ours (BuildMethod rust-cargolambda) an aarch64 `bootstrap`
+    in `<build_dir>/<LogicalId>/`."""
+    built = build_dir
     assert (built / "template.yaml").is_file(), f"no {built}/template.yaml"
     functions = {
         name: resource

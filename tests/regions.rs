@@ -503,3 +503,28 @@ async fn a_fan_out_listing_with_a_denied_region_goes_on_with_the_others() {
     assert_eq!(output.summary.exported, 2);
     assert_eq!(output.region_errors[0].error_type, "AccessDenied");
 }
+
+#[tokio::test]
+async fn a_fan_out_listing_with_an_unreachable_region_goes_on_with_the_others() {
+    let h = Harness::new(TWO_REGIONS, tagged(&["us-east-1", "eu-west-1"])).await;
+    h.set_faults(Faults {
+        unreachable_regions: vec!["eu-west-1".into()],
+        ..Faults::default()
+    });
+    let (listing, _, output) = fan_out(&h, json!({"fanOut": true}), 10).await;
+    assert_eq!(listing["items"].as_array().unwrap().len(), 2);
+    assert_eq!(listing["regionErrors"][0]["region"], "eu-west-1");
+    // The aggregate is final: the region's transient failure fails the run, it is not retried.
+    assert_eq!(output.status, Status::Failed, "{output:#?}");
+    assert_eq!(output.summary.exported, 2);
+    let eu = &output.region_errors[0];
+    assert_eq!(
+        (eu.region.as_str(), eu.error_type.as_str()),
+        ("eu-west-1", "Retryable")
+    );
+    assert!(
+        eu.message.ends_with("left out of tonight's fan-out"),
+        "{}",
+        eu.message
+    );
+}

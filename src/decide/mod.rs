@@ -9,10 +9,12 @@
 //! - [`retry`]: how long a target or a region may keep failing transiently (`MAX_RETRY_WINDOW`);
 //! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
 
+// `artifact`, `fleet` and `retention` are public for the examples, the benchmarks and the local
+// runner's inventory; the rest is the engine's own.
 pub mod artifact;
-pub mod copy;
+pub(crate) mod copy;
 pub mod fleet;
-pub mod preflight;
+pub(crate) mod preflight;
 pub mod retention;
-pub mod retry;
-pub mod target;
+pub(crate) mod retry;
+pub(crate) mod target;

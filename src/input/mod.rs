@@ -11,4 +11,4 @@ pub mod config;
 pub mod names;
 pub mod plan;
 pub mod request;
-pub mod split;
+pub(crate) mod split;

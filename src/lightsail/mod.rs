@@ -9,7 +9,7 @@
 mod calls;
 mod client;
 mod convert;
-pub mod error;
+pub(crate) mod error;
 #[cfg(test)]
 #[cfg(test)]
 pub(crate) mod fake;

@@ -6,9 +6,9 @@
 //! - [`deadline`]: when no new target may start;
 //! - [`regions`]: a round in several regions at once, and the fan-out's listing of its items.
 
-pub mod deadline;
-pub mod regions;
-pub mod round;
+mod deadline;
+pub(crate) mod regions;
+mod round;
 mod target;
 
 pub use deadline::Deadline;

@@ -168,8 +168,18 @@ pub async fn list_items<L: Lightsail, E: Ec2>(
     for (region, listed) in join_all(listings).await {
         let names = match listed.map_err(|e| e.in_region(&region)) {
             Ok(names) => names,
+            // After the SDK's retries: the region is left out of tonight's fan-out and reported,
+            // so that one region gone cannot stop the listing of the others.
             Err(RegionFailure::Transient(message)) => {
-                return Err(Error::Retryable(format!("{region}: {message}")))
+                fan_out.region_errors.push(RegionError {
+                    region: region.clone(),
+                    error_type: "Retryable".into(),
+                    message: format!("{message}; left out of tonight's fan-out"),
+                    failing_since: None,
+                    targets: None,
+                    target_tag: None,
+                });
+                continue;
             }
             Err(RegionFailure::Region(error)) => {
                 fan_out.region_errors.push(error);

@@ -85,6 +85,7 @@ pub fn merge(parts: Vec<(String, RegionRound)>, carried: Vec<RegionError>, echo:
             RegionRound::Failed(error) | RegionRound::Retrying(error) => errors.push(error),
         }
     }
+    let retrying = errors.iter().any(RegionError::is_retried);
     errors.extend(carried);
     let summary = summarise(&targets);
     finish(Finish {
@@ -92,6 +93,7 @@ pub fn merge(parts: Vec<(String, RegionRound)>, carried: Vec<RegionError>, echo:
         targets,
         by_region,
         errors,
+        retrying,
         next,
         omitted: None,
         failed_items: 0,
@@ -105,6 +107,8 @@ struct Finish {
     targets: Vec<TargetReport>,
     by_region: BTreeMap<String, RegionSummary>,
     errors: Vec<RegionError>,
+    /// A region is tried again next round (a round's merge only; an aggregate is final).
+    retrying: bool,
     next: Option<u64>,
     omitted: Option<usize>,
     failed_items: usize,
@@ -120,7 +124,7 @@ fn finish(parts: Finish) -> Output {
     }
     let status = match status(&parts.summary) {
         Status::InProgress => Status::InProgress,
-        _ if errors.iter().any(RegionError::is_retried) => Status::InProgress,
+        _ if parts.retrying => Status::InProgress,
         _ if !errors.is_empty() || parts.failed_items > 0 => Status::Failed,
         done => done,
     };
@@ -263,6 +267,7 @@ pub fn aggregate(results: Vec<Value>, listing_errors: Vec<RegionError>) -> Outpu
         targets,
         by_region,
         errors,
+        retrying: false,
         next: None,
         omitted: Some(0),
         failed_items,

@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 mod assemble;
-pub mod cost;
-pub mod fan_out;
-pub mod merge;
-pub mod metrics;
+pub(crate) mod cost;
+pub(crate) mod fan_out;
+pub(crate) mod merge;
+pub(crate) mod metrics;
 
 pub use assemble::{output, Reach, Regions};
 
