@@ -11,7 +11,8 @@
 //! ec2        the same for EC2: the AMIs and EBS snapshots exports leave there
 //! sdk        what both SDK adapters share: retries, timeouts, the listed operations, paging
 //! decide     every decision, pure: a target's next step, preflight, copy refusals, the fleet
-//!            (the round's), retention, the EC2 artifacts; it names only model, input and error
+//!            (the round's), retention, bounded retries, the EC2 artifacts; it names only model,
+//!            input and error
 //! reconcile  the round's I/O: the survey (listings, targets), each target's calls in order,
 //!            several regions at once, the deadline
 //! report     the output contract: a round's output (assemble), the merge of regions and of the
