@@ -507,23 +507,29 @@ def scenario_nightly(stack: Stack) -> str:
     return f"SUCCEEDED after {rounds} rounds, web-1 -> {web['exportRecord']['destination']['id']}"
 
 
-def scenario_export_fails(stack: Stack) -> str:
-    stack.reset_world({"failExportsFor": ["web-1"]})
+def failed_night(stack: Stack, name: str, faults: dict) -> tuple[list[dict], list[str], dict]:
+    """A loop night under `faults` that must end FAILED through Notify failure -> Failed: its
+    history, the states entered, and the one SNS message (the last round's output)."""
+    stack.reset_world(faults)
     since = stack.invocations.count()
-    arn = start_execution(stack, "export-fails", "stepfunctions-start.json")
+    arn = start_execution(stack, name, "stepfunctions-start.json")
     described, history = finish(stack, arn, stack.args.run_timeout)
     summary = describe(described, history, stack, since)
     assert described["status"] == "FAILED", summary
     states = entered(history)
     assert states[-2:] == ["Notify failure", "Failed"], summary
+    messages = failure_messages(stack)
+    assert len(messages) == 1, messages
+    assert messages[0]["status"] == "FAILED", messages[0]
+    return history, states, messages[0]
+
+
+def scenario_export_fails(stack: Stack) -> str:
+    history, _, last = failed_night(stack, "export-fails", {"failExportsFor": ["web-1"]})
     failed = [e for e in history if e.get("executionFailedEventDetails")]
     assert failed and failed[-1]["executionFailedEventDetails"]["error"] == "LightsailExportFailed", failed
     published = [e for e in history if e["type"] == "TaskSucceeded" and e["taskSucceededEventDetails"]["resourceType"] == "sns"]
     assert published, "no SNS publish in the history"
-    messages = failure_messages(stack)
-    assert len(messages) == 1, messages
-    last = messages[0]
-    assert last["status"] == "FAILED", last
     web = next(t for t in last["targets"] if t["resource"] == "web-1")
     disk = next(t for t in last["targets"] if t["resource"] == "data-disk")
     assert web["phase"] == "FAILED" and web["error"]["type"] == "ExportFailed", web
@@ -537,19 +543,8 @@ def scenario_ec2_unreachable(stack: Stack) -> str:
     # or EBS snapshot can be looked at. Each target stays in progress (Retryable, failingSince)
     # for MAX_RETRY_WINDOW, then FAILS RetryWindowExceeded: the night ends, not at the 12-hour
     # timeout, and its last output (in the SNS message) reports every target.
-    stack.reset_world({"ec2Unreachable": True})
-    since = stack.invocations.count()
-    arn = start_execution(stack, "ec2-unreachable", "stepfunctions-start.json")
-    described, history = finish(stack, arn, stack.args.run_timeout)
-    summary = describe(described, history, stack, since)
-    assert described["status"] == "FAILED", summary
-    states = entered(history)
-    assert states[-2:] == ["Notify failure", "Failed"], summary
-    assert "Retryable" not in task_errors(history), summary
-    messages = failure_messages(stack)
-    assert len(messages) == 1, messages
-    last = messages[0]
-    assert last["status"] == "FAILED", last
+    history, states, last = failed_night(stack, "ec2-unreachable", {"ec2Unreachable": True})
+    assert "Retryable" not in task_errors(history), task_errors(history)
     targets = {t["resource"]: t for t in last["targets"]}
     assert sorted(targets) == ["data-disk", "web-1"], targets
     for name, target in targets.items():

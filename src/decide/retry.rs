@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use crate::error::{RegionError, TargetError, TargetErrorKind};
+use crate::input::plan::Plan;
 use crate::model::time::human_duration;
 use crate::model::Timestamp;
 
@@ -34,6 +35,15 @@ pub enum Standing {
 }
 
 impl Window {
+    /// The window of a round of `plan`, going on from `carried` (the previous `failingSince`).
+    pub fn new(carried: Option<Timestamp>, plan: &Plan) -> Window {
+        Window {
+            carried,
+            now: plan.now,
+            max: plan.max_retry_window,
+        }
+    }
+
     /// Where a failure seen now stands: it started with the first round that failed.
     pub fn standing(self) -> Standing {
         let since = self.carried.filter(|s| *s <= self.now).unwrap_or(self.now);
@@ -101,12 +111,8 @@ pub enum RegionBound {
 /// Bounds a region's transient failure (`message`: the failed listing and its error).
 pub fn bound_region(region: &str, message: &str, window: Window) -> RegionBound {
     let error = |error_type: &str, message: String, since: Timestamp| RegionError {
-        region: region.to_string(),
-        error_type: error_type.to_string(),
-        message,
         failing_since: Some(since.rfc3339()),
-        targets: None,
-        target_tag: None,
+        ..RegionError::new(region, error_type, message)
     };
     match window.standing() {
         Standing::Within { since } => {

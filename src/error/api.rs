@@ -114,14 +114,11 @@ impl Error {
         match self {
             Error::Retryable(message) => RegionFailure::Transient(message),
             Error::NoTargets(_) => RegionFailure::NoTargets,
-            other => RegionFailure::Region(RegionError {
-                region: region.to_string(),
-                error_type: other.error_type().to_string(),
-                message: other.to_string(),
-                failing_since: None,
-                targets: None,
-                target_tag: None,
-            }),
+            other => RegionFailure::Region(RegionError::new(
+                region,
+                other.error_type(),
+                other.to_string(),
+            )),
         }
     }
 }

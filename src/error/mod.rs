@@ -133,6 +133,18 @@ pub struct TargetError {
 }
 
 impl RegionError {
+    /// A region's error with its name and message (no `failingSince`, nothing asked).
+    pub fn new(region: &str, error_type: &str, message: impl Into<String>) -> RegionError {
+        RegionError {
+            region: region.to_string(),
+            error_type: error_type.to_string(),
+            message: message.into(),
+            failing_since: None,
+            targets: None,
+            target_tag: None,
+        }
+    }
+
     /// A region's transient failure, tried again next round (not a final error).
     pub fn is_retried(&self) -> bool {
         self.error_type == "Retryable"

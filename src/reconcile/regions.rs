@@ -44,11 +44,7 @@ fn region_failure(
     plan: &Plan,
     failing_since: Option<Timestamp>,
 ) -> RegionRound {
-    let window = Window {
-        carried: failing_since,
-        now: plan.now,
-        max: plan.max_retry_window,
-    };
+    let window = Window::new(failing_since, plan);
     match error.in_region(region) {
         RegionFailure::Transient(message) => match retry::bound_region(region, &message, window) {
             RegionBound::Retrying(error) => RegionRound::Retrying(RegionError {
@@ -171,14 +167,8 @@ pub async fn list_items<L: Lightsail, E: Ec2>(
             // After the SDK's retries: the region is left out of tonight's fan-out and reported,
             // so that one region gone cannot stop the listing of the others.
             Err(RegionFailure::Transient(message)) => {
-                fan_out.region_errors.push(RegionError {
-                    region: region.clone(),
-                    error_type: "Retryable".into(),
-                    message: format!("{message}; left out of tonight's fan-out"),
-                    failing_since: None,
-                    targets: None,
-                    target_tag: None,
-                });
+                let message = format!("{message}; left out of tonight's fan-out");
+                (fan_out.region_errors).push(RegionError::new(&region, "Retryable", message));
                 continue;
             }
             Err(RegionFailure::Region(error)) => {

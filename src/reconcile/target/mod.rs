@@ -88,11 +88,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             .previous_phase
             .filter(|p| p.in_progress())
             .unwrap_or_default();
-        let window = decide::retry::Window {
-            carried: self.spec.failing_since,
-            now: self.plan.now,
-            max: self.plan.max_retry_window,
-        };
+        let window = decide::retry::Window::new(self.spec.failing_since, self.plan);
         let bounded = decide::retry::bound_target(self.steps(&mut report).await.err(), window);
         report.failing_since = bounded.failing_since.map(Timestamp::rfc3339);
         let error = bounded.error;

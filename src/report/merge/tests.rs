@@ -38,14 +38,7 @@ fn gib(ec2: i64) -> Cost {
 }
 
 fn denied(region: &str) -> RegionError {
-    RegionError {
-        region: region.into(),
-        error_type: "AccessDenied".into(),
-        message: "no".into(),
-        failing_since: None,
-        targets: None,
-        target_tag: None,
-    }
+    RegionError::new(region, "AccessDenied", "no")
 }
 
 fn echo() -> Echo {
