@@ -285,6 +285,11 @@ class Stack:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
             "AWS_ENDPOINT_URL_LIGHTSAIL": self.emulator_url,
             "AWS_ENDPOINT_URL_EC2": self.emulator_url,
+            # The doctor's GetCallerIdentity: the emulator answers STS too.
+            "AWS_ENDPOINT_URL_STS": self.emulator_url,
+            # As the template passes its ScheduleExpression and ScheduleTimezone.
+            "SCHEDULE_EXPRESSION": "cron(0 7 * * ? *)",
+            "SCHEDULE_TIMEZONE": "UTC",
             "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
@@ -600,6 +605,29 @@ def scenario_dry_run(stack: Stack) -> str:
     return "one round, ended by the Choice's dryRun guard, no Lightsail write"
 
 
+def scenario_doctor(stack: Stack) -> str:
+    """`{"doctor": true}` sent as the console's Test button sends it (Lambda Invoke): the deployed
+    binary's checklist of the emulator's account, read-only."""
+    stack.reset_world()
+    lam = stack.client("lambda", stack.proxy_port)
+    response = lam.invoke(FunctionName=FUNCTION, Payload=b'{"doctor": true}')
+    assert "FunctionError" not in response, response
+    report = json.loads(response["Payload"].read())["doctor"]
+    checks = {(c["check"], c.get("subject")): c for c in report["checks"]}
+    assert report["account"] == "123456789012", report
+    assert checks[("credentials", None)]["status"] == "ok", report
+    assert checks[("targets", None)]["status"] == "ok", report
+    schedules = [c for (check, _), c in checks.items() if check == "schedule"]
+    assert schedules and all(c["status"] == "ok" for c in schedules), schedules
+    switches = [g["switch"] for g in report["guesses"]]
+    catalog = [s["name"] for s in stack.admin("GET", "switches/catalog")]
+    assert switches == catalog, (switches, catalog)
+    writes = stack.admin("GET", "writes")
+    assert writes == [], writes
+    named = sum(1 for g in report["guesses"] if g["value"] is not None)
+    return f"status {report['status']}, {len(report['checks'])} checks, {named} of {len(switches)} switches named, no write"
+
+
 def scenario_bad_input(stack: Stack) -> str:
     stack.reset_world()
     since = stack.invocations.count()
@@ -845,6 +873,7 @@ SCENARIOS = [
     ("an unreachable EC2 endpoint ends FAILED, every target reported, within MAX_RETRY_WINDOW", scenario_ec2_unreachable),
     ("a dry run ends after its first round", scenario_dry_run),
     ("a bad input is caught, not retried, and notified", scenario_bad_input),
+    ("{\"doctor\": true} through Lambda Invoke: the checklist, read-only", scenario_doctor),
     ("the fan-out over two regions ends SUCCEEDED, one export per target", scenario_fanout),
     ("a failing export in one batch: the aggregate lists it, notified, Fail", scenario_fanout_export_fails),
     ("the launcher starts one run per night, whatever the deliveries", scenario_launcher),

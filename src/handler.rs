@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::clients::RegionClients;
 use crate::clock::Clock;
+use crate::doctor::Doctor;
 use crate::ec2::SdkEc2;
 use crate::error::Error;
 use crate::input::config::Config;
@@ -14,12 +15,14 @@ use crate::input::plan::Plan;
 use crate::input::request::{Invocation, Request};
 use crate::input::split::{split, RegionsPlan};
 use crate::lightsail::{Lightsail, SdkLightsail};
-use crate::model::Timestamp;
+use crate::model::doctor::DoctorOutput;
+use crate::model::{TagFilter, Timestamp};
 use crate::reconcile::regions::{list_items, reconcile_regions, Adapters, RegionJob};
 use crate::reconcile::{reconcile, Deadline};
 use crate::report::fan_out::{BatchInput, FanOut};
 use crate::report::merge::{self, Echo};
 use crate::report::{metrics, Output};
+use crate::sts::SdkSts;
 
 /// The configuration read at cold start. A bad one fails each invocation with
 /// `InvalidConfiguration`, not the cold start, so the error reaches the caller.
@@ -38,6 +41,8 @@ pub struct App {
     configuration: Configuration,
     /// The adapters of the other regions of a run over several regions.
     regions: RegionClients,
+    /// Who the credentials are, for the doctor (`None`: its credentials line is not checked).
+    sts: Option<SdkSts>,
 }
 
 impl App {
@@ -51,6 +56,7 @@ impl App {
             config,
             RegionClients::from_sdk_config(sdk),
         )
+        .with_sts(SdkSts::from_sdk_config(sdk))
     }
 
     /// An app over adapters built elsewhere (tests, benchmarks).
@@ -69,7 +75,14 @@ impl App {
             ec2,
             configuration,
             regions,
+            sts: None,
         }
+    }
+
+    /// The same app with an STS adapter for the doctor's credentials line.
+    pub fn with_sts(mut self, sts: SdkSts) -> App {
+        self.sts = Some(sts);
+        self
     }
 
     /// The same app on another clock (the local runner's emulator simulates nights).
@@ -150,20 +163,22 @@ impl App {
     }
 }
 
-/// The handler's answer: a round's output, or the fan-out's listing of its items.
+/// The handler's answer: a round's output, the fan-out's listing of its items, or the
+/// doctor's report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Response {
     Round(Box<Output>),
     FanOut(FanOut),
+    Doctor(Box<DoctorOutput>),
 }
 
 impl Response {
-    /// The round's output (`None` for the fan-out's listing).
+    /// The round's output (`None` for the fan-out's listing and the doctor's report).
     pub fn output(self) -> Option<Output> {
         match self {
             Response::Round(output) => Some(*output),
-            Response::FanOut(_) => None,
+            Response::FanOut(_) | Response::Doctor(_) => None,
         }
     }
 }
@@ -185,6 +200,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         Invocation::ListItems(request) => {
             return list(app, config, request).await.map(Response::FanOut)
         }
+        Invocation::Doctor(request) => return doctor(app, config, request).await,
         Invocation::Round(request) => round(app, config, request, deadline).await?,
         Invocation::ItemRound(request) => {
             let mut output = round(app, config, request, deadline).await?;
@@ -198,6 +214,28 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         println!("{}", metrics::emf(&output, &config.metrics_namespace, now));
     }
     Ok(Response::Round(Box::new(output)))
+}
+
+/// The doctor's checks of the function's region: the environment's targets, or the request's.
+async fn doctor(app: &App, config: &Config, request: Request) -> Result<Response, Error> {
+    let mut config = config.clone();
+    if request.targets.is_some() || request.target_tag.is_some() {
+        config.targets = request.targets.unwrap_or_default();
+        config.target_tag = match request.target_tag {
+            Some(text) => Some(
+                TagFilter::parse(&text)
+                    .map_err(|reason| Error::InvalidInput(format!("targetTag: {reason}")))?,
+            ),
+            None => None,
+        };
+    }
+    let doctor = Doctor {
+        lightsail: &app.api,
+        ec2: &app.ec2,
+        sts: app.sts.as_ref(),
+    };
+    let report = doctor.examine(&config).await;
+    Ok(Response::Doctor(Box::new(DoctorOutput { doctor: report })))
 }
 
 /// The fan-out's listing of its items, region by region.

@@ -18,6 +18,8 @@
 //! report     the output contract: a round's output (assemble), the merge of regions and of the
 //!            fan-out (merge), the fan-out's wire forms, metrics, cost
 //! handler    the Lambda handler, one entry point per kind of invocation, and its App
+//! sts        STS as the doctor sees it: who the credentials are
+//! doctor     the doctor's reads of an account, read-only, judged by decide::doctor
 //! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)
 //! fake       what the adapters' in-memory fakes share (tests only)
@@ -33,6 +35,7 @@
 pub mod clients;
 pub mod clock;
 pub mod decide;
+pub mod doctor;
 pub mod ec2;
 pub mod error;
 #[cfg(test)]
@@ -46,6 +49,7 @@ pub mod model;
 pub mod reconcile;
 pub mod report;
 mod sdk;
+pub mod sts;
 
 pub use error::Error;
 pub use handler::{handler, init_tracing, App, Response};

@@ -118,23 +118,45 @@ pub fn none_if_not_found<T>(error: ApiError) -> Result<Option<T>, ApiError> {
 /// Every item of a paged operation. `page(token)` fetches one page: its items and the next
 /// token. Paging stops when there is no next token, or when the service repeats the token it was
 /// given (a loop), or after [`MAX_PAGES`].
-pub async fn all_pages<T, F, Fut>(mut page: F) -> Result<Vec<T>, ApiError>
+pub async fn all_pages<T, F, Fut>(page: F) -> Result<Vec<T>, ApiError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
+{
+    Ok(all_pages_noting_first(page).await?.0)
+}
+
+/// The first page of a paged listing: how many items it had, and whether it named a next page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FirstPage {
+    pub items: usize,
+    pub more: bool,
+}
+
+/// [`all_pages`], and what its first page was (the doctor reads the service's page size off it).
+pub async fn all_pages_noting_first<T, F, Fut>(mut page: F) -> Result<(Vec<T>, FirstPage), ApiError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), ApiError>>,
 {
     let mut items = Vec::new();
+    let mut first = None;
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let (found, next) = page(token.clone()).await?;
+        let count = found.len();
         items.extend(found);
         token = match next {
             Some(next) if !next.is_empty() && token.as_deref() != Some(next.as_str()) => Some(next),
             _ => None,
         };
+        first.get_or_insert(FirstPage {
+            items: count,
+            more: token.is_some(),
+        });
         if token.is_none() {
             break;
         }
     }
-    Ok(items)
+    Ok((items, first.unwrap_or_default()))
 }

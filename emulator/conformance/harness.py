@@ -19,6 +19,7 @@ import urllib.request
 
 import validate
 import validate_ec2
+import validate_sts
 
 EAST, WEST = "us-east-1", "us-west-2"
 
@@ -41,6 +42,7 @@ class Conformance:
         self.aws_path, self.endpoint, self.admin, self.log = aws, endpoint, admin, log
         self.model = validate.load_model()
         self.ec2_model = validate_ec2.load_model()
+        self.sts_model = validate_sts.load_model()
         self.passed = self.failed = 0
         self.log_offset = 0
         # The errorEnvelope switch the emulator is under: it decides the error header rule.
@@ -92,6 +94,13 @@ class Conformance:
         if not exchanges:
             problems.append("no request reached the proxy")
         for exchange in exchanges:
+            if validate_sts.is_sts(self.sts_model, exchange):
+                action = validate_ec2.request_params(exchange).get("Action")
+                if operation and action != operation:
+                    problems.append(f"recorded Action {action!r}, expected {operation}")
+                found = validate_sts.check_exchange(self.sts_model, exchange)
+                problems += [f"{action} {exchange['status']}: {p}" for p in found]
+                continue
             if validate_ec2.is_ec2(exchange):
                 action = validate_ec2.request_params(exchange).get("Action")
                 if operation and action != operation:

@@ -14,6 +14,7 @@ mod protocol;
 mod scenario;
 mod server;
 mod state;
+mod sts;
 mod switches;
 mod timefmt;
 mod world;

@@ -1,5 +1,6 @@
-//! The HTTP server: accepts connections and routes `/_emulator/` to the admin API, EC2 Query
-//! requests to EC2 (`ec2::serve`) and everything else to Lightsail (`ops::serve`).
+//! The HTTP server: accepts connections and routes `/_emulator/` to the admin API, requests
+//! signed for STS to `sts`, EC2 Query requests to EC2 (`ec2::serve`) and everything else to
+//! Lightsail (`ops::serve`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +79,9 @@ async fn handle(
 ) -> Result<HttpResponse, DropConnection> {
     if req.uri().path().starts_with("/_emulator/") {
         return Ok(crate::admin::handle(&state, req).await);
+    }
+    if crate::sts::is_sts(&req) {
+        return crate::sts::handle(&state, req).await;
     }
     if crate::ec2::serve::is_ec2(&req) {
         return crate::ec2::serve::handle(&state, req).await;

@@ -2,8 +2,9 @@
 //! (see the README).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lightsail_export::local::inventory;
-use lightsail_export::local::{run, status, Endpoint, RunOptions};
+use lightsail_export::local::{checklist, inventory};
+use lightsail_export::local::{doctor, run, status, Endpoint, RunOptions};
+use lightsail_export::model::doctor::CheckStatus;
 use lightsail_export::report::Status;
 use std::process::ExitCode;
 
@@ -72,6 +73,17 @@ enum Command {
         #[command(flatten)]
         at: Where,
     },
+    /// Read-only checks of an account before its first night, each with its fix, and what its
+    /// Lightsail does wherever a harmless read shows it (docs/first-night.md). Exits 2 when a
+    /// check fails.
+    Doctor {
+        #[command(flatten)]
+        at: Where,
+        /// The nights' EventBridge schedule, checked against each target's automatic
+        /// snapshot time (else SCHEDULE_EXPRESSION, else the template's cron(0 7 * * ? *)).
+        #[arg(long, value_name = "EXPRESSION")]
+        schedule: Option<String>,
+    },
 }
 
 fn endpoint(at: &Where) -> Endpoint {
@@ -120,6 +132,25 @@ async fn main() -> ExitCode {
                     print_json(&output);
                     match output.status {
                         Status::Failed => ExitCode::from(2),
+                        _ => ExitCode::SUCCESS,
+                    }
+                }
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Doctor { at, schedule } => {
+            match doctor(endpoint(&at), at.targets.clone(), at.tag.clone(), schedule).await {
+                Ok(report) => {
+                    if at.output == Format::Json {
+                        print_json(&serde_json::json!({ "doctor": &report }));
+                    } else {
+                        println!("{}", checklist::text(&report));
+                    }
+                    match report.status {
+                        CheckStatus::Fail => ExitCode::from(2),
                         _ => ExitCode::SUCCESS,
                     }
                 }

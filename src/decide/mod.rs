@@ -7,12 +7,14 @@
 //! - [`fleet`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
 //! - [`retention`]: which of the function's copies may go;
 //! - [`retry`]: how long a target or a region may keep failing transiently (`MAX_RETRY_WINDOW`);
-//! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire.
+//! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire;
+//! - [`doctor`]: the doctor's checklist and what its reads show of Lightsail's undocumented ways.
 
 // `artifact`, `fleet` and `retention` are public for the examples, the benchmarks and the local
-// runner's inventory; the rest is the engine's own.
+// runner's inventory, `doctor` for its tests; the rest is the engine's own.
 pub mod artifact;
 pub(crate) mod copy;
+pub mod doctor;
 pub mod fleet;
 pub(crate) mod preflight;
 pub mod retention;

@@ -164,3 +164,36 @@ impl Ec2 for SdkEc2 {
         }
     }
 }
+
+impl SdkEc2 {
+    /// How many AMIs and EBS snapshots the account owns in this region (the doctor's quota
+    /// check): every one, not only the function's.
+    pub async fn count_owned(&self) -> Result<crate::model::doctor::Ec2Counts, ApiError> {
+        let images = all_pages(|token| async move {
+            let sent = self
+                .client
+                .describe_images()
+                .owners("self")
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send();
+            let page = sent.await.map_err(api_error)?;
+            Ok((vec![page.images().len()], page.next_token))
+        });
+        let snapshots = all_pages(|token| async move {
+            let sent = self
+                .client
+                .describe_snapshots()
+                .owner_ids("self")
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send();
+            let page = sent.await.map_err(api_error)?;
+            Ok((vec![page.snapshots().len()], page.next_token))
+        });
+        Ok(crate::model::doctor::Ec2Counts {
+            images: images.await?.iter().sum(),
+            snapshots: snapshots.await?.iter().sum(),
+        })
+    }
+}

@@ -8,7 +8,6 @@
 mod client;
 mod convert;
 #[cfg(test)]
-#[cfg(test)]
 pub(crate) mod fake;
 
 use std::future::Future;

@@ -54,6 +54,13 @@ pub struct Config {
     /// FAILS `RetryWindowExceeded`; in a run over several regions, how long a region's listings
     /// may, before the region is reported failed.
     pub max_retry_window: Duration,
+    /// `SCHEDULE_EXPRESSION`: the EventBridge expression the nights run on (the template passes
+    /// its `ScheduleExpression`). Read only by the doctor, which checks it against each
+    /// target's automatic snapshot time.
+    pub schedule_expression: Option<String>,
+    /// `SCHEDULE_TIMEZONE`: the IANA time zone of `SCHEDULE_EXPRESSION` (the template's
+    /// `ScheduleTimezone`); `None` = UTC.
+    pub schedule_timezone: Option<String>,
 }
 
 /// The default `MAX_AUTO_SNAPSHOT_WAIT`: three hours.
@@ -85,6 +92,8 @@ impl Default for Config {
             metrics_namespace: "LightsailExport".to_string(),
             max_auto_snapshot_wait: DEFAULT_MAX_AUTO_SNAPSHOT_WAIT,
             max_retry_window: DEFAULT_MAX_RETRY_WINDOW,
+            schedule_expression: None,
+            schedule_timezone: None,
             ec2_tags: Vec::new(),
             ec2_policy: Ec2Policy::default(),
             prices: Prices::default(),
@@ -290,6 +299,8 @@ impl Config {
             config.max_retry_window =
                 parse_duration("MAX_RETRY_WINDOW", &text, LONGEST_RETRY_WINDOW)?;
         }
+        config.schedule_expression = get("SCHEDULE_EXPRESSION").map(|e| e.trim().to_string());
+        config.schedule_timezone = get("SCHEDULE_TIMEZONE").map(|z| z.trim().to_string());
         config.read_ec2(&get)?;
         if let Some(namespace) = get("METRICS_NAMESPACE") {
             config.metrics_namespace = namespace.trim().to_string();

@@ -62,6 +62,9 @@ pub enum Invocation {
         results: Vec<Value>,
         region_errors: Vec<RegionError>,
     },
+    /// `{"doctor": true}`, maybe with `targets` or `targetTag`: the doctor's read-only checks
+    /// of the account (docs/contract.md, "The doctor"); reconcile nothing.
+    Doctor(Request),
 }
 
 impl Invocation {
@@ -70,7 +73,8 @@ impl Invocation {
         match self {
             Invocation::Round(request)
             | Invocation::ItemRound(request)
-            | Invocation::ListItems(request) => Some(request),
+            | Invocation::ListItems(request)
+            | Invocation::Doctor(request) => Some(request),
             Invocation::Aggregate { .. } => None,
         }
     }
@@ -153,6 +157,8 @@ struct PlainRequest {
     dry_run: Option<bool>,
     #[serde(default)]
     fan_out: bool,
+    #[serde(default)]
+    doctor: bool,
     aggregate: Option<Vec<Value>>,
     /// With `aggregate`: the fan-out listing's region errors.
     region_errors: Option<Vec<RegionError>>,
@@ -247,7 +253,8 @@ impl Invocation {
             || plain.regions.is_some()
             || plain.restore_date.is_some()
             || plain.dry_run.is_some()
-            || plain.fan_out;
+            || plain.fan_out
+            || plain.doctor;
         if plain.aggregate.is_some() && selects {
             return Err(Error::InvalidInput(
                 "`aggregate` (the fan-out's results) comes alone, with `regionErrors` at most"
@@ -265,6 +272,15 @@ impl Invocation {
                 "`regionErrors` is only read with `aggregate`".into(),
             ));
         }
+        let rounds_only = plain.regions.is_some()
+            || plain.restore_date.is_some()
+            || plain.dry_run.is_some()
+            || plain.fan_out;
+        if plain.doctor && rounds_only {
+            return Err(Error::InvalidInput(
+                "`doctor` checks the function's region, read-only: it takes `targets` or `targetTag` at most".into(),
+            ));
+        }
         let request = Request {
             targets: plain.targets.map(|names| match names {
                 Names::List(list) => list,
@@ -277,9 +293,10 @@ impl Invocation {
             previous: None,
             region_errors: Vec::new(),
         };
-        Ok(match plain.fan_out {
-            true => Invocation::ListItems(request),
-            false => Invocation::Round(request),
+        Ok(match (plain.doctor, plain.fan_out) {
+            (true, _) => Invocation::Doctor(request),
+            (false, true) => Invocation::ListItems(request),
+            (false, false) => Invocation::Round(request),
         })
     }
 }

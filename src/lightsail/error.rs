@@ -11,6 +11,7 @@ use aws_sdk_lightsail::config::http::HttpResponse;
 use aws_sdk_lightsail::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::ApiError;
+pub use crate::model::doctor::ErrorIdentity;
 use crate::sdk::{self, Failure};
 
 /// The classes an error response can fall in (what [`classify`] decides).
@@ -25,18 +26,6 @@ pub enum ErrorClass {
     /// `OperationFailureException`: the resource is not in a state that allows the call.
     OperationFailure,
     Unknown,
-}
-
-/// How an error response names itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ErrorIdentity {
-    /// `X-Amzn-ErrorType`, where the service sends it.
-    pub header: Option<String>,
-    /// The body's `__type`.
-    pub type_name: Option<String>,
-    /// The body's `code` (Lightsail's own: `DoesNotExist`, `NameExists`, …).
-    pub code: Option<String>,
-    pub status: Option<u16>,
 }
 
 /// `namespace#Name:uri` -> `Name`, as the SDKs sanitise error codes.

@@ -11,8 +11,8 @@ mod client;
 mod convert;
 pub(crate) mod error;
 #[cfg(test)]
-#[cfg(test)]
 pub(crate) mod fake;
+mod probe;
 
 use std::future::Future;
 

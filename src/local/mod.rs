@@ -2,6 +2,7 @@
 //! Functions loop, against the embedded Lightsail emulator, a standalone one, or real AWS; and a
 //! status table of what exists.
 
+pub mod checklist;
 pub mod inventory;
 mod progress;
 
@@ -14,9 +15,11 @@ use lightsail_emulator::{Emulator, Scenario};
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
+use crate::handler::Response;
 use crate::handler::{handler, App};
 use crate::input::config::Config;
 use crate::lightsail::{Lightsail, SdkLightsail};
+use crate::model::doctor::Report;
 use crate::model::{ResourceType, TagFilter, Timestamp};
 use crate::report::{Output, Status};
 use inventory::Row;
@@ -253,6 +256,46 @@ async fn night_of_rounds(
         event = serde_json::to_value(&output).map_err(|e| e.to_string())?;
     }
     Err("no round ran".into())
+}
+
+/// The schedule `cargo local doctor` checks when neither `--schedule` nor
+/// `SCHEDULE_EXPRESSION` names one: the template's default.
+pub const TEMPLATE_SCHEDULE: &str = "cron(0 7 * * ? *)";
+
+/// The doctor, as the deployed function runs it for `{"doctor": true}`: read-only checks of
+/// the account and what its Lightsail does. `schedule` (else `SCHEDULE_EXPRESSION`, else the
+/// template's default) is checked against each target's automatic snapshot time.
+pub async fn doctor(
+    endpoint: Endpoint,
+    targets: Vec<String>,
+    tag: Option<String>,
+    schedule: Option<String>,
+) -> Result<Report, String> {
+    let mut config = config(&endpoint, &targets, &tag)?;
+    if let Some(expression) = schedule {
+        config.schedule_expression = Some(expression);
+    }
+    if config.schedule_expression.is_none() {
+        config.schedule_expression = Some(TEMPLATE_SCHEDULE.to_string());
+    }
+    let connection = Connection::open(&endpoint, true).await?;
+    let mut app = App::new(&connection.sdk, Ok(config));
+    if let Some(emulator) = &connection.emulator {
+        app = app.with_clock(Clock::from_fn(emulator.clock()));
+    }
+    let mut event = serde_json::Map::from_iter([("doctor".to_string(), json!(true))]);
+    if !targets.is_empty() {
+        event.insert("targets".into(), json!(targets));
+    }
+    if let Some(tag) = tag {
+        event.insert("targetTag".into(), json!(tag));
+    }
+    let invocation = LambdaEvent::new(Value::Object(event), Context::default());
+    match handler(invocation, &app).await {
+        Ok(Response::Doctor(output)) => Ok(output.doctor),
+        Ok(_) => Err("the function did not answer with the doctor's report".into()),
+        Err(error) => Err(format!("{}: {error}", error.error_type())),
+    }
 }
 
 /// Each target's latest copy and export record. Targets by name or tag (else `TARGETS` /

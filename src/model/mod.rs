@@ -2,6 +2,7 @@
 //! Plain data, no I/O: the adapter (`lightsail`) produces these, `decide` reasons on them.
 
 mod artifact;
+pub mod doctor;
 #[cfg(test)]
 mod fixtures;
 mod listing;

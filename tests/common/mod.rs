@@ -306,7 +306,31 @@ pub fn client_with(url: &str, region: &str, options: &ClientOptions) -> aws_sdk_
     aws_sdk_lightsail::Client::from_conf(conf.build())
 }
 
+/// The function's STS adapter on the emulator (its STS side answers on the same address).
+pub fn sts_client(url: &str, region: &str) -> lightsail_export::sts::SdkSts {
+    let sdk = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(url)
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            )),
+        )
+        .build();
+    lightsail_export::sts::SdkSts::from_sdk_config(&sdk)
+}
+
 impl Harness {
+    /// The same harness, its app with an STS adapter (the doctor's credentials line).
+    pub fn with_sts(self) -> Harness {
+        let sts = sts_client(&self.emulator.url(), "us-east-1");
+        Harness {
+            app: self.app.with_sts(sts),
+            emulator: self.emulator,
+        }
+    }
+
     /// Like [`Harness::new`], with the client built from `options`.
     pub async fn with_options(yaml: &str, config: Config, options: &ClientOptions) -> Harness {
         let mut scenario = Scenario::from_str(yaml).expect("scenario");

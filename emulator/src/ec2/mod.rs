@@ -9,7 +9,7 @@ mod query;
 mod render;
 pub mod serve;
 mod write;
-mod xml;
+pub(crate) mod xml;
 
 pub use action::Action;
 pub use query::Params;

@@ -191,3 +191,35 @@ fn bad_fan_out_forms_are_invalid_input() {
         assert_eq!(error.error_type(), "InvalidInput", "{case}");
     }
 }
+
+#[test]
+fn the_doctor_takes_a_selection_at_most() {
+    let doctor = |event: Value| match Invocation::parse(event) {
+        Ok(Invocation::Doctor(request)) => Ok(request),
+        Ok(other) => panic!("not the doctor: {other:?}"),
+        Err(error) => Err(error),
+    };
+    assert_eq!(doctor(json!({"doctor": true})).unwrap(), Request::default());
+    let chosen =
+        doctor(json!({"doctor": true, "targets": "web-1, db", "targetTag": "export"})).unwrap();
+    assert_eq!(
+        chosen.targets,
+        Some(vec!["web-1".to_string(), "db".to_string()])
+    );
+    assert_eq!(chosen.target_tag.as_deref(), Some("export"));
+    assert!(matches!(
+        Invocation::parse(json!({"doctor": false})),
+        Ok(Invocation::Round(_))
+    ));
+    for refused in [
+        json!({"doctor": true, "dryRun": true}),
+        json!({"doctor": true, "restoreDate": "2026-11-20"}),
+        json!({"doctor": true, "regions": ["eu-west-1"]}),
+        json!({"doctor": true, "fanOut": true}),
+        json!({"doctor": true, "aggregate": []}),
+        json!({"doctor": "yes"}),
+    ] {
+        let error = Invocation::parse(refused.clone()).unwrap_err();
+        assert_eq!(error.error_type(), "InvalidInput", "{refused}");
+    }
+}
