@@ -15,10 +15,32 @@ use crate::model::{AutoSnapshotStatus, Resource, ResourceType};
 
 pub use guesses::guesses;
 
-/// EC2's default quota of AMIs per region (Service Quotas `L-B665C33B`, "AMIs").
-pub const AMI_QUOTA: usize = 50_000;
-/// EC2's default quota of EBS snapshots per region (Service Quotas `L-309BACF6`).
-pub const EBS_SNAPSHOT_QUOTA: usize = 100_000;
+/// A Service Quotas quota a year of exports may reach: its default, where to ask for more.
+#[derive(Debug, Clone, Copy)]
+pub struct Quota {
+    pub what: &'static str,
+    pub default: usize,
+    /// The Service Quotas service (`ec2`, `ebs`) and the quota's code.
+    pub service: &'static str,
+    pub code: &'static str,
+}
+
+/// AMIs per region: `ec2` `L-B665C33B`, 50,000 by default (Amazon EC2 User Guide, "AMI
+/// quotas"; AMIs in the Recycle Bin count too, and DescribeImages does not list them).
+pub const AMI_QUOTA: Quota = Quota {
+    what: "AMIs",
+    default: 50_000,
+    service: "ec2",
+    code: "L-B665C33B",
+};
+/// EBS snapshots per region: `ebs` (not `ec2`) `L-309BACF6`, 100,000 by default (Amazon EBS
+/// User Guide, "Amazon EBS quotas"; brennerm/aws-quota-checker `aws_quota/check/ebs.py`).
+pub const EBS_SNAPSHOT_QUOTA: Quota = Quota {
+    what: "EBS snapshots",
+    default: 100_000,
+    service: "ebs",
+    code: "L-309BACF6",
+};
 /// The share of a quota past which the doctor warns.
 const QUOTA_WARN: f64 = 0.8;
 
@@ -277,22 +299,15 @@ fn quotas(facts: &Facts, config: &Config, targets: &[Resource]) -> Vec<Check> {
     let mut lines = Vec::new();
     match &facts.ec2 {
         Read::Done(counts) => {
+            // An instance's export is an AMI and one EBS snapshot per disk of it, a disk's one
+            // EBS snapshot: at least one snapshot per target a night.
             let amis = counts.images + instances * kept;
             let snapshots = counts.snapshots + targets.len() * kept;
+            lines.push(quota(AMI_QUOTA, counts.images, amis, &bound));
             lines.push(quota(
-                "AMIs",
-                counts.images,
-                amis,
-                AMI_QUOTA,
-                "L-B665C33B",
-                &bound,
-            ));
-            lines.push(quota(
-                "EBS snapshots",
+                EBS_SNAPSHOT_QUOTA,
                 counts.snapshots,
                 snapshots,
-                EBS_SNAPSHOT_QUOTA,
-                "L-309BACF6",
                 &bound,
             ));
         }
@@ -330,10 +345,16 @@ fn quotas(facts: &Facts, config: &Config, targets: &[Resource]) -> Vec<Check> {
     lines
 }
 
-fn quota(what: &str, now: usize, in_a_year: usize, limit: usize, code: &str, bound: &str) -> Check {
-    let detail = format!("{now} {what} now, about {in_a_year} after a year of nights ({bound}); the default quota is {limit} per region");
-    let fix = format!("set EC2_KEEP or EC2_KEEP_DAYS, or ask for more in Service Quotas (Amazon EC2, {code}); if it was raised already, compare with the applied value there");
-    let share = in_a_year as f64 / limit as f64;
+fn quota(quota: Quota, now: usize, in_a_year: usize, bound: &str) -> Check {
+    let Quota {
+        what,
+        default,
+        service,
+        code,
+    } = quota;
+    let detail = format!("{now} {what} now, at least {in_a_year} after a year of nights ({bound}); the default quota is {default} per region");
+    let fix = format!("set EC2_KEEP or EC2_KEEP_DAYS, or ask for more in Service Quotas (aws service-quotas request-service-quota-increase --service-code {service} --quota-code {code}); if it was raised already, compare with the applied value there");
+    let share = in_a_year as f64 / default as f64;
     if share >= 1.0 {
         check("quota", Some(what), CheckStatus::Fail, detail).fix(fix)
     } else if share >= QUOTA_WARN {

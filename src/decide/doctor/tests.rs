@@ -258,7 +258,7 @@ fn each_problem_has_its_line_and_its_fix() {
             "quota",
             Some("AMIs"),
             CheckStatus::Warn,
-            "L-B665C33B",
+            "--service-code ec2 --quota-code L-B665C33B",
         ),
         (
             "AMIs past the quota",
@@ -284,7 +284,7 @@ fn each_problem_has_its_line_and_its_fix() {
             "quota",
             Some("EBS snapshots"),
             CheckStatus::Fail,
-            "L-309BACF6",
+            "--service-code ebs --quota-code L-309BACF6",
         ),
     ];
     for (name, change, check, subject, status, fix) in cases {
@@ -339,7 +339,7 @@ fn a_year_of_exports_is_bounded_by_the_keep_rules() {
     let report = report(&facts, &tagged());
     assert!(line(&report, "quota", Some("AMIs"))
         .detail
-        .contains("about 729 after a year"));
+        .contains("at least 729 after a year"));
 }
 
 // longer than 80 lines because it is one table, a row per case.
