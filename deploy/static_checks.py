@@ -170,6 +170,37 @@ def check_iam(tpl: dict) -> str:
     )
 
 
+def iam_operations() -> set[str]:
+    """The IAM operations the doctor calls: `OPERATIONS` in src/iam.rs."""
+    text = (ROOT / "src/iam.rs").read_text()
+    block = re.search(r"pub const OPERATIONS: &\[&str\] = &\[(.*?)\];", text, re.S)
+    assert block, "no OPERATIONS in src/iam.rs"
+    return set(re.findall(r'"([A-Za-z]+)"', block.group(1)))
+
+
+def check_doctor_iam(tpl: dict) -> str:
+    """The doctor's policy grants exactly iam::OPERATIONS, on the function's role and Lightsail's
+    service-linked role only."""
+    policy = tpl["Resources"]["ReconcileFunctionDoctorPolicy"]["Properties"]
+    assert policy["RoleName"] == {"Ref": "ReconcileFunctionRole"}, policy["RoleName"]
+    granted = set()
+    own_role = {"Fn::GetAtt": ["ReconcileFunctionRole", "Arn"]}
+    for statement in policy["PolicyDocument"]["Statement"]:
+        listed = statement["Action"]
+        actions = [a.split(":", 1)[1] for a in ([listed] if isinstance(listed, str) else listed)]
+        assert all(a.startswith("iam:") for a in ([listed] if isinstance(listed, str) else listed)), listed
+        granted.update(actions)
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for resource in resources:
+            text = json.dumps(resource)
+            assert resource == own_role or "AWSServiceRoleForLightsail" in text, f"iam:{actions} on {text}"
+            if "SimulatePrincipalPolicy" in actions:
+                assert resource == own_role, f"iam:SimulatePrincipalPolicy on {text}"
+    called = iam_operations()
+    assert granted == called, f"doctor iam actions granted {sorted(granted)} != iam::OPERATIONS {sorted(called)}"
+    return f"{len(called)} IAM operations in iam::OPERATIONS, on the function's own role and the service-linked role only"
+
+
 def check_parameters(tpl: dict) -> str:
     parameters = tpl["Parameters"]
     problems = []
@@ -231,6 +262,7 @@ def main() -> int:
         ("ASL placeholders = DefinitionSubstitutions", check_substitutions),
         ("function IAM = lightsail::OPERATIONS", check_iam),
         ("function IAM = ec2::OPERATIONS, retirement only of tagged artifacts", check_ec2_iam),
+        ("doctor IAM = iam::OPERATIONS, on its own role only", check_doctor_iam),
         ("parameter constraints catch typos", check_parameters),
     ]:
         try:

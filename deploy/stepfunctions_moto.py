@@ -285,8 +285,10 @@ class Stack:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
             "AWS_ENDPOINT_URL_LIGHTSAIL": self.emulator_url,
             "AWS_ENDPOINT_URL_EC2": self.emulator_url,
-            # The doctor's GetCallerIdentity: the emulator answers STS too.
+            # The doctor's GetCallerIdentity, GetRole and SimulatePrincipalPolicy: the emulator
+            # answers STS and IAM too.
             "AWS_ENDPOINT_URL_STS": self.emulator_url,
+            "AWS_ENDPOINT_URL_IAM": self.emulator_url,
             # As the template passes its ScheduleExpression and ScheduleTimezone.
             "SCHEDULE_EXPRESSION": "cron(0 7 * * ? *)",
             "SCHEDULE_TIMEZONE": "UTC",
@@ -617,6 +619,9 @@ def scenario_doctor(stack: Stack) -> str:
     assert report["account"] == "123456789012", report
     assert checks[("credentials", None)]["status"] == "ok", report
     assert checks[("targets", None)]["status"] == "ok", report
+    # Inside Lambda the credentials are the function's role: its permissions are simulated.
+    assert checks[("permissions", None)]["status"] == "ok", report
+    assert ("serviceLinkedRole", None) in checks, report
     schedules = [c for (check, _), c in checks.items() if check == "schedule"]
     assert schedules and all(c["status"] == "ok" for c in schedules), schedules
     switches = [g["switch"] for g in report["guesses"]]

@@ -7,9 +7,10 @@ use serde_json::Value;
 
 use crate::clients::RegionClients;
 use crate::clock::Clock;
-use crate::doctor::Doctor;
+use crate::doctor::{Doctor, RoleToCheck};
 use crate::ec2::SdkEc2;
 use crate::error::Error;
+use crate::iam::SdkIam;
 use crate::input::config::Config;
 use crate::input::plan::Plan;
 use crate::input::request::{Invocation, Request};
@@ -43,6 +44,10 @@ pub struct App {
     regions: RegionClients,
     /// Who the credentials are, for the doctor (`None`: its credentials line is not checked).
     sts: Option<SdkSts>,
+    /// The doctor's IAM reads (`None`: the service-linked role and permissions are not checked).
+    iam: Option<SdkIam>,
+    /// Whose permissions the doctor simulates.
+    role: RoleToCheck,
 }
 
 impl App {
@@ -57,6 +62,7 @@ impl App {
             RegionClients::from_sdk_config(sdk),
         )
         .with_sts(SdkSts::from_sdk_config(sdk))
+        .with_iam(SdkIam::from_sdk_config(sdk), role_in_lambda())
     }
 
     /// An app over adapters built elsewhere (tests, benchmarks).
@@ -76,7 +82,16 @@ impl App {
             configuration,
             regions,
             sts: None,
+            iam: None,
+            role: RoleToCheck::Unknown,
         }
+    }
+
+    /// The same app with an IAM adapter for the doctor, simulating `role`'s permissions.
+    pub fn with_iam(mut self, iam: SdkIam, role: RoleToCheck) -> App {
+        self.iam = Some(iam);
+        self.role = role;
+        self
     }
 
     /// The same app with an STS adapter for the doctor's credentials line.
@@ -216,6 +231,15 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
     Ok(Response::Round(Box::new(output)))
 }
 
+/// Inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set) the credentials are the function's role's,
+/// so the doctor simulates that; elsewhere the role is not known.
+fn role_in_lambda() -> RoleToCheck {
+    match std::env::var_os("AWS_LAMBDA_FUNCTION_NAME") {
+        Some(_) => RoleToCheck::Caller,
+        None => RoleToCheck::Unknown,
+    }
+}
+
 /// The doctor's checks of the function's region: the environment's targets, or the request's.
 async fn doctor(app: &App, config: &Config, request: Request) -> Result<Response, Error> {
     let mut config = config.clone();
@@ -233,6 +257,8 @@ async fn doctor(app: &App, config: &Config, request: Request) -> Result<Response
         lightsail: &app.api,
         ec2: &app.ec2,
         sts: app.sts.as_ref(),
+        iam: app.iam.as_ref(),
+        role: app.role.clone(),
     };
     let report = doctor.examine(&config).await;
     Ok(Response::Doctor(Box::new(DoctorOutput { doctor: report })))

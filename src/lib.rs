@@ -18,7 +18,8 @@
 //! report     the output contract: a round's output (assemble), the merge of regions and of the
 //!            fan-out (merge), the fan-out's wire forms, metrics, cost
 //! handler    the Lambda handler, one entry point per kind of invocation, and its App
-//! sts        STS as the doctor sees it: who the credentials are
+//! sts, iam   STS and IAM as the doctor sees them: who the credentials are, the service-linked
+//!            role, the function's permissions by simulation
 //! doctor     the doctor's reads of an account, read-only, judged by decide::doctor
 //! clients    the adapters of the other regions of a run over several regions, built on use
 //! local      the local runner: embedded emulator, progress, inventory (feature `local`)
@@ -41,6 +42,7 @@ pub mod error;
 #[cfg(test)]
 pub(crate) mod fake;
 pub mod handler;
+pub mod iam;
 pub mod input;
 pub mod lightsail;
 #[cfg(feature = "local")]

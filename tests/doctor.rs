@@ -98,7 +98,7 @@ fn guessed(report: &Value, switch: &str) -> Value {
 
 #[tokio::test]
 async fn the_checklist_of_an_account_names_each_problem_and_writes_nothing() {
-    let h = Harness::new(ACCOUNT, tagged()).await.with_sts();
+    let h = Harness::new(ACCOUNT, tagged()).await.deployed();
     let report = doctor(&h).await;
     let d = &report["doctor"];
     assert_eq!(d["status"], "fail", "blog cannot be exported: {report:#}");
@@ -136,7 +136,7 @@ async fn a_schedule_too_close_to_the_snapshot_window_and_a_missing_target_are_re
         schedule_expression: Some("cron(15 6 * * ? *)".into()),
         ..Config::default()
     };
-    let h = Harness::new(ACCOUNT, config).await.with_sts();
+    let h = Harness::new(ACCOUNT, config).await.deployed();
     let report = doctor(&h).await;
     assert_eq!(line(&report, "targets", Some("gone"))["status"], "fail");
     let schedule = line(&report, "schedule", Some("web-1"));
@@ -165,6 +165,7 @@ async fn without_sts_the_credentials_are_not_checked_and_the_rest_goes_on() {
     let h = Harness::new(ACCOUNT, tagged()).await;
     let report = doctor(&h).await;
     assert_eq!(line(&report, "credentials", None)["status"], "info");
+    assert_eq!(line(&report, "permissions", None)["status"], "info");
     assert_eq!(report["doctor"]["account"], Value::Null);
     assert_eq!(
         line(&report, "autoSnapshots", Some("web-1"))["status"],
@@ -199,7 +200,7 @@ async fn under_every_value_of_every_observable_switch_the_doctor_names_that_valu
             switches
                 .merge(json!({ info.name: value }))
                 .expect("a catalog value");
-            let h = Harness::new(ACCOUNT, tagged()).await.with_sts();
+            let h = Harness::new(ACCOUNT, tagged()).await.deployed();
             h.emulator.set_switches(switches);
             let report = doctor(&h).await;
             let seen = guessed(&report, info.name);
@@ -224,7 +225,7 @@ async fn under_every_value_of_every_observable_switch_the_doctor_names_that_valu
 #[tokio::test]
 async fn records_that_outlive_their_snapshot_read_as_kept_and_none_as_unknown() {
     for (value, want) in [("kept", json!("kept")), ("removed", Value::Null)] {
-        let h = Harness::new(SMALL, tagged()).await.with_sts();
+        let h = Harness::new(SMALL, tagged()).await.deployed();
         let mut switches = h.emulator.switches();
         switches
             .merge(json!({ "exportRecordsOnSnapshotDelete": value }))
@@ -264,7 +265,7 @@ fn the_doctor_guesses_every_switch_of_the_emulator_in_its_order() {
 
 #[tokio::test]
 async fn an_unreachable_account_is_a_report_of_failed_reads_not_an_error() {
-    let h = Harness::new(SMALL, tagged()).await.with_sts();
+    let h = Harness::new(SMALL, tagged()).await.deployed();
     h.set_faults(lightsail_emulator::Faults {
         ec2_unreachable: true,
         ..Default::default()
@@ -290,4 +291,67 @@ async fn an_unreachable_account_is_a_report_of_failed_reads_not_an_error() {
         );
     }
     assert_eq!(guessed(&report, "errorEnvelope"), Value::Null);
+}
+
+#[tokio::test]
+async fn a_call_the_role_may_not_make_is_named_and_the_service_linked_role_follows_the_first_export(
+) {
+    let h = Harness::new(SMALL, tagged()).await.deployed();
+    h.set_faults(lightsail_emulator::Faults {
+        access_denied_for: vec!["CopySnapshot".into(), "DeleteSnapshot".into()],
+        ..Default::default()
+    });
+    let report = doctor(&h).await;
+    let permissions = line(&report, "permissions", None);
+    assert_eq!(permissions["status"], "fail", "{permissions}");
+    let detail = permissions["detail"].as_str().unwrap();
+    assert!(detail.starts_with("2 of 22 actions"), "{detail}");
+    assert!(
+        detail.contains("lightsail:CopySnapshot (implicitDeny)")
+            && detail.contains("ec2:DeleteSnapshot (implicitDeny)"),
+        "{detail}"
+    );
+    h.set_faults(lightsail_emulator::Faults::default());
+    assert_eq!(
+        line(&doctor(&h).await, "serviceLinkedRole", None)["status"],
+        "info"
+    );
+    client(&h.emulator.url(), "us-east-1")
+        .export_snapshot()
+        .source_snapshot_name("web-1-export-2026-11-21")
+        .send()
+        .await
+        .expect("exported");
+    let report = doctor(&h).await;
+    assert_eq!(
+        line(&report, "serviceLinkedRole", None)["status"],
+        "ok",
+        "{report:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_region_an_organization_denies_is_an_explicit_deny() {
+    let h = Harness::new(SMALL, tagged()).await.deployed();
+    h.set_faults(lightsail_emulator::Faults {
+        denied_regions: vec!["us-east-1".into()],
+        ..Default::default()
+    });
+    let report = doctor(&h).await;
+    let permissions = line(&report, "permissions", None);
+    assert_eq!(permissions["status"], "fail");
+    assert!(
+        permissions["detail"]
+            .as_str()
+            .unwrap()
+            .contains("explicitDeny"),
+        "{permissions}"
+    );
+    assert!(
+        permissions["fix"]
+            .as_str()
+            .unwrap()
+            .contains("explicit Deny"),
+        "{permissions}"
+    );
 }

@@ -387,3 +387,34 @@ async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
         .collect();
     assert_eq!(received, listed);
 }
+
+/// The doctor's own policy grants exactly `iam::OPERATIONS` (and `sts:GetCallerIdentity` needs
+/// none: IAM cannot deny it), never on every resource.
+#[test]
+fn the_doctor_policy_grants_exactly_the_iam_calls_of_the_doctor_on_its_own_roles() {
+    let template = include_str!("../template.yaml");
+    let start = template
+        .find("  ReconcileFunctionDoctorPolicy:")
+        .expect("the doctor's policy in template.yaml");
+    let block: String = template[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("   "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let granted: std::collections::BTreeSet<String> = block
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Action: iam:"))
+        .map(|a| a.trim().to_string())
+        .collect();
+    let called: std::collections::BTreeSet<String> = lightsail_export::iam::OPERATIONS
+        .iter()
+        .map(|o| o.to_string())
+        .collect();
+    assert_eq!(granted, called, "the doctor's iam actions:\n{block}");
+    assert!(!block.contains("Resource: \"*\""), "{block}");
+    assert!(
+        block.contains("RoleName: !Ref ReconcileFunctionRole"),
+        "{block}"
+    );
+}

@@ -10,7 +10,7 @@ import json
 import sys
 
 import cases_ec2
-import cases_sts
+import cases_query
 import moto_check
 import validate
 from harness import EAST, WEST, CaseFailed, Conformance, equals, expect, has, lacks, names, operation_of_type, run_check, tag_map
@@ -373,7 +373,7 @@ def main():
         c.envelope = "both"
         coverage(c)
         cases_ec2.every_case(c)
-        cases_sts.every_case(c, args.moto)
+        cases_query.every_case(c, args.moto)
         c.envelope = "moto"
         moto_check.run(c, args.moto)
     except Exception as e:  # a bug here must still end in the summary line and a failure

@@ -19,7 +19,7 @@ import urllib.request
 
 import validate
 import validate_ec2
-import validate_sts
+import validate_query
 
 EAST, WEST = "us-east-1", "us-west-2"
 
@@ -42,7 +42,8 @@ class Conformance:
         self.aws_path, self.endpoint, self.admin, self.log = aws, endpoint, admin, log
         self.model = validate.load_model()
         self.ec2_model = validate_ec2.load_model()
-        self.sts_model = validate_sts.load_model()
+        # The Query services answered beside EC2, for the doctor: STS and IAM.
+        self.query_models = [validate_query.load_model("sts"), validate_query.load_model("iam")]
         self.passed = self.failed = 0
         self.log_offset = 0
         # The errorEnvelope switch the emulator is under: it decides the error header rule.
@@ -94,11 +95,12 @@ class Conformance:
         if not exchanges:
             problems.append("no request reached the proxy")
         for exchange in exchanges:
-            if validate_sts.is_sts(self.sts_model, exchange):
+            query_model = next((m for m in self.query_models if validate_query.is_of(m, exchange)), None)
+            if query_model is not None:
                 action = validate_ec2.request_params(exchange).get("Action")
                 if operation and action != operation:
                     problems.append(f"recorded Action {action!r}, expected {operation}")
-                found = validate_sts.check_exchange(self.sts_model, exchange)
+                found = validate_query.check_exchange(query_model, exchange)
                 problems += [f"{action} {exchange['status']}: {p}" for p in found]
                 continue
             if validate_ec2.is_ec2(exchange):

@@ -52,6 +52,11 @@ pub struct Scenario {
     /// for `durations.autoSnapshotSeconds`, then `Success`; the newest seven are kept. Off by
     /// default (the scenario's list is then all there is), so that a night can be replayed.
     pub daily_auto_snapshots: bool,
+    /// Whether the account already has Lightsail's service-linked role
+    /// (`AWSServiceRoleForLightsail`, IAM GetRole). Lightsail creates it at the first export to
+    /// EC2 (developer guide, "Using service-linked roles for Amazon Lightsail"), and so does the
+    /// emulator's ExportSnapshot. Off by default: an account that never exported.
+    pub service_linked_role: bool,
 }
 
 impl Default for Scenario {
@@ -76,6 +81,7 @@ impl Default for Scenario {
             faults: Faults::default(),
             switches: Switches::default(),
             daily_auto_snapshots: false,
+            service_linked_role: false,
         }
     }
 }

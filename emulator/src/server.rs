@@ -1,5 +1,5 @@
 //! The HTTP server: accepts connections and routes `/_emulator/` to the admin API, requests
-//! signed for STS to `sts`, EC2 Query requests to EC2 (`ec2::serve`) and everything else to
+//! signed for STS to `sts`, for IAM to `iam`, EC2 Query requests to EC2 (`ec2::serve`) and everything else to
 //! Lightsail (`ops::serve`).
 
 use std::net::SocketAddr;
@@ -82,6 +82,9 @@ async fn handle(
     }
     if crate::sts::is_sts(&req) {
         return crate::sts::handle(&state, req).await;
+    }
+    if crate::iam::is_iam(&req) {
+        return crate::iam::handle(&state, req).await;
     }
     if crate::ec2::serve::is_ec2(&req) {
         return crate::ec2::serve::handle(&state, req).await;

@@ -83,6 +83,10 @@ enum Command {
         /// snapshot time (else SCHEDULE_EXPRESSION, else the template's cron(0 7 * * ? *)).
         #[arg(long, value_name = "EXPRESSION")]
         schedule: Option<String>,
+        /// The deployed function's role (name or ARN): its permissions are simulated with the
+        /// IAM policy simulator (needs iam:SimulatePrincipalPolicy and iam:GetRole on it).
+        #[arg(long, value_name = "ROLE")]
+        function_role: Option<String>,
     },
 }
 
@@ -141,8 +145,13 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Doctor { at, schedule } => {
-            match doctor(endpoint(&at), at.targets.clone(), at.tag.clone(), schedule).await {
+        Command::Doctor {
+            at,
+            schedule,
+            function_role,
+        } => {
+            let (targets, tag) = (at.targets.clone(), at.tag.clone());
+            match doctor(endpoint(&at), targets, tag, schedule, function_role).await {
                 Ok(report) => {
                     if at.output == Format::Json {
                         print_json(&serde_json::json!({ "doctor": &report }));

@@ -3,6 +3,7 @@
 //! of each of Lightsail's undocumented behaviours ([`guesses`]). Pure: the reads are
 //! `doctor::read`'s.
 
+mod access;
 mod guesses;
 mod schedule;
 #[cfg(test)]
@@ -57,6 +58,8 @@ pub fn report(facts: &Facts, config: &Config) -> Report {
         checks.extend(target_checks(facts, resource, schedule));
     }
     checks.extend(records(facts));
+    checks.extend(access::service_linked_role(facts));
+    checks.push(access::permissions(facts));
     checks.extend(quotas(facts, config, &targets));
     let status = checks
         .iter()

@@ -15,8 +15,10 @@ use lightsail_emulator::{Emulator, Scenario};
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
+use crate::doctor::RoleToCheck;
 use crate::handler::Response;
 use crate::handler::{handler, App};
+use crate::iam::SdkIam;
 use crate::input::config::Config;
 use crate::lightsail::{Lightsail, SdkLightsail};
 use crate::model::doctor::Report;
@@ -265,11 +267,15 @@ pub const TEMPLATE_SCHEDULE: &str = "cron(0 7 * * ? *)";
 /// The doctor, as the deployed function runs it for `{"doctor": true}`: read-only checks of
 /// the account and what its Lightsail does. `schedule` (else `SCHEDULE_EXPRESSION`, else the
 /// template's default) is checked against each target's automatic snapshot time.
+///
+/// `function_role` (a name or ARN) is the role whose permissions are simulated; against the
+/// embedded emulator, its credentials are the function's role, so they are by default.
 pub async fn doctor(
     endpoint: Endpoint,
     targets: Vec<String>,
     tag: Option<String>,
     schedule: Option<String>,
+    function_role: Option<String>,
 ) -> Result<Report, String> {
     let mut config = config(&endpoint, &targets, &tag)?;
     if let Some(expression) = schedule {
@@ -279,7 +285,13 @@ pub async fn doctor(
         config.schedule_expression = Some(TEMPLATE_SCHEDULE.to_string());
     }
     let connection = Connection::open(&endpoint, true).await?;
-    let mut app = App::new(&connection.sdk, Ok(config));
+    let role = match (function_role, &connection.emulator) {
+        (Some(role), _) => RoleToCheck::Named(role),
+        (None, Some(_)) => RoleToCheck::Caller,
+        (None, None) => RoleToCheck::Unknown,
+    };
+    let mut app = App::new(&connection.sdk, Ok(config))
+        .with_iam(SdkIam::from_sdk_config(&connection.sdk), role);
     if let Some(emulator) = &connection.emulator {
         app = app.with_clock(Clock::from_fn(emulator.clock()));
     }

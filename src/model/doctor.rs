@@ -31,6 +31,37 @@ pub struct Facts {
     pub pages: Vec<Page>,
     /// AMIs and EBS snapshots this account owns in the function's region.
     pub ec2: Read<Ec2Counts>,
+    /// Whether Lightsail's service-linked role (`AWSServiceRoleForLightsail`) exists.
+    pub service_linked_role: Read<bool>,
+    /// The IAM policy simulator's decisions for the function's role and its calls; `NotRead`
+    /// when the doctor does not know the function's role (run locally without it).
+    pub permissions: Read<Simulation>,
+}
+
+/// What the IAM policy simulator said of a role's calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simulation {
+    /// The role (or user) simulated.
+    pub source: String,
+    pub decisions: Vec<Decision>,
+}
+
+/// One action's decision: `allowed`, `explicitDeny` or `implicitDeny`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub action: String,
+    pub decision: String,
+    /// Condition keys the policies need that the question did not give.
+    pub missing_context: Vec<String>,
+}
+
+/// Actions simulated together: on the same resources (none: `*`), with the same context
+/// (`aws:RequestedRegion`, `aws:ResourceTag/…`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+    pub context: Vec<(String, Vec<String>)>,
 }
 
 /// A read's result: its value, or why it failed (`NotRead` when it was not attempted).
@@ -151,7 +182,7 @@ pub struct Report {
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// A stable name: `credentials`, `targets`, `autoSnapshots`, `schedule`, `blueprint`,
-    /// `exportRecords`, `quota`.
+    /// `exportRecords`, `serviceLinkedRole`, `permissions`, `quota`.
     pub check: &'static str,
     /// The target or the quota it is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]

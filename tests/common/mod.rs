@@ -306,9 +306,10 @@ pub fn client_with(url: &str, region: &str, options: &ClientOptions) -> aws_sdk_
     aws_sdk_lightsail::Client::from_conf(conf.build())
 }
 
-/// The function's STS adapter on the emulator (its STS side answers on the same address).
-pub fn sts_client(url: &str, region: &str) -> lightsail_export::sts::SdkSts {
-    let sdk = aws_config::SdkConfig::builder()
+/// An SDK configuration whose every service is the emulator (STS and IAM answer on the same
+/// address as Lightsail and EC2).
+pub fn emulator_sdk_config(url: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(url)
@@ -317,16 +318,19 @@ pub fn sts_client(url: &str, region: &str) -> lightsail_export::sts::SdkSts {
                 "AKIDTEST", "secret", None, None, "test",
             )),
         )
-        .build();
-    lightsail_export::sts::SdkSts::from_sdk_config(&sdk)
+        .build()
 }
 
 impl Harness {
-    /// The same harness, its app with an STS adapter (the doctor's credentials line).
-    pub fn with_sts(self) -> Harness {
-        let sts = sts_client(&self.emulator.url(), "us-east-1");
+    /// The same harness, its app as deployed in Lambda for the doctor: STS and IAM adapters, and
+    /// the credentials' role is the function's (so its permissions are simulated).
+    pub fn deployed(self) -> Harness {
+        let sdk = emulator_sdk_config(&self.emulator.url(), "us-east-1");
+        let sts = lightsail_export::sts::SdkSts::from_sdk_config(&sdk);
+        let iam = lightsail_export::iam::SdkIam::from_sdk_config(&sdk);
+        let role = lightsail_export::doctor::RoleToCheck::Caller;
         Harness {
-            app: self.app.with_sts(sts),
+            app: self.app.with_sts(sts).with_iam(iam, role),
             emulator: self.emulator,
         }
     }

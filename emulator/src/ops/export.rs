@@ -58,6 +58,8 @@ pub fn export_snapshot(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiErr
     }
     let record_name = record.name();
     ctx.world.insert_record(record);
+    // Lightsail creates its service-linked role at the first export to EC2.
+    ctx.world.service_linked_role = true;
     let op = ctx.world.add_operation(OperationRecord {
         id: String::new(),
         region,

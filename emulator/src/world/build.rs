@@ -26,6 +26,7 @@ impl World {
             ec2_policy: s.ec2_policy.clone(),
             start,
             daily_auto_snapshots: s.daily_auto_snapshots,
+            service_linked_role: s.service_linked_role,
             regions: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(s.seed),
             next_seq: 0,

@@ -57,6 +57,9 @@ pub struct World {
     pub start: f64,
     /// The scenario's `dailyAutoSnapshots`.
     pub daily_auto_snapshots: bool,
+    /// Whether Lightsail's service-linked role exists (IAM GetRole): the scenario's, and true
+    /// after the first ExportSnapshot.
+    pub service_linked_role: bool,
     pub regions: BTreeMap<String, RegionState>,
     rng: fastrand::Rng,
     next_seq: u64,

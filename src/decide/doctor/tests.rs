@@ -7,7 +7,8 @@ use serde_json::json;
 use super::schedule::{check_window, DailyTime, Schedule};
 use super::*;
 use crate::model::doctor::{
-    AddOnShape, Caller, Ec2Counts, ErrorIdentity, Guess, Page, SeenRecord, SeenResource,
+    AddOnShape, Caller, Decision, Ec2Counts, ErrorIdentity, Guess, Page, SeenRecord, SeenResource,
+    Simulation,
 };
 use crate::model::time::test_util::{at, day};
 use crate::model::{AutoSnapshot, TagFilter};
@@ -79,6 +80,37 @@ fn healthy() -> Facts {
             images: 0,
             snapshots: 0,
         }),
+        service_linked_role: Read::Done(true),
+        permissions: Read::Done(Simulation {
+            source: "arn:aws:iam::123456789012:role/fn".into(),
+            decisions: [
+                "lightsail:CopySnapshot",
+                "ec2:DescribeImages",
+                "iam:CreateServiceLinkedRole",
+            ]
+            .iter()
+            .map(|a| allowed(a, "allowed"))
+            .collect(),
+        }),
+    }
+}
+
+fn allowed(action: &str, decision: &str) -> Decision {
+    Decision {
+        action: action.into(),
+        decision: decision.into(),
+        missing_context: Vec::new(),
+    }
+}
+
+/// The healthy account's simulation with `action` decided `decision`.
+fn decided(facts: &mut Facts, action: &str, decision: &str) {
+    if let Read::Done(simulation) = &mut facts.permissions {
+        for d in &mut simulation.decisions {
+            if d.action == action {
+                d.decision = decision.into();
+            }
+        }
     }
 }
 
@@ -115,6 +147,8 @@ fn a_healthy_account_is_ok_line_by_line() {
         ("exportRecords", None),
         ("quota", Some("AMIs")),
         ("quota", Some("EBS snapshots")),
+        ("serviceLinkedRole", None),
+        ("permissions", None),
     ] {
         assert_eq!(
             line(&report, check, subject).status,
@@ -285,6 +319,60 @@ fn each_problem_has_its_line_and_its_fix() {
             Some("EBS snapshots"),
             CheckStatus::Fail,
             "--service-code ebs --quota-code L-309BACF6",
+        ),
+        (
+            "a call refused",
+            |f, _| decided(f, "lightsail:CopySnapshot", "implicitDeny"),
+            "permissions",
+            None,
+            CheckStatus::Fail,
+            "ReconcileFunctionRole",
+        ),
+        (
+            "a call denied outright",
+            |f, _| decided(f, "ec2:DescribeImages", "explicitDeny"),
+            "permissions",
+            None,
+            CheckStatus::Fail,
+            "explicit Deny",
+        ),
+        (
+            "no simulation",
+            |f, _| f.permissions = Read::Failed("AccessDenied".into()),
+            "permissions",
+            None,
+            CheckStatus::Warn,
+            "iam:SimulatePrincipalPolicy",
+        ),
+        (
+            "no service-linked role, and none may be made",
+            |f, _| {
+                f.service_linked_role = Read::Done(false);
+                decided(f, "iam:CreateServiceLinkedRole", "implicitDeny");
+            },
+            "serviceLinkedRole",
+            None,
+            CheckStatus::Fail,
+            "create-service-linked-role --aws-service-name lightsail.amazonaws.com",
+        ),
+        (
+            "no service-linked role, and no simulation",
+            |f, _| {
+                f.service_linked_role = Read::Done(false);
+                f.permissions = Read::NotRead;
+            },
+            "serviceLinkedRole",
+            None,
+            CheckStatus::Warn,
+            "create it now",
+        ),
+        (
+            "the role cannot be read",
+            |f, _| f.service_linked_role = Read::Failed("AccessDenied".into()),
+            "serviceLinkedRole",
+            None,
+            CheckStatus::Warn,
+            "iam:GetRole",
         ),
     ];
     for (name, change, check, subject, status, fix) in cases {
@@ -691,4 +779,28 @@ fn the_output_is_camel_case_and_lowercase() {
         "no fix on an ok line"
     );
     assert_eq!(doctor["guesses"][0]["switch"], "errorEnvelope");
+}
+
+#[test]
+fn a_role_the_first_export_may_create_and_an_unknown_role_are_information() {
+    let mut facts = healthy();
+    facts.service_linked_role = Read::Done(false);
+    let judged = report(&facts, &tagged());
+    assert_eq!(
+        line(&judged, "serviceLinkedRole", None).status,
+        CheckStatus::Info
+    );
+    assert_eq!(judged.status, CheckStatus::Ok, "information only");
+    facts.permissions = Read::NotRead;
+    facts.service_linked_role = Read::Done(true);
+    let judged = report(&facts, &tagged());
+    let unknown = line(&judged, "permissions", None);
+    assert_eq!(unknown.status, CheckStatus::Info);
+    assert!(unknown.fix.as_deref().unwrap().contains("--function-role"));
+    facts.service_linked_role = Read::NotRead;
+    let judged = report(&facts, &tagged());
+    assert!(
+        judged.checks.iter().all(|c| c.check != "serviceLinkedRole"),
+        "not read, no line"
+    );
 }

@@ -1,11 +1,12 @@
-"""Validate STS Query (protocol `query`) XML responses against botocore's STS model.
+"""Validate AWS Query (protocol `query`) XML responses against a botocore model: STS's and
+IAM's, the two Query services the emulator answers beside EC2 (for the function's doctor).
 
-The emulator answers the one STS action the function calls, GetCallerIdentity. The query
-protocol wraps the output in `<ActionResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+The protocol wraps the output in `<ActionResponse xmlns="{the model's xmlNamespace}">
 <ActionResult>…</ActionResult><ResponseMetadata><RequestId/></ResponseMetadata></ActionResponse>`
-(the model's `resultWrapper`); members are named as in the model and checked with the EC2
-validator's shape checks (the same XML rules: scalars by type, structures by member). Errors
-are `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+(the model's `resultWrapper`); members are named as in the model, lists hold `<member>` items,
+and both are checked with the EC2 validator's shape checks (the same XML rules: scalars by type,
+structures by member, required members present). Errors are
+`<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
 """
 
 import gzip
@@ -14,22 +15,22 @@ import os
 
 import validate_ec2
 
-NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+VERSIONS = {"sts": "2011-06-15", "iam": "2010-05-08"}
 
 
-def model_path():
+def model_path(service):
     import botocore
 
-    return os.path.join(os.path.dirname(botocore.__file__), "data", "sts", "2011-06-15", "service-2.json.gz")
+    return os.path.join(os.path.dirname(botocore.__file__), "data", service, VERSIONS[service], "service-2.json.gz")
 
 
-def load_model(path=None):
-    with gzip.open(path or model_path(), "rt", encoding="utf-8") as f:
+def load_model(service, path=None):
+    with gzip.open(path or model_path(service), "rt", encoding="utf-8") as f:
         return json.load(f)
 
 
-def is_sts(model, record):
-    """A recorded Query exchange whose Action is an STS operation."""
+def is_of(model, record):
+    """A recorded Query exchange whose Action is an operation of `model`."""
     return validate_ec2.is_ec2(record) and validate_ec2.request_params(record).get("Action") in model["operations"]
 
 
@@ -38,7 +39,7 @@ def _child(element, name):
 
 
 def check_exchange(model, record):
-    """Problems of one recorded STS exchange."""
+    """Problems of one recorded exchange of `model`'s service."""
     action = validate_ec2.request_params(record).get("Action")
     status = record.get("status")
     if status is None:
@@ -49,7 +50,7 @@ def check_exchange(model, record):
     if not 200 <= status < 300:
         return _check_error(root)
     problems = []
-    expected = f"{{{NAMESPACE}}}{action}Response"
+    expected = f"{{{model['metadata']['xmlNamespace']}}}{action}Response"
     if root.tag != expected:
         problems.append(f"root element {root.tag!r}, expected {expected!r}")
     operation = model["operations"][action]
