@@ -66,7 +66,7 @@ def moto_role(c, moto_url):
         missing = [key for key in ("Path", "RoleName", "RoleId", "Arn", "CreateDate") if key not in ours]
         problems += [f"emulator lacks required {key}" for key in missing]
         print(f"#   GetRole members: emulator {sorted(ours)}, moto {sorted(theirs)} "
-              "(explained: moto adds Description, RoleLastUsed, Tags; ids and dates differ)", flush=True)
+              "(explained: moto adds RoleLastUsed, and Description and Tags when set; ids and dates differ)", flush=True)
         try:
             _client("iam", moto_url).get_role(RoleName="no-such-role")
             problems.append("moto found no-such-role")
