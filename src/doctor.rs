@@ -145,9 +145,11 @@ pub fn questions(
 }
 
 impl Doctor<'_> {
-    /// Reads the account and judges it.
-    pub async fn examine(&self, config: &Config) -> Report {
-        let facts = self.read(config).await;
+    /// Reads the account and judges it. `invalid` is why the function's configuration was
+    /// refused, if it was (`config` is then the defaults).
+    pub async fn examine(&self, config: &Config, invalid: Option<String>) -> Report {
+        let mut facts = self.read(config).await;
+        facts.invalid_configuration = invalid;
         report(&facts, config)
     }
 
@@ -206,6 +208,7 @@ impl Doctor<'_> {
             ec2: Read::from_result(ec2),
             service_linked_role,
             permissions: Read::NotRead,
+            invalid_configuration: None,
         };
         let (chosen, _) = targets(&facts, config);
         let reads = chosen.iter().map(|resource| async move {

@@ -200,9 +200,15 @@ impl Response {
 
 /// The Lambda handler: whatever the event is (`Invocation`), its own entry point.
 pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, Error> {
+    let invocation = Invocation::parse(event.payload);
+    // The doctor runs even on a bad configuration, which it reports as its first line; any other
+    // invocation fails on it first, as it always has.
+    if let Ok(Invocation::Doctor(request)) = invocation {
+        return doctor(app, request).await;
+    }
     let config = app.config()?;
     let deadline = Deadline::from_epoch_millis(event.context.deadline);
-    let output = match Invocation::parse(event.payload)? {
+    let output = match invocation? {
         Invocation::Aggregate {
             results,
             region_errors,
@@ -215,7 +221,7 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Response, E
         Invocation::ListItems(request) => {
             return list(app, config, request).await.map(Response::FanOut)
         }
-        Invocation::Doctor(request) => return doctor(app, config, request).await,
+        Invocation::Doctor(request) => return doctor(app, request).await,
         Invocation::Round(request) => round(app, config, request, deadline).await?,
         Invocation::ItemRound(request) => {
             let mut output = round(app, config, request, deadline).await?;
@@ -241,8 +247,12 @@ fn role_in_lambda() -> RoleToCheck {
 }
 
 /// The doctor's checks of the function's region: the environment's targets, or the request's.
-async fn doctor(app: &App, config: &Config, request: Request) -> Result<Response, Error> {
-    let mut config = config.clone();
+async fn doctor(app: &App, request: Request) -> Result<Response, Error> {
+    // A bad configuration is the report's first line; the rest is checked with the defaults.
+    let (mut config, invalid) = match app.config() {
+        Ok(config) => (config.clone(), None),
+        Err(error) => (Config::default(), Some(error.to_string())),
+    };
     if request.targets.is_some() || request.target_tag.is_some() {
         config.targets = request.targets.unwrap_or_default();
         config.target_tag = match request.target_tag {
@@ -260,7 +270,7 @@ async fn doctor(app: &App, config: &Config, request: Request) -> Result<Response
         iam: app.iam.as_ref(),
         role: app.role.clone(),
     };
-    let report = doctor.examine(&config).await;
+    let report = doctor.examine(&config, invalid).await;
     Ok(Response::Doctor(Box::new(DoctorOutput { doctor: report })))
 }
 

@@ -355,3 +355,43 @@ async fn a_region_an_organization_denies_is_an_explicit_deny() {
         "{permissions}"
     );
 }
+
+#[tokio::test]
+async fn a_bad_configuration_is_the_first_line_and_the_rest_is_still_checked() {
+    let h = Harness::new(SMALL, tagged()).await;
+    let sdk = common::emulator_sdk_config(&h.emulator.url(), "us-east-1");
+    let (api, ec2) = (h.app.lightsail().clone(), h.app.ec2().clone());
+    let refused = lightsail_export::Error::InvalidConfiguration(
+        "TARGET_TAG: tag filter `=x` has no key".into(),
+    );
+    let regions = lightsail_export::clients::RegionClients::from_sdk_config(&sdk);
+    let app = lightsail_export::App::from_adapters(api, ec2, Err(refused), regions)
+        .with_sts(lightsail_export::sts::SdkSts::from_sdk_config(&sdk));
+    let event = lambda_runtime::LambdaEvent::new(
+        json!({"doctor": true, "targets": ["web-1"]}),
+        Default::default(),
+    );
+    let Response::Doctor(output) = lightsail_export::handler(event, &app)
+        .await
+        .expect("the doctor answers")
+    else {
+        panic!("not the doctor")
+    };
+    let report = serde_json::to_value(&*output).unwrap();
+    let first = &report["doctor"]["checks"][0];
+    assert_eq!(first["check"], "configuration");
+    assert_eq!(first["status"], "fail");
+    assert!(
+        first["detail"].as_str().unwrap().contains("TARGET_TAG"),
+        "{first}"
+    );
+    assert_eq!(
+        line(&report, "autoSnapshots", Some("web-1"))["status"],
+        "ok",
+        "{report:#}"
+    );
+    // Any other invocation still fails on it, before any call.
+    let round = lambda_runtime::LambdaEvent::new(json!({}), Default::default());
+    let error = lightsail_export::handler(round, &app).await.unwrap_err();
+    assert_eq!(error.error_type(), "InvalidConfiguration");
+}

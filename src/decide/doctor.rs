@@ -51,7 +51,15 @@ pub fn report(facts: &Facts, config: &Config) -> Report {
         expression: config.schedule_expression.as_deref(),
         timezone: config.schedule_timezone.as_deref(),
     };
-    let mut checks = vec![credentials(facts)];
+    let mut checks: Vec<Check> = facts
+        .invalid_configuration
+        .iter()
+        .map(|error| {
+            check("configuration", None, CheckStatus::Fail, format!("every night fails before any call: {error}; the checks below use the defaults"))
+                .fix("correct the variable named (docs/configuration.md): the stack's parameters, or the function's environment")
+        })
+        .collect();
+    checks.push(credentials(facts));
     let (targets, listing) = targets(facts, config);
     checks.extend(listing);
     for resource in &targets {

@@ -36,6 +36,9 @@ pub struct Facts {
     /// The IAM policy simulator's decisions for the function's role and its calls; `NotRead`
     /// when the doctor does not know the function's role (run locally without it).
     pub permissions: Read<Simulation>,
+    /// Why the function's environment was refused (`InvalidConfiguration`), if it was: the
+    /// doctor then checks with the defaults, and says so first.
+    pub invalid_configuration: Option<String>,
 }
 
 /// What the IAM policy simulator said of a role's calls.
@@ -181,7 +184,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
-    /// A stable name: `credentials`, `targets`, `autoSnapshots`, `schedule`, `blueprint`,
+    /// A stable name: `configuration`, `credentials`, `targets`, `autoSnapshots`, `schedule`, `blueprint`,
     /// `exportRecords`, `serviceLinkedRole`, `permissions`, `quota`.
     pub check: &'static str,
     /// The target or the quota it is about, if any.

@@ -92,6 +92,7 @@ fn healthy() -> Facts {
             .map(|a| allowed(a, "allowed"))
             .collect(),
         }),
+        invalid_configuration: None,
     }
 }
 
