@@ -58,7 +58,7 @@ instances:
     tags: { export: nightly }
     autoSnapshots: [ { date: "2026-11-22", status: Success } ]
 snapshots:
-  - { name: web-1-export-2026-11-21, source: web-1, state: available }
+  - { name: web-1-export-2026-11-21, source: web-1, state: available, tags: { "lightsail-export:managed": "true" } }
 exportRecords:
   - { sourceName: web-1-export-2026-11-21, fromResource: web-1, state: Succeeded }
 "#;

@@ -277,9 +277,12 @@ async fn every_listed_operation_is_one_the_adapter_calls() {
     )
     .await
     .unwrap();
-    api.tag_resource("web-1-export-2026-11-21", &[("k".into(), "v".into())])
-        .await
-        .unwrap();
+    // As the function tags its copies (the template's policy allows its own keys only, and the
+    // deletes below only of what is tagged so).
+    for copy in ["web-1-export-2026-11-21", "data-disk-export-2026-11-21"] {
+        let managed = [(lightsail_export::model::MANAGED_TAG.into(), "true".into())];
+        api.tag_resource(copy, &managed).await.unwrap();
+    }
     h.emulator.advance(3600.0);
     api.get_snapshot("web-1-export-2026-11-21", ResourceType::Instance)
         .await
@@ -417,4 +420,53 @@ fn the_doctor_policy_grants_exactly_the_iam_calls_of_the_doctor_on_its_own_roles
         block.contains("RoleName: !Ref ReconcileFunctionRole"),
         "{block}"
     );
+}
+
+/// Under the template's Lightsail policy (the emulator's `lightsailPolicy`, on in every test of
+/// the function), even a function that chose a user's snapshot by mistake cannot delete it, nor
+/// tag it with a key of its own choosing, nor untag it: IAM refuses before anything is applied.
+#[tokio::test]
+async fn a_buggy_function_still_cannot_delete_or_retag_a_users_snapshot() {
+    use lightsail_export::lightsail::Lightsail;
+    use lightsail_export::model::ResourceType;
+    let h = Harness::new(WORLD, Config::default()).await;
+    let api = h.app.lightsail();
+    let user = "web-1-before-upgrade";
+    let deleted = api.delete_snapshot(user, ResourceType::Instance).await;
+    assert!(
+        matches!(
+            deleted,
+            Err(lightsail_export::error::ApiError::AccessDenied(_))
+        ),
+        "{deleted:?}"
+    );
+    let tagged = api
+        .tag_resource(user, &[("team".into(), "web".into())])
+        .await;
+    assert!(
+        matches!(
+            tagged,
+            Err(lightsail_export::error::ApiError::AccessDenied(_))
+        ),
+        "{tagged:?}"
+    );
+    let c = common::client_with(&h.emulator.url(), "us-east-1", &ClientOptions::default());
+    let untagged = c
+        .untag_resource()
+        .resource_name(user)
+        .tag_keys("x")
+        .send()
+        .await;
+    assert!(untagged.is_err(), "UntagResource is not granted");
+    let found = c
+        .get_instance_snapshot()
+        .instance_snapshot_name(user)
+        .send()
+        .await;
+    let snapshot = found.expect("the user's snapshot is still there");
+    assert!(snapshot
+        .instance_snapshot()
+        .is_some_and(|s| s.tags().is_empty()));
+    assert_eq!(h.applied("DeleteInstanceSnapshot"), 0);
+    assert_eq!(h.applied("TagResource"), 0);
 }

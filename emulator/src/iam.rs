@@ -8,8 +8,9 @@
 //! The simulation follows the emulator's own model of IAM, its faults: an action whose operation
 //! `accessDeniedFor` names is `implicitDeny` (what the role's policy does not allow), one whose
 //! `aws:RequestedRegion` context is in `deniedRegions` is `explicitDeny` (as under an SCP, which
-//! the simulator evaluates: IAM API reference, SimulatePrincipalPolicy), and everything else is
-//! `allowed`. Shapes and errors follow botocore's IAM model and the API reference; an
+//! the simulator evaluates: IAM API reference, SimulatePrincipalPolicy), under `lightsailPolicy`
+//! a snapshot delete without `aws:ResourceTag/lightsail-export:managed` = `true` in the context
+//! is `implicitDeny` (the template's condition), and everything else is `allowed`. Shapes and errors follow botocore's IAM model and the API reference; an
 //! assumed-role ARN as `PolicySourceArn` is `InvalidInput`, as real IAM answers it
 //! (aws-containers/amazon-ecs-exec-checker#10).
 
@@ -117,11 +118,20 @@ fn context(params: &Params, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn decision(inner: &Inner, action: &str, regions: &[String]) -> &'static str {
+fn decision(inner: &Inner, action: &str, params: &Params) -> &'static str {
+    let regions = context(params, "aws:RequestedRegion");
     if regions.iter().any(|r| inner.faults.denied_region(r)) {
         return "explicitDeny";
     }
     let operation = action.split_once(':').map_or(action, |(_, op)| op);
+    // Under the template's Lightsail policy the deletes are allowed only on a snapshot tagged as
+    // the function's: without that key in the context the Allow does not match.
+    let deletes = ["DeleteInstanceSnapshot", "DeleteDiskSnapshot"];
+    let managed = context(params, "aws:ResourceTag/lightsail-export:managed");
+    if inner.world.lightsail_policy.template && deletes.contains(&operation) && managed != ["true"]
+    {
+        return "implicitDeny";
+    }
     let denied = &inner.faults.faults.access_denied_for;
     if denied.iter().any(|d| d == operation || d == action) {
         "implicitDeny"
@@ -153,7 +163,6 @@ fn simulate(inner: &Inner, call: &Call) -> HttpResponse {
         return invalid("ActionNames must not be empty.");
     }
     let resource = call.params.list("ResourceArns.member").into_iter().next();
-    let regions = context(&call.params, "aws:RequestedRegion");
     let max = call
         .params
         .get("MaxItems")
@@ -173,7 +182,7 @@ fn simulate(inner: &Inner, call: &Call) -> HttpResponse {
         xml.open("member")
             .leaf("EvalActionName", action)
             .leaf("EvalResourceName", resource.as_deref().unwrap_or("*"))
-            .leaf("EvalDecision", decision(inner, action, &regions))
+            .leaf("EvalDecision", decision(inner, action, &call.params))
             .open("MatchedStatements")
             .close("MatchedStatements")
             .open("MissingContextValues")

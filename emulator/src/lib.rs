@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 pub use faults::Faults;
 pub use scenario::ec2::{Ec2ImageSnapshotSpec, Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec};
 pub use scenario::{
-    AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant, Scenario,
-    SnapshotSpec, StaticIpSpec,
+    AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant,
+    LightsailPolicy, Scenario, SnapshotSpec, StaticIpSpec,
 };
 pub use state::SWITCHES_VAR;
 pub use switches::{

@@ -57,6 +57,20 @@ pub struct Scenario {
     /// EC2 (developer guide, "Using service-linked roles for Amazon Lightsail"), and so does the
     /// emulator's ExportSnapshot. Off by default: an account that never exported.
     pub service_linked_role: bool,
+    /// What the deployed role may do in Lightsail (the template's conditions).
+    pub lightsail_policy: LightsailPolicy,
+}
+
+/// What the deployed role may do in Lightsail, as the template's policy says (docs/evidence.md,
+/// "Lightsail IAM"): with `template`, DeleteInstanceSnapshot / DeleteDiskSnapshot of a snapshot
+/// not tagged `lightsail-export:managed=true`, TagResource of anything but a snapshot or with a
+/// key outside `lightsail-export:`, and any UntagResource get AccessDeniedException before
+/// anything is applied. Off by default: the emulator's other callers (the AWS CLI, the
+/// conformance run) act as an account's administrator; the function's tests turn it on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LightsailPolicy {
+    pub template: bool,
 }
 
 impl Default for Scenario {
@@ -82,6 +96,7 @@ impl Default for Scenario {
             switches: Switches::default(),
             daily_auto_snapshots: false,
             service_linked_role: false,
+            lightsail_policy: LightsailPolicy::default(),
         }
     }
 }

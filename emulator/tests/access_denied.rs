@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use lightsail_emulator::Faults;
+use lightsail_emulator::{Emulator, Faults};
 
 fn denied(names: &[&str]) -> Faults {
     Faults {
@@ -93,4 +93,52 @@ async fn denials_are_settable_over_the_admin_api() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(emu.faults().access_denied_for, ["ExportSnapshot"]);
+}
+
+/// `lightsailPolicy: {template: true}`: the template's conditions on the function's Lightsail
+/// writes (deletes only of snapshots tagged as its own, TagResource only on snapshots with its
+/// keys, no UntagResource), refused as IAM refuses them, with nothing applied.
+#[tokio::test]
+async fn the_template_policy_holds_the_writes_to_the_functions_own_snapshots() {
+    let mut s = scenario();
+    s.lightsail_policy.template = true;
+    let emu = Emulator::start(s).await.expect("emulator starts");
+    let c = client(&emu);
+    let delete = |name: &'static str| {
+        c.delete_instance_snapshot()
+            .instance_snapshot_name(name)
+            .send()
+    };
+    let err = delete("blog-1-manual").await.unwrap_err();
+    assert_eq!(kind(&err), "AccessDeniedException/AccessDenied");
+    let tag = |name: &'static str, key: &'static str| {
+        let t = aws_sdk_lightsail::types::Tag::builder()
+            .key(key)
+            .value("true")
+            .build();
+        c.tag_resource().resource_name(name).tags(t).send()
+    };
+    assert_eq!(
+        kind(&tag("blog-1-manual", "team").await.unwrap_err()),
+        "AccessDeniedException/AccessDenied"
+    );
+    assert_eq!(
+        kind(&tag("web-1", "lightsail-export:managed").await.unwrap_err()),
+        "AccessDeniedException/AccessDenied"
+    );
+    let untag = c
+        .untag_resource()
+        .resource_name("blog-1-manual")
+        .tag_keys("x")
+        .send();
+    assert_eq!(
+        kind(&untag.await.unwrap_err()),
+        "AccessDeniedException/AccessDenied"
+    );
+    assert!(emu.writes().iter().all(|w| !w.applied), "nothing applied");
+    // The function's own: tagged with its key, then deletable.
+    tag("blog-1-manual", "lightsail-export:managed")
+        .await
+        .unwrap();
+    delete("blog-1-manual").await.unwrap();
 }

@@ -339,6 +339,9 @@ impl Harness {
     pub async fn with_options(yaml: &str, config: Config, options: &ClientOptions) -> Harness {
         let mut scenario = Scenario::from_str(yaml).expect("scenario");
         scenario.speed = 0.0;
+        // The function runs under the template's Lightsail policy, as deployed: a delete of a
+        // snapshot it did not tag, or a tag outside its keys, is refused.
+        scenario.lightsail_policy.template = true;
         let emulator = Emulator::start(scenario).await.expect("emulator starts");
         let client = client_with(&emulator.url(), "us-east-1", options);
         // The function reads "now" off the emulator's simulated clock, as Lightsail's own.

@@ -6,7 +6,11 @@ use super::input::{opt_array, opt_str, req_str};
 use super::Ctx;
 use crate::protocol::ApiError;
 use crate::switches::ExportRecordsOnSnapshotDelete;
+use crate::world::ec2::is_managed;
 use crate::world::model::{arn, Kind, OperationRecord, Tags};
+
+/// The prefix of the function's tag keys, the only ones the template lets it set.
+const TAG_PREFIX: &str = "lightsail-export:";
 use crate::world::render;
 
 /// An operation that completes at once (deletes and tag changes are synchronous).
@@ -38,6 +42,7 @@ pub fn delete_snapshot(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<V
     };
     let name = req_str(input, member)?;
     let now = ctx.now;
+    let template = ctx.world.lightsail_policy.template;
     let rs = ctx.world.region_mut(ctx.region);
     let snap = rs
         .snapshots
@@ -49,6 +54,10 @@ pub fn delete_snapshot(ctx: &mut Ctx<'_>, input: &Value, kind: Kind) -> Result<V
                 kind.snapshot_type()
             ))
         })?;
+    if template && !is_managed(&snap.tags) {
+        // The template's Allow is conditioned on aws:ResourceTag/lightsail-export:managed.
+        return Err(ApiError::access_denied(operation_type, &snap.arn()));
+    }
     if snap.state_at(now) == "pending" {
         return Err(ApiError::operation_failure(format!(
             "The snapshot {name} cannot be deleted while it is pending"
@@ -114,8 +123,14 @@ pub fn tag_resource(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiError>
         }
         new.push((key.to_string(), value.to_string()));
     }
+    let template = ctx.world.lightsail_policy.template;
     let (tags, resource_type, arn) = tags_of(ctx, name)?;
     check_arn(input, &arn)?;
+    let own_keys = new.iter().all(|(k, _)| k.starts_with(TAG_PREFIX));
+    if template && (!resource_type.ends_with("Snapshot") || !own_keys) {
+        // The template allows TagResource on snapshot ARNs, with its own keys only.
+        return Err(ApiError::access_denied("TagResource", &arn));
+    }
     for (k, v) in new {
         match tags.iter_mut().find(|(tk, _)| *tk == k) {
             Some(existing) => existing.1 = v,
@@ -134,8 +149,13 @@ pub fn untag_resource(ctx: &mut Ctx<'_>, input: &Value) -> Result<Value, ApiErro
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect();
+    let template = ctx.world.lightsail_policy.template;
     let (tags, resource_type, arn) = tags_of(ctx, name)?;
     check_arn(input, &arn)?;
+    if template {
+        // The template grants no UntagResource.
+        return Err(ApiError::access_denied("UntagResource", &arn));
+    }
     tags.retain(|(k, _)| !keys.contains(k));
     Ok(done(
         ctx,

@@ -27,6 +27,7 @@ impl World {
             start,
             daily_auto_snapshots: s.daily_auto_snapshots,
             service_linked_role: s.service_linked_role,
+            lightsail_policy: s.lightsail_policy.clone(),
             regions: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(s.seed),
             next_seq: 0,

@@ -60,6 +60,8 @@ pub struct World {
     /// Whether Lightsail's service-linked role exists (IAM GetRole): the scenario's, and true
     /// after the first ExportSnapshot.
     pub service_linked_role: bool,
+    /// What the deployed role may do in Lightsail.
+    pub lightsail_policy: crate::scenario::LightsailPolicy,
     pub regions: BTreeMap<String, RegionState>,
     rng: fastrand::Rng,
     next_seq: u64,
