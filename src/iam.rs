@@ -3,14 +3,12 @@
 //! the function's role and its calls. The only code calling `aws-sdk-iam`.
 
 use aws_config::SdkConfig;
-use aws_sdk_iam::config::http::HttpResponse;
-use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum};
 use aws_sdk_iam::Client;
 
 use crate::error::ApiError;
 use crate::model::doctor::{Decision, Question};
-use crate::sdk::{self, Failure, ListedOperationsOnly};
+use crate::sdk::{self, query_error, ListedOperationsOnly};
 
 /// Every IAM operation the adapter calls (the template's policy grants exactly these, on the
 /// function's own role and Lightsail's service-linked role).
@@ -24,24 +22,6 @@ pub const SERVICE_LINKED_ROLE: &str = "AWSServiceRoleForLightsail";
 #[derive(Debug, Clone)]
 pub struct SdkIam {
     client: Client,
-}
-
-fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let message = match sdk::failure(&error) {
-        Failure::Unanswered(api_error) => return api_error,
-        Failure::Answered(message) => message,
-    };
-    let code = error.code().unwrap_or("Unknown").to_string();
-    match code.as_str() {
-        "NoSuchEntity" => ApiError::NotFound(message),
-        "AccessDenied" | "AccessDeniedException" => ApiError::AccessDenied(message),
-        "Throttling" | "ThrottlingException" => ApiError::Throttled(message),
-        "InvalidInput" | "ValidationError" => ApiError::InvalidInput(message),
-        _ => ApiError::Other { code, message },
-    }
 }
 
 impl SdkIam {
@@ -65,7 +45,7 @@ impl SdkIam {
     pub async fn role_arn(&self, name: &str) -> Result<Option<String>, ApiError> {
         match self.client.get_role().role_name(name).send().await {
             Ok(answer) => Ok(answer.role().map(|r| r.arn().to_string())),
-            Err(error) => sdk::none_if_not_found(api_error(error)),
+            Err(error) => sdk::none_if_not_found(query_error(error)),
         }
     }
 
@@ -104,7 +84,7 @@ impl SdkIam {
                 )
                 .set_context_entries(Some(context.clone()))
                 .set_marker(marker);
-            let page = sent.send().await.map_err(api_error)?;
+            let page = sent.send().await.map_err(query_error)?;
             let decisions = page
                 .evaluation_results()
                 .iter()

@@ -107,6 +107,30 @@ where
     }
 }
 
+/// An error of an AWS Query service beside EC2 (STS, IAM), classified by its `Code`, which the
+/// SDK's `code()` reads as it is.
+pub fn query_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let message = match failure(&error) {
+        Failure::Unanswered(api_error) => return api_error,
+        Failure::Answered(message) => message,
+    };
+    let code = error.code().unwrap_or("Unknown").to_string();
+    match code.as_str() {
+        "NoSuchEntity" => ApiError::NotFound(message),
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "ExpiredToken" => ApiError::AccessDenied(message),
+        "Throttling" | "ThrottlingException" => ApiError::Throttled(message),
+        "InvalidInput" | "ValidationError" => ApiError::InvalidInput(message),
+        _ => ApiError::Other { code, message },
+    }
+}
+
 /// A read's "not found" is an answer, not an error.
 pub fn none_if_not_found<T>(error: ApiError) -> Result<Option<T>, ApiError> {
     match error {

@@ -2,12 +2,11 @@
 //! permission: IAM cannot deny it). The only code calling `aws-sdk-sts`.
 
 use aws_config::SdkConfig;
-use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_sdk_sts::Client;
 
 use crate::error::ApiError;
 use crate::model::doctor::Caller;
-use crate::sdk::{self, Failure, ListedOperationsOnly};
+use crate::sdk::{self, ListedOperationsOnly};
 
 /// Every STS operation the adapter calls.
 pub const OPERATIONS: &[&str] = &["GetCallerIdentity"];
@@ -37,24 +36,8 @@ impl SdkSts {
 
     /// The account and the ARN the credentials act as.
     pub async fn caller(&self) -> Result<Caller, ApiError> {
-        let answer = match self.client.get_caller_identity().send().await {
-            Ok(answer) => answer,
-            Err(error) => {
-                let message = match sdk::failure(&error) {
-                    Failure::Unanswered(api_error) => return Err(api_error),
-                    Failure::Answered(message) => message,
-                };
-                let code = error.code().unwrap_or("Unknown").to_string();
-                return Err(match code.as_str() {
-                    "InvalidClientTokenId"
-                    | "SignatureDoesNotMatch"
-                    | "ExpiredToken"
-                    | "AccessDenied" => ApiError::AccessDenied(message),
-                    "Throttling" => ApiError::Throttled(message),
-                    _ => ApiError::Other { code, message },
-                });
-            }
-        };
+        let sent = self.client.get_caller_identity().send();
+        let answer = sent.await.map_err(sdk::query_error)?;
         Ok(Caller {
             account: answer.account().unwrap_or_default().to_string(),
             arn: answer.arn().unwrap_or_default().to_string(),

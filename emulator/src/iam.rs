@@ -33,10 +33,6 @@ const CREATED: &str = "2026-01-05T10:00:00Z";
 /// SimulatePrincipalPolicy's default `MaxItems`.
 const DEFAULT_MAX_ITEMS: usize = 100;
 
-pub fn is_iam<B>(req: &Request<B>) -> bool {
-    query::signed_for(req, "iam")
-}
-
 pub async fn handle(
     state: &Shared,
     req: Request<Incoming>,

@@ -80,10 +80,10 @@ async fn handle(
     if req.uri().path().starts_with("/_emulator/") {
         return Ok(crate::admin::handle(&state, req).await);
     }
-    if crate::sts::is_sts(&req) {
+    if crate::query::signed_for(&req, "sts") {
         return crate::sts::handle(&state, req).await;
     }
-    if crate::iam::is_iam(&req) {
+    if crate::query::signed_for(&req, "iam") {
         return crate::iam::handle(&state, req).await;
     }
     if crate::ec2::serve::is_ec2(&req) {

@@ -17,11 +17,6 @@ const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 pub const CALLER_ARN: &str = "arn:aws:sts::123456789012:assumed-role/lightsail-export/emulator";
 const USER_ID: &str = "AROAEMULATOREXAMPLE01:emulator";
 
-/// Whether a request is for STS: a SigV4 credential scope for `sts`.
-pub fn is_sts<B>(req: &Request<B>) -> bool {
-    query::signed_for(req, "sts")
-}
-
 pub async fn handle(
     state: &Shared,
     req: Request<Incoming>,

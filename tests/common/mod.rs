@@ -241,16 +241,7 @@ pub fn ec2_client_with(
     region: &str,
     options: &ClientOptions,
 ) -> lightsail_export::ec2::SdkEc2 {
-    let sdk = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(url)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
-                "AKIDTEST", "secret", None, None, "test",
-            )),
-        )
-        .build();
+    let sdk = emulator_sdk_config(url, region);
     let mut conf = lightsail_export::ec2::client_config(&sdk).retry_config(
         options.retry.clone().unwrap_or_else(|| {
             RetryConfig::standard()
