@@ -8,6 +8,7 @@
 //! - [`retention`]: which of the function's copies may go;
 //! - [`retry`]: how long a target or a region may keep failing transiently (`MAX_RETRY_WINDOW`);
 //! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire;
+//! - [`drill`]: the restore drill: which targets tonight, where each drill is, what to sweep;
 //! - [`doctor`]: the doctor's checklist and what its reads show of Lightsail's undocumented ways.
 
 // `artifact`, `fleet` and `retention` are public for the examples, the benchmarks and the local
@@ -15,6 +16,7 @@
 pub mod artifact;
 pub(crate) mod copy;
 pub mod doctor;
+pub mod drill;
 pub mod fleet;
 pub(crate) mod preflight;
 pub mod retention;

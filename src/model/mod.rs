@@ -3,6 +3,7 @@
 
 mod artifact;
 pub mod doctor;
+pub mod drill;
 #[cfg(test)]
 mod fixtures;
 mod listing;
