@@ -192,7 +192,7 @@ def faults(c):
 def protocol(c):
     body = b"Action=DescribeImages&Version=2016-11-15&Owner.1=self"
     c.raw_ec2("EC2 protocol: no Authorization", "POST", "/", body, {"Content-Type": FORM}, 401, "AuthFailure")
-    c.raw_ec2("EC2 protocol: unknown action", "POST", "/", b"Action=RunInstances&Version=2016-11-15",
+    c.raw_ec2("EC2 protocol: unknown action", "POST", "/", b"Action=StopInstances&Version=2016-11-15",
               {"Content-Type": FORM, "Authorization": EC2_AUTH}, 400, "InvalidAction")
     c.raw_ec2("EC2 protocol: GET with the query string", "GET",
               f"/?Action=DescribeSnapshots&Version=2016-11-15&SnapshotId.1={BACKUP}", None,

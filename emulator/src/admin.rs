@@ -149,27 +149,42 @@ fn switches(state: &Shared) -> HttpResponse {
     ok(v)
 }
 
-/// `{"policy": {...}, "regions": {"us-east-1": {"images": [...], "snapshots": [...]}}}`.
+/// `{"policy": {...}, "regions": {"us-east-1": {"images": [...], "snapshots": [...],
+/// "instances": [...], "volumes": [...], "securityGroups": [...]}}}`.
 fn ec2(state: &Shared) -> HttpResponse {
-    let mut regions: BTreeMap<String, (Vec<Value>, Vec<Value>)> = BTreeMap::new();
+    let mut regions: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
+    let mut add = |region: &str, key: &str, item: Value| {
+        let r = regions.entry(region.to_string()).or_insert_with(|| {
+            [
+                "images",
+                "snapshots",
+                "instances",
+                "volumes",
+                "securityGroups",
+            ]
+            .iter()
+            .map(|k| (k.to_string(), json!([])))
+            .collect()
+        });
+        if let Some(Value::Array(list)) = r.get_mut(key) {
+            list.push(item);
+        }
+    };
     for i in state.ec2_images() {
-        regions
-            .entry(i.region.clone())
-            .or_default()
-            .0
-            .push(json!(i));
+        add(&i.region, "images", json!(i));
     }
     for s in state.ec2_snapshots() {
-        regions
-            .entry(s.region.clone())
-            .or_default()
-            .1
-            .push(json!(s));
+        add(&s.region, "snapshots", json!(s));
     }
-    let regions: serde_json::Map<String, Value> = regions
-        .into_iter()
-        .map(|(r, (images, snapshots))| (r, json!({ "images": images, "snapshots": snapshots })))
-        .collect();
+    for i in state.ec2_instances() {
+        add(&i.region, "instances", json!(i));
+    }
+    for v in state.ec2_volumes() {
+        add(&v.region, "volumes", json!(v));
+    }
+    for g in state.ec2_security_groups() {
+        add(&g.region, "securityGroups", json!(g));
+    }
     ok(json!({ "policy": state.ec2_policy(), "regions": regions }))
 }
 

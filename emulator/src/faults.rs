@@ -46,6 +46,28 @@ pub struct Faults {
     /// Every EC2 call has its connection closed unanswered (an EC2 endpoint that cannot be
     /// reached while Lightsail can). Never rolled.
     pub ec2_unreachable: bool,
+    /// AMI id, or Lightsail snapshot or resource name -> every RunInstances of that AMI fails:
+    /// `capacity` InsufficientInstanceCapacity (HTTP 500), `unsupported` Unsupported (400),
+    /// `ena` InvalidParameterCombination (400, the AMI lacks ENA for the type). Never rolled.
+    pub launch_refused_for: BTreeMap<String, LaunchRefusal>,
+    /// Names (as above) whose instances' status checks end `impaired` / `failed`.
+    pub impaired_for: Vec<String>,
+    /// Names whose instances' status checks never leave `initializing`.
+    pub status_initializing_for: Vec<String>,
+    /// Snapshot ids or Lightsail names: volumes CreateVolume makes of them never leave `creating`.
+    pub volume_stuck_for: Vec<String>,
+    /// Name -> the first N TerminateInstances naming an instance launched from that AMI fail
+    /// with InternalError (HTTP 500) before anything is applied.
+    pub terminate_fails_for: BTreeMap<String, u32>,
+}
+
+/// How `launchRefusedFor` refuses a launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LaunchRefusal {
+    Capacity,
+    Unsupported,
+    Ena,
 }
 
 /// What happens to one call before it reaches the world.
@@ -64,6 +86,8 @@ pub struct FaultState {
     rng: fastrand::Rng,
     /// How many exports each name in `fail_first_exports` has started (reset with the faults).
     pub exports_started: BTreeMap<String, u32>,
+    /// How many TerminateInstances each name in `terminate_fails_for` has failed so far.
+    pub terminates_failed: BTreeMap<String, u32>,
 }
 
 impl FaultState {
@@ -72,6 +96,7 @@ impl FaultState {
             rng: fastrand::Rng::with_seed(faults.seed),
             faults,
             exports_started: BTreeMap::new(),
+            terminates_failed: BTreeMap::new(),
         }
     }
 
@@ -139,6 +164,31 @@ impl FaultState {
             .iter()
             .find(|d| *d == operation || ids.contains(d))
             .cloned()
+    }
+
+    /// Whether one of `names` is in `list`.
+    pub fn names_any(list: &[String], names: &[String]) -> bool {
+        list.iter().any(|n| names.contains(n))
+    }
+
+    /// Counts one TerminateInstances of instances launched from images named `names` (one
+    /// list per instance) against `terminate_fails_for`; true when it fails.
+    pub fn terminate_fails(&mut self, names: &[Vec<String>]) -> bool {
+        let limits = &self.faults.terminate_fails_for;
+        let hit = limits
+            .iter()
+            .find(|(n, _)| names.iter().any(|ns| ns.contains(n)))
+            .map(|(n, limit)| (n.clone(), *limit));
+        let Some((name, limit)) = hit else {
+            return false;
+        };
+        let failed = self.terminates_failed.entry(name).or_insert(0);
+        if *failed < limit {
+            *failed += 1;
+            true
+        } else {
+            false
+        }
     }
 
     pub fn copy_fails(&self, resource: &str, snapshot: &str) -> bool {

@@ -27,8 +27,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use faults::Faults;
-pub use scenario::ec2::{Ec2ImageSnapshotSpec, Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec};
+pub use faults::{Faults, LaunchRefusal};
+pub use scenario::ec2::{
+    Ec2ImageSnapshotSpec, Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec, Ec2VpcSpec,
+};
 pub use scenario::{
     AutoSnapshotSpec, DiskSpec, Durations, ExportRecordSpec, InstanceSpec, Instant,
     LightsailPolicy, Scenario, SnapshotSpec, StaticIpSpec,
@@ -37,10 +39,13 @@ pub use state::SWITCHES_VAR;
 pub use switches::{
     AddOnWhenDisabled, AutoSnapshotInProgress, AutoSnapshotOrder, CopyDuringAutoSnapshot,
     DeregisteredImage, DestinationInfo, ErrorEnvelope, ExportRecordOrder,
-    ExportRecordsOnSnapshotDelete, SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly,
-    CATALOG, DEFAULT_PAGE_SIZE,
+    ExportRecordsOnSnapshotDelete, InstanceStatusWhileBooting, LaunchCapacity,
+    NewInstanceVisibility, SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly,
+    TerminatedInstanceLookup, CATALOG, DEFAULT_PAGE_SIZE,
 };
 pub use world::ec2::{Ec2ImageInfo, Ec2SnapshotInfo, MANAGED_TAG};
+pub use world::machines::{Ec2InstanceInfo, Ec2VolumeInfo};
+pub use world::net::{Ec2RuleInfo, Ec2SecurityGroupInfo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -186,6 +191,22 @@ impl Emulator {
     /// Every EBS snapshot of every region (deleted ones are gone), state as of now.
     pub fn ec2_snapshots(&self) -> Vec<Ec2SnapshotInfo> {
         self.state.ec2_snapshots()
+    }
+
+    /// Every EC2 instance of every region still visible (a terminated one until
+    /// `durations.terminatedVisibleSeconds` after), state as of now.
+    pub fn ec2_instances(&self) -> Vec<Ec2InstanceInfo> {
+        self.state.ec2_instances()
+    }
+
+    /// Every EBS volume of every region not yet gone, state as of now.
+    pub fn ec2_volumes(&self) -> Vec<Ec2VolumeInfo> {
+        self.state.ec2_volumes()
+    }
+
+    /// Every security group of every region (each default VPC's `default` group too).
+    pub fn ec2_security_groups(&self) -> Vec<Ec2SecurityGroupInfo> {
+        self.state.ec2_security_groups()
     }
 
     /// What the deployed role may do in EC2 (the scenario's `ec2Policy` until changed).

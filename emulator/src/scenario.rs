@@ -12,7 +12,7 @@ use crate::faults::Faults;
 use crate::switches::Switches;
 use crate::timefmt;
 use crate::Error;
-use ec2::{Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec};
+use ec2::{Ec2ImageSpec, Ec2Policy, Ec2SnapshotSpec, Ec2VpcSpec};
 
 const DEMO: &str = include_str!("../scenarios/demo.yaml");
 const TWO_REGIONS: &str = include_str!("../scenarios/two-regions.yaml");
@@ -45,6 +45,8 @@ pub struct Scenario {
     /// Hand-made EBS snapshots that belong to no AMI.
     pub ec2_snapshots: Vec<Ec2SnapshotSpec>,
     pub ec2_policy: Ec2Policy,
+    /// The account's network: a default VPC in every region unless `defaultVpc: false`.
+    pub ec2_vpc: Ec2VpcSpec,
     pub faults: Faults,
     pub switches: Switches,
     /// Lightsail takes an automatic snapshot of every resource whose add-on is on, every day at
@@ -92,6 +94,7 @@ impl Default for Scenario {
             ec2_images: Vec::new(),
             ec2_snapshots: Vec::new(),
             ec2_policy: Ec2Policy::default(),
+            ec2_vpc: Ec2VpcSpec::default(),
             faults: Faults::default(),
             switches: Switches::default(),
             daily_auto_snapshots: false,
@@ -129,6 +132,18 @@ pub struct Durations {
     pub ec2_seconds: f64,
     /// With `dailyAutoSnapshots`: how long each day's automatic snapshot is `InProgress`.
     pub auto_snapshot_seconds: f64,
+    /// How long a launched EC2 instance is `pending` before it is `running`.
+    pub instance_pending_seconds: f64,
+    /// How long a terminated instance is `shutting-down` before it is `terminated`.
+    pub shutting_down_seconds: f64,
+    /// How long a `terminated` instance stays visible ("about an hour", EC2 docs).
+    pub terminated_visible_seconds: f64,
+    /// How long a running instance's status checks are `initializing` before `ok`.
+    pub status_check_seconds: f64,
+    /// How long a CreateVolume volume is `creating` before it is `available`.
+    pub volume_creating_seconds: f64,
+    /// How long a deleted volume is `deleting` before it is gone.
+    pub volume_deleting_seconds: f64,
 }
 
 impl Default for Durations {
@@ -139,6 +154,12 @@ impl Default for Durations {
             operation_seconds: 5.0,
             ec2_seconds: 600.0,
             auto_snapshot_seconds: 1200.0,
+            instance_pending_seconds: 30.0,
+            shutting_down_seconds: 60.0,
+            terminated_visible_seconds: 3600.0,
+            status_check_seconds: 180.0,
+            volume_creating_seconds: 60.0,
+            volume_deleting_seconds: 10.0,
         }
     }
 }

@@ -11,6 +11,8 @@ use crate::scenario::ec2::Ec2Policy;
 use crate::scenario::Scenario;
 use crate::switches::Switches;
 use crate::world::ec2::{Ec2ImageInfo, Ec2SnapshotInfo};
+use crate::world::machines::{Ec2InstanceInfo, Ec2VolumeInfo, InstancePhase, VolumePhase};
+use crate::world::net::Ec2SecurityGroupInfo;
 use crate::world::World;
 use crate::{Error, WriteRecord};
 
@@ -154,6 +156,38 @@ impl Shared {
         let regions = inner.world.regions.values();
         regions
             .flat_map(|rs| rs.ebs_snapshots.values().map(|s| s.info(now)))
+            .collect()
+    }
+    /// Every EC2 instance still visible (terminated ones until they are gone), state as of now.
+    pub fn ec2_instances(&self) -> Vec<Ec2InstanceInfo> {
+        let now = self.now();
+        let inner = lock(&self.inner);
+        let d = &inner.world.durations;
+        let regions = inner.world.regions.values();
+        regions
+            .flat_map(|rs| rs.ec2_instances.values())
+            .filter(|i| i.phase(now, d) != InstancePhase::Gone)
+            .map(|i| i.info(now, d))
+            .collect()
+    }
+    /// Every EBS volume not yet gone, state as of now.
+    pub fn ec2_volumes(&self) -> Vec<Ec2VolumeInfo> {
+        let now = self.now();
+        let inner = lock(&self.inner);
+        let d = &inner.world.durations;
+        let regions = inner.world.regions.values();
+        regions
+            .flat_map(|rs| rs.volumes.values())
+            .filter(|v| v.phase(now, d) != VolumePhase::Gone)
+            .map(|v| v.info(now, d))
+            .collect()
+    }
+    /// Every security group of every region (the default VPCs' `default` ones too).
+    pub fn ec2_security_groups(&self) -> Vec<Ec2SecurityGroupInfo> {
+        let inner = lock(&self.inner);
+        let regions = inner.world.regions.values();
+        regions
+            .flat_map(|rs| rs.security_groups.values().map(|g| g.info()))
             .collect()
     }
     pub fn ec2_policy(&self) -> Ec2Policy {

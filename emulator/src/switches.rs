@@ -32,6 +32,12 @@ macro_rules! switch_enum {
     };
 }
 
+mod drill;
+pub use drill::{
+    InstanceStatusWhileBooting, LaunchCapacity, NewInstanceVisibility, TerminatedInstanceLookup,
+    NEW_INSTANCE_INVISIBLE_SECONDS,
+};
+
 switch_enum!(
     /// The shape of an error response.
     ErrorEnvelope { Code = "code", Header = "header" }
@@ -109,6 +115,10 @@ pub struct Switches {
     pub auto_snapshot_order: AutoSnapshotOrder,
     pub tag_value_when_key_only: TagValueWhenKeyOnly,
     pub deregistered_image: DeregisteredImage,
+    pub launch_capacity: LaunchCapacity,
+    pub instance_status_while_booting: InstanceStatusWhileBooting,
+    pub terminated_instance_lookup: TerminatedInstanceLookup,
+    pub new_instance_visibility: NewInstanceVisibility,
 }
 
 /// One switch as documented: its values (the default first) and the evidence behind them.
@@ -229,6 +239,10 @@ pub const CATALOG: &[SwitchInfo] = &[
         DeregisteredImage::VALUES,
         "EC2 API reference, DescribeImages: \"Recently deregistered images appear in the returned results for a short interval and then return empty results. After all instances that reference a deregistered AMI are terminated, specifying the ID of the image will eventually return an error indicating that the AMI ID cannot be found.\" terraform-provider-aws internal/service/ec2 FindImageByID treats all three (InvalidAMIID.NotFound, an empty result, State deregistered) as gone; moto 5.2.5 answers an empty result.",
     ),
+    drill::LAUNCH_CAPACITY,
+    drill::INSTANCE_STATUS_WHILE_BOOTING,
+    drill::TERMINATED_INSTANCE_LOOKUP,
+    drill::NEW_INSTANCE_VISIBILITY,
 ];
 
 impl Switches {
@@ -309,7 +323,7 @@ mod tests {
                 assert_eq!(defaults[info.name], json!(info.default), "{}", info.name);
             }
         }
-        assert_eq!(CATALOG.len(), 12);
+        assert_eq!(CATALOG.len(), 16);
         let named = serde_json::to_value(Switches {
             page_size: Some(1),
             ..Switches::default()

@@ -73,6 +73,7 @@ async fn without_the_policy_the_same_deletes_go_through_and_dry_run_tells_which_
     assert_eq!(code(&err), "UnauthorizedOperation");
     emu.set_ec2_policy(Ec2Policy {
         delete_requires_managed_tag: false,
+        ..Ec2Policy::default()
     });
     let err = c
         .delete_snapshot()
@@ -245,7 +246,7 @@ async fn the_raw_protocol_speaks_xml_and_refuses_what_it_does_not_know() {
         "POST",
         "/",
         &[("Authorization", EC2_AUTH), ("Content-Type", FORM)],
-        "Action=RunInstances&Version=2016-11-15",
+        "Action=StopInstances&Version=2016-11-15",
     )
     .await;
     assert_eq!(status, 400);
@@ -285,7 +286,10 @@ async fn the_admin_api_shows_the_ec2_world_and_sets_the_policy() {
     .await;
     assert_eq!(
         (status, body.as_str()),
-        (200, r#"{"deleteRequiresManagedTag":false}"#)
+        (
+            200,
+            r#"{"deleteRequiresManagedTag":false,"drillRequiresManagedTag":true}"#
+        )
     );
     assert!(!emu.ec2_policy().delete_requires_managed_tag);
     let (status, _) = http(&emu, "PUT", "/_emulator/ec2/policy", &[], r#"{"nope": 1}"#).await;

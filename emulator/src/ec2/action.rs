@@ -1,7 +1,7 @@
 //! The EC2 operations served (the Query protocol's `Action`): parsed once, then asked whether
 //! they write, what they write to, and run.
 
-use super::{describe, write, Ec2Error, Params};
+use super::{describe, instances, net, run, volumes, write, Ec2Error, Params};
 use crate::named::operation_enum;
 use crate::ops::Ctx;
 
@@ -14,8 +14,36 @@ operation_enum!(
         CreateTags,
         DeregisterImage,
         DeleteSnapshot,
+        DescribeSubnets,
+        DescribeSecurityGroups,
+        CreateSecurityGroup,
+        RevokeSecurityGroupEgress,
+        RevokeSecurityGroupIngress,
+        RunInstances,
+        DescribeInstances,
+        DescribeInstanceStatus,
+        TerminateInstances,
+        CreateVolume,
+        DescribeVolumes,
+        DeleteVolume,
     }
 );
+
+/// What an operation answers: its response's members, and the id of what it created (the
+/// write log's `source`).
+pub struct Applied {
+    pub members: String,
+    pub created: Option<String>,
+}
+
+impl From<String> for Applied {
+    fn from(members: String) -> Applied {
+        Applied {
+            members,
+            created: None,
+        }
+    }
+}
 
 impl Action {
     /// The operation a request's `Action` parameter names (`action`, possibly empty).
@@ -26,7 +54,28 @@ impl Action {
     /// Whether it changes the world (logged in the write log, subject to drop-after-write).
     pub fn is_write(self) -> bool {
         use Action::*;
-        matches!(self, CreateTags | DeregisterImage | DeleteSnapshot)
+        matches!(
+            self,
+            CreateTags
+                | DeregisterImage
+                | DeleteSnapshot
+                | CreateSecurityGroup
+                | RevokeSecurityGroupEgress
+                | RevokeSecurityGroupIngress
+                | RunInstances
+                | TerminateInstances
+                | CreateVolume
+                | DeleteVolume
+        )
+    }
+
+    /// Whether it needs the region's default network to exist first.
+    pub fn uses_network(self) -> bool {
+        use Action::*;
+        !matches!(
+            self,
+            DescribeImages | DescribeSnapshots | CreateTags | DeregisterImage | DeleteSnapshot
+        )
     }
 
     /// The write log's target: the id(s) it names (comma-separated), empty for reads.
@@ -36,20 +85,44 @@ impl Action {
             CreateTags => params.list("ResourceId").join(","),
             DeregisterImage => params.get("ImageId").unwrap_or_default().to_string(),
             DeleteSnapshot => params.get("SnapshotId").unwrap_or_default().to_string(),
-            DescribeImages | DescribeSnapshots => String::new(),
+            CreateSecurityGroup => params.get("GroupName").unwrap_or_default().to_string(),
+            RevokeSecurityGroupEgress | RevokeSecurityGroupIngress => params
+                .get("GroupId")
+                .or(params.get("GroupName"))
+                .unwrap_or_default()
+                .to_string(),
+            RunInstances => params.get("ImageId").unwrap_or_default().to_string(),
+            TerminateInstances => params.list("InstanceId").join(","),
+            CreateVolume => params.get("SnapshotId").unwrap_or_default().to_string(),
+            DeleteVolume => params.get("VolumeId").unwrap_or_default().to_string(),
+            _ => String::new(),
         }
     }
 
     /// Runs the operation: the XML of the response's members, or an error.
-    pub fn apply(self, ctx: &mut Ctx<'_>, params: &Params) -> Result<String, Ec2Error> {
+    pub fn apply(self, ctx: &mut Ctx<'_>, params: &Params) -> Result<Applied, Ec2Error> {
         use Action::*;
-        match self {
+        let created = |(members, created): (String, Option<String>)| Applied { members, created };
+        let members = match self {
             DescribeImages => describe::describe_images(ctx, params),
             DescribeSnapshots => describe::describe_snapshots(ctx, params),
             CreateTags => write::create_tags(ctx, params),
             DeregisterImage => write::deregister_image(ctx, params),
             DeleteSnapshot => write::delete_snapshot(ctx, params),
-        }
+            DescribeSubnets => net::describe_subnets(ctx, params),
+            DescribeSecurityGroups => net::describe_security_groups(ctx, params),
+            CreateSecurityGroup => net::create_security_group(ctx, params),
+            RevokeSecurityGroupEgress => net::revoke_egress(ctx, params),
+            RevokeSecurityGroupIngress => net::revoke_ingress(ctx, params),
+            RunInstances => return run::run_instances(ctx, params).map(created),
+            DescribeInstances => instances::describe_instances(ctx, params),
+            DescribeInstanceStatus => instances::describe_instance_status(ctx, params),
+            TerminateInstances => instances::terminate_instances(ctx, params),
+            CreateVolume => return volumes::create_volume(ctx, params).map(created),
+            DescribeVolumes => volumes::describe_volumes(ctx, params),
+            DeleteVolume => volumes::delete_volume(ctx, params),
+        };
+        members.map(Applied::from)
     }
 }
 
@@ -67,12 +140,26 @@ mod tests {
             .filter(|a| a.is_write())
             .map(|a| a.name())
             .collect();
-        assert_eq!(writes, ["CreateTags", "DeregisterImage", "DeleteSnapshot"]);
         assert_eq!(
-            Action::parse("RunInstances").map_err(|e| (e.code, e.message)),
+            writes,
+            [
+                "CreateTags",
+                "DeregisterImage",
+                "DeleteSnapshot",
+                "CreateSecurityGroup",
+                "RevokeSecurityGroupEgress",
+                "RevokeSecurityGroupIngress",
+                "RunInstances",
+                "TerminateInstances",
+                "CreateVolume",
+                "DeleteVolume"
+            ]
+        );
+        assert_eq!(
+            Action::parse("StopInstances").map_err(|e| (e.code, e.message)),
             Err((
                 "InvalidAction",
-                "The action RunInstances is not valid for this web service.".to_string()
+                "The action StopInstances is not valid for this web service.".to_string()
             ))
         );
         assert_eq!(Action::parse("").map_err(|e| e.code), Err("InvalidAction"));

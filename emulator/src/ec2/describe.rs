@@ -16,7 +16,7 @@ use crate::world::model::ACCOUNT;
 /// The page size asked for. The older API references give DescribeSnapshots 5 to 1,000 (more
 /// is cut to 1,000); DescribeImages is held to the same, so a client that pages within that
 /// range works against both.
-fn max_results(params: &Params) -> Result<Option<usize>, Ec2Error> {
+pub fn max_results(params: &Params) -> Result<Option<usize>, Ec2Error> {
     match params.int("MaxResults")? {
         None => Ok(None),
         Some(n) if n < 5 => Err(Ec2Error::invalid_value(format!(
@@ -27,7 +27,7 @@ fn max_results(params: &Params) -> Result<Option<usize>, Ec2Error> {
 }
 
 /// The id a `NextToken` resumes after (a token names the last id of the previous page).
-fn after(params: &Params) -> Result<Option<String>, Ec2Error> {
+pub fn after(params: &Params) -> Result<Option<String>, Ec2Error> {
     match params.get("NextToken") {
         None | Some("") => Ok(None),
         Some(t) => read_token::<String>(t).map(Some).ok_or_else(|| {

@@ -38,7 +38,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     matched[t.len()]
 }
 
-fn tag_values(tags: &Tags, name: &str) -> Option<Vec<String>> {
+pub fn tag_values(tags: &Tags, name: &str) -> Option<Vec<String>> {
     if name == "tag-key" {
         return Some(tags.iter().map(|(k, _)| k.clone()).collect());
     }
@@ -110,7 +110,7 @@ fn invalid(name: &str) -> Ec2Error {
     Ec2Error::invalid_value(format!("The filter '{name}' is invalid"))
 }
 
-fn matches(values: &[String], filter: &Filter) -> bool {
+pub fn matches(values: &[String], filter: &Filter) -> bool {
     filter
         .values
         .iter()
@@ -154,7 +154,7 @@ const SNAPSHOT_FILTERS: &[&str] = &[
     "storage-tier",
 ];
 
-fn check(filters: &[Filter], known: &[&str]) -> Result<(), Ec2Error> {
+pub fn check(filters: &[Filter], known: &[&str]) -> Result<(), Ec2Error> {
     let ok =
         |n: &str| known.contains(&n) || n == "tag-key" || n == "tag-value" || n.starts_with("tag:");
     match filters.iter().find(|f| !ok(&f.name)) {
@@ -171,6 +171,14 @@ pub fn check_image_filters(filters: &[Filter]) -> Result<(), Ec2Error> {
 
 pub fn check_snapshot_filters(filters: &[Filter]) -> Result<(), Ec2Error> {
     check(filters, SNAPSHOT_FILTERS)
+}
+
+/// Whether every filter matches the values `values_of` gives for its name (`None`: a filter
+/// the operation lacks, which matches nothing).
+pub fn all_match(filters: &[Filter], values_of: impl Fn(&str) -> Option<Vec<String>>) -> bool {
+    filters
+        .iter()
+        .all(|f| values_of(&f.name).is_some_and(|values| matches(&values, f)))
 }
 
 pub fn image_matches(img: &Image, filters: &[Filter], now: f64) -> bool {
@@ -208,6 +216,7 @@ mod tests {
             tags: vec![("k".into(), "v".into())],
             deregistered: false,
             source: None,
+            resource: None,
         };
         let snap = EbsSnapshot {
             id: "snap-1".into(),
@@ -218,6 +227,7 @@ mod tests {
             tags: Vec::new(),
             image: None,
             source: None,
+            resource: None,
         };
         for name in IMAGE_FILTERS
             .iter()

@@ -5,9 +5,16 @@
 mod action;
 mod describe;
 mod filter;
+mod input;
+mod instances;
+mod net;
 mod query;
 mod render;
+mod render_drill;
+mod run;
+mod run_input;
 pub mod serve;
+mod volumes;
 mod write;
 pub(crate) mod xml;
 
@@ -101,13 +108,25 @@ impl Ec2Error {
     }
 }
 
-/// Every AMI or snapshot id a request names (for `accessDeniedFor`).
+/// Every id a request names (for `accessDeniedFor`): AMIs, snapshots, instances, volumes,
+/// security groups, subnets.
 pub fn named_ids(params: &Params) -> Vec<String> {
-    let mut ids: Vec<String> = ["ImageId", "SnapshotId"]
+    let single = ["ImageId", "SnapshotId", "VolumeId", "GroupId", "SubnetId"];
+    let mut ids: Vec<String> = single
         .iter()
         .filter_map(|k| params.get(k).map(str::to_string))
         .collect();
-    for list in ["ImageId", "SnapshotId", "ResourceId"] {
+    let lists = [
+        "ImageId",
+        "SnapshotId",
+        "ResourceId",
+        "InstanceId",
+        "VolumeId",
+        "GroupId",
+        "SecurityGroupId",
+        "SubnetId",
+    ];
+    for list in lists {
         ids.extend(params.list(list));
     }
     ids

@@ -66,6 +66,16 @@ impl Params {
         Params(map)
     }
 
+    /// The members of one `prefix.N` (from [`Params::structs`]) as parameters of their own.
+    pub fn of(members: BTreeMap<String, String>) -> Params {
+        Params(members)
+    }
+
+    /// Every key and value (for a request's fingerprint).
+    pub fn pairs(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).map(String::as_str)
     }
@@ -85,7 +95,7 @@ impl Params {
     }
 
     /// The members `prefix.N.<member>` of each `prefix.N`, in index order.
-    fn structs(&self, prefix: &str) -> Vec<BTreeMap<String, String>> {
+    pub fn structs(&self, prefix: &str) -> Vec<BTreeMap<String, String>> {
         let mut by_index: BTreeMap<u64, BTreeMap<String, String>> = BTreeMap::new();
         for (k, v) in &self.0 {
             if let Some((n, rest)) = indexed(k, prefix) {

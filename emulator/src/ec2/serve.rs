@@ -132,8 +132,18 @@ pub async fn handle(
     run(&mut inner, &call, now)
 }
 
-/// The write log entry of `call`, if it is a write.
+/// The write log entry of `call`, if it is a write (`created`: the id it made, as `source`).
 fn log(inner: &mut Inner, call: &Call, now: f64, applied: bool, error: Option<&str>) {
+    log_created(inner, call, now, (applied, None), error)
+}
+
+fn log_created(
+    inner: &mut Inner,
+    call: &Call,
+    now: f64,
+    (applied, created): (bool, Option<String>),
+    error: Option<&str>,
+) {
     if call.action.is_write() {
         Shared::log_write(
             inner,
@@ -143,7 +153,7 @@ fn log(inner: &mut Inner, call: &Call, now: f64, applied: bool, error: Option<&s
                 region: call.region.clone(),
                 operation: call.action.name().to_string(),
                 target: call.action.write_target(&call.params),
-                source: None,
+                source: created,
                 applied,
                 error: error.map(str::to_string),
             },
@@ -181,6 +191,9 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
         Injected::Throttle => return fail(inner, Ec2Error::throttled()),
         Injected::ServerError => return fail(inner, Ec2Error::internal()),
     }
+    if call.action.uses_network() {
+        inner.world.ensure_network(&call.region);
+    }
     let mut ctx = Ctx {
         world: &mut inner.world,
         faults: &mut inner.faults,
@@ -188,13 +201,14 @@ fn run(inner: &mut Inner, call: &Call, now: f64) -> Result<HttpResponse, DropCon
         now,
     };
     match call.action.apply(&mut ctx, &call.params) {
-        Ok(members) => {
+        Ok(applied) => {
+            let created = (true, applied.created);
             if call.action.is_write() && inner.faults.roll_drop_after_write(name) {
-                log(inner, call, now, true, Some("DroppedConnection"));
+                log_created(inner, call, now, created, Some("DroppedConnection"));
                 return Err(DropConnection);
             }
-            log(inner, call, now, true, None);
-            let body = xml::response(name, &call.rid, &members);
+            log_created(inner, call, now, created, None);
+            let body = xml::response(name, &call.rid, &applied.members);
             Ok(respond(200, body, &call.rid))
         }
         Err(e) => fail(inner, e),

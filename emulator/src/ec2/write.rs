@@ -54,7 +54,7 @@ fn used_by(rs: &RegionState, snapshot: &str, except: Option<&str>) -> Option<Str
         .map(|i| i.id.clone())
 }
 
-fn check_tag(key: &str, value: &str) -> Result<(), Ec2Error> {
+pub fn check_tag(key: &str, value: &str) -> Result<(), Ec2Error> {
     if key.is_empty() || key.chars().count() > 128 {
         return Err(Ec2Error::invalid_value(format!(
             "Tag key '{key}' is invalid: a key is 1 to 128 characters"
@@ -73,8 +73,10 @@ fn check_tag(key: &str, value: &str) -> Result<(), Ec2Error> {
     Ok(())
 }
 
-/// Checks that `id` names an AMI or EBS snapshot of the region.
-fn check_resource(rs: Option<&RegionState>, id: &str) -> Result<(), Ec2Error> {
+/// Checks that `id` names an AMI or EBS snapshot of the region (or another taggable
+/// resource, see [`check_drill_resource`]).
+fn check_resource(ctx: &Ctx<'_>, id: &str) -> Result<(), Ec2Error> {
+    let rs = ctx.world.region(ctx.region);
     let image = |id: &str| {
         rs.and_then(|rs| rs.images.get(id))
             .filter(|i| !i.deregistered)
@@ -99,11 +101,92 @@ fn check_resource(rs: Option<&RegionState>, id: &str) -> Result<(), Ec2Error> {
             .map(|_| ())
             .ok_or_else(|| Ec2Error::snapshot_not_found(&[id.to_string()]))
     } else {
-        Err(Ec2Error::client(
-            "InvalidID",
-            format!("The ID '{id}' is not valid"),
-        ))
+        check_drill_resource(ctx, id)
     }
+}
+
+/// An instance, volume or security group of the region (a new instance is not found yet under
+/// `newInstanceVisibility: delayed`; a gone one is not found).
+fn check_drill_resource(ctx: &Ctx<'_>, id: &str) -> Result<(), Ec2Error> {
+    use crate::world::machines::VolumePhase;
+    let rs = ctx.world.region(ctx.region);
+    let (prefix, malformed, missing, what) = match id.split_once('-').map(|(p, _)| p) {
+        Some("i") => (
+            "i",
+            "InvalidInstanceID.Malformed",
+            "InvalidInstanceID.NotFound",
+            "instance ID",
+        ),
+        Some("vol") => (
+            "vol",
+            "InvalidVolumeID.Malformed",
+            "InvalidVolume.NotFound",
+            "volume",
+        ),
+        Some("sg") => (
+            "sg",
+            "InvalidGroupId.Malformed",
+            "InvalidGroup.NotFound",
+            "security group",
+        ),
+        _ => {
+            return Err(Ec2Error::client(
+                "InvalidID",
+                format!("The ID '{id}' is not valid"),
+            ))
+        }
+    };
+    if !is_id(id, prefix) {
+        return Err(Ec2Error::malformed(malformed, id, prefix));
+    }
+    let d = &ctx.world.durations;
+    let found = rs.is_some_and(|rs| match prefix {
+        "i" => rs
+            .ec2_instances
+            .get(id)
+            .is_some_and(|i| super::instances::visible_by_id(ctx.world, i, ctx.now)),
+        "vol" => rs
+            .volumes
+            .get(id)
+            .is_some_and(|v| v.phase(ctx.now, d) != VolumePhase::Gone),
+        _ => rs.security_groups.contains_key(id),
+    });
+    if found {
+        Ok(())
+    } else {
+        Err(super::input::not_found(missing, what, &[id.to_string()]))
+    }
+}
+
+/// The tags of whatever `id` names now.
+fn current_tags(ctx: &Ctx<'_>, id: &str) -> Option<Tags> {
+    let rs = ctx.world.region(ctx.region)?;
+    let tags = rs
+        .images
+        .get(id)
+        .map(|i| &i.tags)
+        .or_else(|| rs.ebs_snapshots.get(id).map(|s| &s.tags))
+        .or_else(|| rs.ec2_instances.get(id).map(|i| &i.tags))
+        .or_else(|| rs.volumes.get(id).map(|v| &v.tags))
+        .or_else(|| rs.security_groups.get(id).map(|g| &g.tags));
+    tags.cloned()
+}
+
+/// The tags of whatever `id` names in `rs`, to change them.
+fn tags_mut<'a>(rs: &'a mut RegionState, id: &str) -> Option<&'a mut Tags> {
+    if let Some(i) = rs.images.get_mut(id) {
+        return Some(&mut i.tags);
+    }
+    if let Some(s) = rs.ebs_snapshots.get_mut(id) {
+        return Some(&mut s.tags);
+    }
+    if let Some(i) = rs.ec2_instances.get_mut(id) {
+        return Some(&mut i.tags);
+    }
+    if let Some(v) = rs.volumes.get_mut(id) {
+        return Some(&mut v.tags);
+    }
+    rs.security_groups.get_mut(id).map(|g| &mut g.tags)
 }
 
 fn merge(tags: &mut Tags, new: &[(String, String)]) {
@@ -127,16 +210,10 @@ pub fn create_tags(ctx: &mut Ctx<'_>, params: &Params) -> Result<String, Ec2Erro
     for (k, v) in &new {
         check_tag(k, v)?;
     }
-    let rs = ctx.world.region(ctx.region);
     for id in &ids {
-        check_resource(rs, id)?;
-        let current = rs.and_then(|rs| {
-            rs.images
-                .get(id)
-                .map(|i| &i.tags)
-                .or_else(|| rs.ebs_snapshots.get(id).map(|s| &s.tags))
-        });
-        let mut merged = current.cloned().unwrap_or_default();
+        check_resource(ctx, id)?;
+        let current = current_tags(ctx, id);
+        let mut merged = current.unwrap_or_default();
         merge(&mut merged, &new);
         if merged.len() > MAX_TAGS {
             return Err(Ec2Error::client(
@@ -148,10 +225,8 @@ pub fn create_tags(ctx: &mut Ctx<'_>, params: &Params) -> Result<String, Ec2Erro
     dry_run(params)?;
     let rs = ctx.world.region_mut(ctx.region);
     for id in &ids {
-        if let Some(i) = rs.images.get_mut(id) {
-            merge(&mut i.tags, &new);
-        } else if let Some(s) = rs.ebs_snapshots.get_mut(id) {
-            merge(&mut s.tags, &new);
+        if let Some(tags) = tags_mut(rs, id) {
+            merge(tags, &new);
         }
     }
     Ok(OK.into())

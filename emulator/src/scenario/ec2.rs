@@ -16,13 +16,35 @@ pub struct Ec2Policy {
     /// DeregisterImage / DeleteSnapshot of an artifact without the managed tag gets
     /// `UnauthorizedOperation` (HTTP 403) before anything is applied.
     pub delete_requires_managed_tag: bool,
+    /// The restore drill's writes need the managed tag: TerminateInstances, DeleteVolume and
+    /// RevokeSecurityGroupEgress/Ingress on resources tagged `lightsail-export:managed=true`;
+    /// RunInstances and CreateVolume only with that tag in the request's instance/volume
+    /// TagSpecification and on the source AMI / snapshot (and on every security group used);
+    /// CreateSecurityGroup only with that tag in its TagSpecification. Otherwise
+    /// `UnauthorizedOperation` (HTTP 403), nothing applied.
+    pub drill_requires_managed_tag: bool,
 }
 
 impl Default for Ec2Policy {
     fn default() -> Ec2Policy {
         Ec2Policy {
             delete_requires_managed_tag: true,
+            drill_requires_managed_tag: true,
         }
+    }
+}
+
+/// The account's network (`ec2Vpc`): each region has a default VPC with a default subnet in
+/// zones a, b and c and its `default` security group, unless `defaultVpc` is false.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Ec2VpcSpec {
+    pub default_vpc: bool,
+}
+
+impl Default for Ec2VpcSpec {
+    fn default() -> Ec2VpcSpec {
+        Ec2VpcSpec { default_vpc: true }
     }
 }
 

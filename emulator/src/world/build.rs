@@ -29,6 +29,8 @@ impl World {
             service_linked_role: s.service_linked_role,
             lightsail_policy: s.lightsail_policy.clone(),
             regions: BTreeMap::new(),
+            default_vpc: s.ec2_vpc.default_vpc,
+            capacity_refused: Default::default(),
             rng: fastrand::Rng::with_seed(s.seed),
             next_seq: 0,
             next_record_seq: 0,
@@ -40,6 +42,11 @@ impl World {
         w.add_unrelated_records(s, start);
         w.add_static_ips(s);
         w.add_scenario_ec2(s)?;
+        let mut regions: Vec<String> = w.regions.keys().cloned().collect();
+        regions.push(s.region.clone());
+        for region in regions {
+            w.ensure_network(&region);
+        }
         Ok(w)
     }
 

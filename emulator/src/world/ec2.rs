@@ -96,6 +96,8 @@ pub struct Image {
     pub deregistered: bool,
     /// The Lightsail snapshot it was exported from (`None` for a hand-made one).
     pub source: Option<String>,
+    /// The Lightsail resource that snapshot was taken of (`None` for a hand-made one).
+    pub resource: Option<String>,
 }
 
 impl Image {
@@ -119,6 +121,12 @@ impl Image {
     pub fn arn(&self) -> String {
         format!("arn:aws:ec2:{}::image/{}", self.region, self.id)
     }
+    /// The names faults may name it by: its id, and the Lightsail snapshot and resource.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![self.id.clone()];
+        names.extend(self.source.iter().chain(&self.resource).cloned());
+        names
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +141,8 @@ pub struct EbsSnapshot {
     pub image: Option<String>,
     /// The Lightsail snapshot it was exported from (`None` for a hand-made one).
     pub source: Option<String>,
+    /// The Lightsail resource that snapshot was taken of (`None` for a hand-made one).
+    pub resource: Option<String>,
 }
 
 impl EbsSnapshot {
@@ -145,6 +155,12 @@ impl EbsSnapshot {
     }
     pub fn arn(&self) -> String {
         format!("arn:aws:ec2:{}::snapshot/{}", self.region, self.id)
+    }
+    /// The names faults may name it by: its id, and the Lightsail snapshot and resource.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![self.id.clone()];
+        names.extend(self.source.iter().chain(&self.resource).cloned());
+        names
     }
 }
 

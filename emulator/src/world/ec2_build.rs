@@ -43,6 +43,7 @@ impl World {
             tags: tags.clone(),
             image: None,
             source: Some(src.name.clone()),
+            resource: Some(src.from_resource.clone()),
         };
         self.region_mut(&rec.region)
             .ebs_snapshots
@@ -82,6 +83,7 @@ impl World {
                 tags: tags.clone(),
                 image: Some(ami.clone()),
                 source: Some(src.name.clone()),
+                resource: Some(src.from_resource.clone()),
             };
             devices.push(Device {
                 name,
@@ -105,6 +107,7 @@ impl World {
             tags: tags.clone(),
             deregistered: false,
             source: Some(src.name.clone()),
+            resource: Some(src.from_resource.clone()),
         };
         self.region_mut(&rec.region).images.insert(ami, image);
     }
@@ -166,6 +169,7 @@ impl World {
                 tags: tags_of(&spec.tags),
                 image: None,
                 source: None,
+                resource: None,
             };
             self.region_mut(&snap.region.clone())
                 .ebs_snapshots
@@ -211,6 +215,7 @@ impl World {
                 tags: tags_of(&snap_spec.tags),
                 image: Some(id.clone()),
                 source: None,
+                resource: None,
             };
             devices.push(Device {
                 name: match i {
@@ -236,6 +241,7 @@ impl World {
             tags: tags_of(&spec.tags),
             deregistered: false,
             source: None,
+            resource: None,
         };
         self.region_mut(&region).images.insert(id, image);
         Ok(())

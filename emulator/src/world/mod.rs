@@ -3,7 +3,9 @@
 mod build;
 pub mod ec2;
 mod ec2_build;
+pub mod machines;
 pub mod model;
+pub mod net;
 mod records;
 pub mod render;
 
@@ -30,6 +32,13 @@ pub struct RegionState {
     pub images: BTreeMap<String, ec2::Image>,
     /// EC2 EBS snapshots by id (deleted ones are gone).
     pub ebs_snapshots: BTreeMap<String, ec2::EbsSnapshot>,
+    /// The default VPC (see `net.rs`), its subnets, and every security group, by id.
+    pub vpcs: BTreeMap<String, net::Vpc>,
+    pub subnets: BTreeMap<String, net::Subnet>,
+    pub security_groups: BTreeMap<String, net::SecurityGroup>,
+    /// EC2 instances and EBS volumes by id (gone ones are kept, and shown as gone).
+    pub ec2_instances: BTreeMap<String, machines::Ec2Instance>,
+    pub volumes: BTreeMap<String, machines::Volume>,
 }
 
 impl RegionState {
@@ -63,6 +72,10 @@ pub struct World {
     /// What the deployed role may do in Lightsail.
     pub lightsail_policy: crate::scenario::LightsailPolicy,
     pub regions: BTreeMap<String, RegionState>,
+    /// The scenario's `ec2Vpc.defaultVpc`: whether regions have a default VPC.
+    pub default_vpc: bool,
+    /// `(region, zone, instance type)` already refused once (the `launchCapacity` switch).
+    pub capacity_refused: BTreeSet<(String, String, String)>,
     rng: fastrand::Rng,
     next_seq: u64,
     next_record_seq: u64,
@@ -294,6 +307,11 @@ impl World {
             &h[16..20],
             &h[20..32]
         )
+    }
+
+    /// A random (seeded) byte, for made-up addresses.
+    pub fn byte(&mut self, range: std::ops::Range<u8>) -> u8 {
+        self.rng.u8(range)
     }
 
     /// 17 hex digits, the shape of modern EC2 ids (ami-…, snap-…, i-…).
