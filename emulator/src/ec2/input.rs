@@ -14,11 +14,31 @@ pub fn tag_specs(params: &Params) -> Result<Vec<(String, Tags)>, Ec2Error> {
         let kind = spec.get("ResourceType").unwrap_or_default().to_string();
         let tags = spec.tags()?;
         for (k, v) in &tags {
-            super::write::check_tag(k, v)?;
+            check_tag(k, v)?;
         }
         specs.push((kind, tags));
     }
     Ok(specs)
+}
+
+/// EC2's limits on a tag: a key of 1 to 128 characters not under `aws:`, a value of at most 256.
+pub fn check_tag(key: &str, value: &str) -> Result<(), Ec2Error> {
+    if key.is_empty() || key.chars().count() > 128 {
+        return Err(Ec2Error::invalid_value(format!(
+            "Tag key '{key}' is invalid: a key is 1 to 128 characters"
+        )));
+    }
+    if value.chars().count() > 256 {
+        return Err(Ec2Error::invalid_value(format!(
+            "Tag value of '{key}' exceeds the maximum length of 256 characters"
+        )));
+    }
+    if key.starts_with("aws:") {
+        return Err(Ec2Error::invalid_value(
+            "Tag keys starting with 'aws:' are reserved for internal use",
+        ));
+    }
+    Ok(())
 }
 
 /// The tags of `kind` in the specifications (later ones over earlier ones).

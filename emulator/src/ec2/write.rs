@@ -1,6 +1,7 @@
 //! CreateTags, DeregisterImage and DeleteSnapshot. Each checks everything before it changes
 //! anything, so a refused request leaves the world as it was.
 
+use super::input::check_tag;
 use super::xml::Xml;
 use super::{Ec2Error, Params};
 use crate::ops::Ctx;
@@ -52,25 +53,6 @@ fn used_by(rs: &RegionState, snapshot: &str, except: Option<&str>) -> Option<Str
         .filter(|i| !i.deregistered && Some(i.id.as_str()) != except)
         .find(|i| i.devices.iter().any(|d| d.snapshot_id == snapshot))
         .map(|i| i.id.clone())
-}
-
-pub fn check_tag(key: &str, value: &str) -> Result<(), Ec2Error> {
-    if key.is_empty() || key.chars().count() > 128 {
-        return Err(Ec2Error::invalid_value(format!(
-            "Tag key '{key}' is invalid: a key is 1 to 128 characters"
-        )));
-    }
-    if value.chars().count() > 256 {
-        return Err(Ec2Error::invalid_value(format!(
-            "Tag value of '{key}' exceeds the maximum length of 256 characters"
-        )));
-    }
-    if key.starts_with("aws:") {
-        return Err(Ec2Error::invalid_value(
-            "Tag keys starting with 'aws:' are reserved for internal use",
-        ));
-    }
-    Ok(())
 }
 
 /// Checks that `id` names an AMI or EBS snapshot of the region (or another taggable

@@ -191,3 +191,5 @@ pub async fn destination_of(c: &aws_sdk_lightsail::Client, snapshot: &str) -> Op
         token = Some(page.next_page_token()?.to_string());
     }
 }
+
+pub mod drill;
