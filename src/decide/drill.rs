@@ -7,51 +7,35 @@ use std::time::Duration;
 
 use crate::model::drill::{DrillInstance, DrillResult, DrillState, DrillVolume};
 use crate::model::time::human_duration;
-use crate::model::{ArtifactKind, Date, Timestamp};
 
-/// While a drill boots, rounds come this often at most (`nextCheckSeconds`), so that
-/// `bootSeconds` is measured to within a minute.
-pub const DRILL_CHECK_SECONDS: u64 = 60;
+pub use crate::input::config::DrillPolicy;
+use crate::model::{ArtifactKind, Date, Timestamp};
 
 /// A drill resource whose target is not in the round is swept this long after its timeout, so
 /// that its own target's round (another fan-out batch) usually ends it first, with its result.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(10 * 60);
 
-/// What the configuration and the request say of drills.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrillPolicy {
-    /// `RESTORE_TEST_EVERY_DAYS`: drill a target whose last drill is at least this old.
-    pub every_days: Option<u32>,
-    /// `RESTORE_TEST_MAX_PER_NIGHT`.
-    pub max_per_night: u32,
-    /// `RESTORE_TEST_TIMEOUT`: from the drill's start.
-    pub timeout: Duration,
-    /// `RESTORE_TEST_INSTANCE_TYPE`; `None`: by the bundle's memory ([`instance_type`]).
-    pub instance_type: Option<String>,
-    /// `"restoreTest": true` in the request: every exported target of the run, tonight.
-    pub on_demand: bool,
-}
-
-impl DrillPolicy {
-    pub fn enabled(&self) -> bool {
-        self.every_days.is_some() || self.on_demand
-    }
-}
-
-/// The EC2 instance type a drill of an instance with `ram_gib` of memory boots on: the
+/// The EC2 instance type a drill of an instance with `ram_mib` of memory boots on: the
 /// general-purpose burstable type of the same memory (Lightsail's bundles are burstable too).
-pub fn instance_type(ram_gib: Option<f64>) -> String {
-    let ram = ram_gib.unwrap_or(1.0);
+/// T3 needs the AMI to support ENA (enhanced networking); an AMI that does not, or does not say,
+/// boots on T2, which runs both kinds (docs/evidence.md, "Restore drill").
+pub fn instance_type(ram_mib: Option<u32>, ena_support: Option<bool>) -> String {
+    let ram = ram_mib.unwrap_or(1024);
     let size = match ram {
-        r if r <= 0.5 => "nano",
-        r if r <= 1.0 => "micro",
-        r if r <= 2.0 => "small",
-        r if r <= 4.0 => "medium",
-        r if r <= 8.0 => "large",
-        r if r <= 16.0 => "xlarge",
+        r if r <= 512 => "nano",
+        r if r <= 1024 => "micro",
+        r if r <= 2048 => "small",
+        r if r <= 4096 => "medium",
+        r if r <= 8192 => "large",
+        r if r <= 16384 => "xlarge",
         _ => "2xlarge",
     };
-    format!("t3.{size}")
+    let family = if ena_support == Some(true) {
+        "t3"
+    } else {
+        "t2"
+    };
+    format!("{family}.{size}")
 }
 
 /// One target, as the choice of tonight's drills sees it.

@@ -10,6 +10,7 @@ use aws_sdk_ec2::Client;
 
 use super::{convert, Ec2, OPERATIONS};
 use crate::error::ApiError;
+use crate::model::drill::{DrillImage, DrillWorld, Launch, SecurityGroup, Subnet, VolumeLaunch};
 use crate::model::{Ec2Artifact, MANAGED_TAG};
 use crate::sdk::{self, all_pages, none_if_not_found, Failure, ListedOperationsOnly};
 
@@ -31,7 +32,7 @@ pub fn client_config(sdk: &SdkConfig) -> aws_sdk_ec2::config::Builder {
 /// The adapter over `aws-sdk-ec2`, in the function's region.
 #[derive(Debug, Clone)]
 pub struct SdkEc2 {
-    client: Client,
+    pub(super) client: Client,
 }
 
 impl SdkEc2 {
@@ -46,7 +47,7 @@ impl SdkEc2 {
 
 /// EC2's errors name themselves in one place (the XML `Code`), so the SDK's `code()` is read
 /// as it is.
-fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
+pub(super) fn api_error<E>(error: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -162,6 +163,54 @@ impl Ec2 for SdkEc2 {
             Ok(_) => Ok(()),
             Err(e) => none_if_not_found::<()>(api_error(e)).map(|_| ()),
         }
+    }
+
+    // The drill's calls are in `drill.rs`.
+
+    async fn drill_subnet(&self, subnet_id: Option<&str>) -> Result<Option<Subnet>, ApiError> {
+        self.subnet(subnet_id).await
+    }
+
+    async fn find_group(&self, vpc: &str, name: &str) -> Result<Option<SecurityGroup>, ApiError> {
+        self.group(vpc, name).await
+    }
+
+    async fn create_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        tags: &[(String, String)],
+    ) -> Result<String, ApiError> {
+        self.new_group(vpc_id, name, description, tags).await
+    }
+
+    async fn revoke_all(&self, group: &SecurityGroup) -> Result<(), ApiError> {
+        self.revoke(group).await
+    }
+
+    async fn drill_image(&self, id: &str) -> Result<Option<DrillImage>, ApiError> {
+        self.image(id).await
+    }
+
+    async fn run_instance(&self, launch: &Launch) -> Result<String, ApiError> {
+        self.run(launch).await
+    }
+
+    async fn list_drills(&self) -> Result<DrillWorld, ApiError> {
+        self.drills().await
+    }
+
+    async fn terminate(&self, ids: &[String]) -> Result<(), ApiError> {
+        self.end(ids).await
+    }
+
+    async fn create_volume(&self, launch: &VolumeLaunch) -> Result<String, ApiError> {
+        self.volume(launch).await
+    }
+
+    async fn delete_volume(&self, id: &str) -> Result<(), ApiError> {
+        self.remove_volume(id).await
     }
 }
 

@@ -7,11 +7,14 @@ use std::sync::{Mutex, MutexGuard};
 use super::Ec2;
 use crate::error::ApiError;
 use crate::fake::Script;
+use crate::model::drill::{DrillImage, DrillWorld, Launch, SecurityGroup, Subnet, VolumeLaunch};
 use crate::model::{ArtifactKind, Ec2Artifact};
 
 #[derive(Debug, Default)]
 pub struct FakeEc2World {
     pub artifacts: BTreeMap<String, Ec2Artifact>,
+    /// The restore drill's side of the world (`fake_drill`).
+    pub drill: super::fake_drill::DrillSide,
     /// Every call (the ids it was about), and the failures scripted for the next ones.
     pub script: Script,
 }
@@ -41,7 +44,7 @@ impl FakeEc2 {
     }
 
     /// Logs a call and returns its scripted failure, if any.
-    fn call(
+    pub(super) fn call(
         &self,
         operation: &'static str,
         about: &str,
@@ -115,5 +118,51 @@ impl Ec2 for FakeEc2 {
         }
         world.artifacts.remove(id);
         Ok(())
+    }
+
+    async fn drill_subnet(&self, subnet_id: Option<&str>) -> Result<Option<Subnet>, ApiError> {
+        self.subnet(subnet_id)
+    }
+
+    async fn find_group(&self, vpc: &str, name: &str) -> Result<Option<SecurityGroup>, ApiError> {
+        self.group(vpc, name)
+    }
+
+    async fn create_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        _description: &str,
+        tags: &[(String, String)],
+    ) -> Result<String, ApiError> {
+        self.new_group(vpc_id, name, tags)
+    }
+
+    async fn revoke_all(&self, group: &SecurityGroup) -> Result<(), ApiError> {
+        self.revoke(group)
+    }
+
+    async fn drill_image(&self, id: &str) -> Result<Option<DrillImage>, ApiError> {
+        self.image(id)
+    }
+
+    async fn run_instance(&self, launch: &Launch) -> Result<String, ApiError> {
+        self.run(launch)
+    }
+
+    async fn list_drills(&self) -> Result<DrillWorld, ApiError> {
+        self.drills()
+    }
+
+    async fn terminate(&self, ids: &[String]) -> Result<(), ApiError> {
+        self.end(ids)
+    }
+
+    async fn create_volume(&self, launch: &VolumeLaunch) -> Result<String, ApiError> {
+        self.volume(launch)
+    }
+
+    async fn delete_volume(&self, id: &str) -> Result<(), ApiError> {
+        self.remove_volume(id)
     }
 }

@@ -7,12 +7,17 @@
 
 mod client;
 mod convert;
+mod drill;
+mod drill_convert;
 #[cfg(test)]
 pub(crate) mod fake;
+#[cfg(test)]
+pub(crate) mod fake_drill;
 
 use std::future::Future;
 
 use crate::error::ApiError;
+use crate::model::drill::{DrillImage, DrillWorld, Launch, SecurityGroup, Subnet, VolumeLaunch};
 use crate::model::Ec2Artifact;
 
 pub use client::{client_config, SdkEc2};
@@ -24,6 +29,20 @@ pub const OPERATIONS: &[&str] = &[
     "CreateTags",
     "DeregisterImage",
     "DeleteSnapshot",
+    // The restore drill (`Drills`): where it boots, its isolated group, the instance or
+    // volume it makes, and their teardown.
+    "DescribeSubnets",
+    "DescribeSecurityGroups",
+    "CreateSecurityGroup",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "RunInstances",
+    "DescribeInstances",
+    "DescribeInstanceStatus",
+    "TerminateInstances",
+    "CreateVolume",
+    "DescribeVolumes",
+    "DeleteVolume",
 ];
 
 /// What the engine asks of EC2 (in the function's region, where exports land).
@@ -55,4 +74,62 @@ pub trait Ec2: Sync {
 
     /// DeleteSnapshot; a snapshot already gone is done.
     fn delete_snapshot(&self, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    // The restore drill's calls (`reconcile::drill`).
+
+    /// The subnet named, or the default subnet of the default VPC (`None`: there is none).
+    fn drill_subnet(
+        &self,
+        subnet_id: Option<&str>,
+    ) -> impl Future<Output = Result<Option<Subnet>, ApiError>> + Send;
+
+    /// The security group of that name in the VPC, with its rules.
+    fn find_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<SecurityGroup>, ApiError>> + Send;
+
+    /// CreateSecurityGroup, tagged at creation; its id.
+    fn create_group(
+        &self,
+        vpc_id: &str,
+        name: &str,
+        description: &str,
+        tags: &[(String, String)],
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
+
+    /// RevokeSecurityGroupIngress and RevokeSecurityGroupEgress of every rule the group has.
+    fn revoke_all(
+        &self,
+        group: &SecurityGroup,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// The AMI's block devices and ENA support.
+    fn drill_image(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<DrillImage>, ApiError>> + Send;
+
+    /// RunInstances of one instance; its id.
+    fn run_instance(
+        &self,
+        launch: &Launch,
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
+
+    /// Every drill instance (with its status checks) and volume of this region: those tagged
+    /// `lightsail-export:managed=true` and `lightsail-export:restore-test-of`.
+    fn list_drills(&self) -> impl Future<Output = Result<DrillWorld, ApiError>> + Send;
+
+    /// TerminateInstances; instances already gone are done.
+    fn terminate(&self, ids: &[String]) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// CreateVolume from an EBS snapshot (gp3); its id.
+    fn create_volume(
+        &self,
+        launch: &VolumeLaunch,
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
+
+    /// DeleteVolume; a volume already gone is done.
+    fn delete_volume(&self, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
 }

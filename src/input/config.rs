@@ -8,6 +8,10 @@ use crate::model::TagFilter;
 use crate::model::TAG_PREFIX;
 use crate::report::cost::Prices;
 
+pub mod restore_test;
+
+pub use restore_test::DrillPolicy;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// `TARGETS`: resource names.
@@ -61,6 +65,8 @@ pub struct Config {
     /// `SCHEDULE_TIMEZONE`: the IANA time zone of `SCHEDULE_EXPRESSION` (the template's
     /// `ScheduleTimezone`); `None` = UTC.
     pub schedule_timezone: Option<String>,
+    /// `RESTORE_TEST_*`: the restore drill (off by default).
+    pub restore_test: DrillPolicy,
 }
 
 /// The default `MAX_AUTO_SNAPSHOT_WAIT`: three hours.
@@ -97,6 +103,7 @@ impl Default for Config {
             ec2_tags: Vec::new(),
             ec2_policy: Ec2Policy::default(),
             prices: Prices::default(),
+            restore_test: DrillPolicy::default(),
         }
     }
 }
@@ -302,6 +309,7 @@ impl Config {
         config.schedule_expression = get("SCHEDULE_EXPRESSION").map(|e| e.trim().to_string());
         config.schedule_timezone = get("SCHEDULE_TIMEZONE").map(|z| z.trim().to_string());
         config.read_ec2(&get)?;
+        config.restore_test = restore_test::read(&get)?;
         if let Some(namespace) = get("METRICS_NAMESPACE") {
             config.metrics_namespace = namespace.trim().to_string();
         }

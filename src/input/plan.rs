@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use super::config::{Config, Ec2Policy};
+use super::config::{Config, DrillPolicy, Ec2Policy};
 use super::request::{PreviousTarget, Request};
 use crate::error::Error;
 use crate::model::AutoSnapshotToday;
 use crate::model::{Date, Timestamp};
 use crate::model::{Phase, ResourceType, TagFilter};
 use crate::report::cost::Prices;
+use crate::report::drill::RestoreTestReport;
 use crate::report::ExportRecordReport;
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.
@@ -30,6 +31,8 @@ pub struct TargetSpec {
     /// The export record the previous round showed.
     pub previous_record: Option<ExportRecordReport>,
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
+    /// The restore drill the previous round reported.
+    pub previous_drill: Option<RestoreTestReport>,
 }
 
 impl TargetSpec {
@@ -43,6 +46,7 @@ impl TargetSpec {
             failing_since: None,
             previous_record: None,
             auto_snapshot_today: None,
+            previous_drill: None,
         }
     }
 }
@@ -71,6 +75,8 @@ pub struct Plan {
     pub max_auto_snapshot_wait: Duration,
     /// `MAX_RETRY_WINDOW`.
     pub max_retry_window: Duration,
+    /// `RESTORE_TEST_*`, and the request's `restoreTest`.
+    pub drill: DrillPolicy,
     /// When this round runs (Lightsail's clock; see `Clock`).
     pub now: Timestamp,
 }
@@ -124,6 +130,7 @@ fn target_specs(
             waiting_since,
             previous_record: previous.and_then(|p| p.export_record.clone()),
             auto_snapshot_today: previous.and_then(|p| p.auto_snapshot_today.clone()),
+            previous_drill: previous.and_then(|p| p.restore_test.clone()),
             name,
         });
     }
@@ -188,6 +195,7 @@ impl Plan {
             ec2_tags: config.ec2_tags.clone(),
             ec2_policy: config.ec2_policy,
             prices: config.prices,
+            drill: config.restore_test.clone(),
             now,
         })
     }
@@ -282,6 +290,7 @@ mod tests {
             failing_since: Some("2026-11-22T05:20:00Z".into()),
             export_record: None,
             auto_snapshot_today: None,
+            restore_test: None,
         }]);
         let plan = Plan::new(&Config::default(), req, Timestamp::UNIX_EPOCH).unwrap();
         assert_eq!(

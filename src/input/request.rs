@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::model::AutoSnapshotToday;
 use crate::model::{Phase, ResourceType};
+use crate::report::drill::RestoreTestReport;
 use crate::report::fan_out::Batch;
 use crate::report::merge::RegionError;
 use crate::report::ExportRecordReport;
@@ -41,6 +42,9 @@ pub struct PreviousTarget {
     pub export_record: Option<ExportRecordReport>,
     #[serde(default)]
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
+    /// The restore drill the previous round reported: where it started.
+    #[serde(default)]
+    pub restore_test: Option<RestoreTestReport>,
 }
 
 /// What one invocation is, parsed once from its event: each kind has its own entry point in

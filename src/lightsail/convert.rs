@@ -44,6 +44,10 @@ pub fn instance(i: &sdk::Instance) -> Resource {
         tags: tags(i.tags()),
         auto_snapshots_enabled: enabled,
         snapshot_time_of_day: time,
+        ram_mib: i
+            .hardware()
+            .and_then(|h| h.ram_size_in_gb())
+            .map(|gb| (f64::from(gb) * 1024.0).round() as u32),
     }
 }
 
@@ -57,6 +61,7 @@ pub fn disk(d: &sdk::Disk) -> Resource {
         tags: tags(d.tags()),
         auto_snapshots_enabled: enabled,
         snapshot_time_of_day: time,
+        ram_mib: None,
     }
 }
 

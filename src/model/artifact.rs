@@ -47,6 +47,13 @@ pub enum Ec2Action {
     CreateTags,
     DeregisterImage,
     DeleteSnapshot,
+    // The restore drill's.
+    CreateSecurityGroup,
+    RevokeSecurityGroupRules,
+    RunInstances,
+    TerminateInstances,
+    CreateVolume,
+    DeleteVolume,
 }
 
 impl Ec2Action {
@@ -55,6 +62,12 @@ impl Ec2Action {
             Ec2Action::CreateTags => "CreateTags",
             Ec2Action::DeregisterImage => "DeregisterImage",
             Ec2Action::DeleteSnapshot => "DeleteSnapshot",
+            Ec2Action::CreateSecurityGroup => "CreateSecurityGroup",
+            Ec2Action::RevokeSecurityGroupRules => "RevokeSecurityGroupRules",
+            Ec2Action::RunInstances => "RunInstances",
+            Ec2Action::TerminateInstances => "TerminateInstances",
+            Ec2Action::CreateVolume => "CreateVolume",
+            Ec2Action::DeleteVolume => "DeleteVolume",
         }
     }
 }

@@ -121,6 +121,39 @@ pub struct DrillWorld {
     pub volumes: Vec<DrillVolume>,
 }
 
+/// What a drill of an instance needs of its AMI, as DescribeImages shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillImage {
+    pub id: String,
+    /// The block devices' names: each is launched with `DeleteOnTermination`.
+    pub devices: Vec<String>,
+    /// `enaSupport`: whether the AMI may boot on an instance type that needs ENA.
+    pub ena_support: Option<bool>,
+}
+
+/// A drill's RunInstances: the AMI booted once, isolated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub image_id: String,
+    pub instance_type: String,
+    pub subnet_id: String,
+    pub group_id: String,
+    /// Each launched with `DeleteOnTermination=true`.
+    pub devices: Vec<String>,
+    /// On the instance and its volumes, at creation.
+    pub tags: Vec<(String, String)>,
+    pub client_token: String,
+}
+
+/// A drill's CreateVolume: the EBS snapshot restored once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeLaunch {
+    pub snapshot_id: String,
+    pub availability_zone: String,
+    pub tags: Vec<(String, String)>,
+    pub client_token: String,
+}
+
 /// A drill's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

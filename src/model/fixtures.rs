@@ -14,6 +14,7 @@ impl Resource {
             tags: Vec::new(),
             auto_snapshots_enabled: Some(true),
             snapshot_time_of_day: None,
+            ram_mib: None,
         }
     }
 }

@@ -73,6 +73,9 @@ pub struct Resource {
     /// The add-on's `snapshotTimeOfDay` (`HH:00`, UTC): automatic snapshots start then and up to
     /// 45 minutes after.
     pub snapshot_time_of_day: Option<String>,
+    /// An instance's memory (its bundle's `ramSizeInGb`, in MiB): what a restore drill's EC2
+    /// instance type is chosen by. `None` for a disk, or when Lightsail did not say.
+    pub ram_mib: Option<u32>,
 }
 
 /// An automatic snapshot's status, as GetAutoSnapshots lists it.

@@ -10,12 +10,14 @@ use futures_util::stream::{self, StreamExt};
 use tracing::Instrument;
 
 use super::deadline::Deadline;
+use super::drill::Drills;
 use super::target::TargetRound;
 use crate::decide::fleet;
 use crate::ec2::Ec2;
 use crate::error::Error;
 use crate::input::plan::{Plan, TargetSpec};
 use crate::lightsail::Lightsail;
+use crate::model::drill::{DrillState, DrillWorld};
 use crate::model::{Ec2Artifact, ExportRecord, Listing, ManualSnapshot, Resource};
 use crate::report::cost::{self, Cost};
 use crate::report::merge::Echo;
@@ -27,8 +29,12 @@ struct Listings {
     resources: Vec<Resource>,
     /// The region's manual snapshots, when retention needs them and they could be listed.
     snapshots: Option<Vec<ManualSnapshot>>,
-    /// The function's AMIs and EBS snapshots, when retirement needs them and they could be listed.
+    /// The function's AMIs and EBS snapshots, when retirement or drills need them and they
+    /// could be listed.
     artifacts: Option<Vec<Ec2Artifact>>,
+    /// The restore drills' instances and volumes, when drills are on (or one runs) and they
+    /// could be listed.
+    drills: Option<DrillWorld>,
 }
 
 /// A listing for housekeeping: its failure skips the housekeeping this round, never the exports.
@@ -58,17 +64,37 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
             false => Listing::NotAsked,
         }
     };
+    let drilling = drills_on(plan);
     let artifacts = async {
-        match plan.ec2_policy.enabled() {
+        match plan.ec2_policy.enabled() || drilling {
             true => Listing::from(ec2.list_managed().await),
             false => Listing::NotAsked,
         }
     };
-    let (records, listed, snapshots, artifacts) =
-        tokio::join!(api.list_export_records(), listing, snapshots, artifacts);
+    let drills = async {
+        match drilling {
+            true => Some(ec2.list_drills().await),
+            false => None,
+        }
+    };
+    let (records, listed, snapshots, artifacts, drills) = tokio::join!(
+        api.list_export_records(),
+        listing,
+        snapshots,
+        artifacts,
+        drills
+    );
     let records = records.map_err(|e| e.for_invocation("listing export records"))?;
     let snapshots = housekeeping(snapshots, "the Lightsail snapshots");
     let artifacts = housekeeping(artifacts, "the EC2 images and snapshots");
+    let drills = match drills {
+        Some(Ok(world)) => Some(world),
+        Some(Err(error)) => {
+            tracing::warn!(%error, "could not list the restore drills: none advanced this round");
+            None
+        }
+        None => None,
+    };
     if let (Listing::Failed(error), None) = (&listed, &plan.tag) {
         tracing::warn!(%error, "could not list instances and disks: looking targets up one by one");
     }
@@ -78,7 +104,19 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
         resources,
         snapshots,
         artifacts,
+        drills,
     })
+}
+
+/// Drills run this round: on by configuration or request, or one the previous round reported
+/// still running (it is finished even if drills were turned off since). Never in a dry run.
+fn drills_on(plan: &Plan) -> bool {
+    let running = (plan.targets.iter()).any(|t| {
+        t.previous_drill
+            .as_ref()
+            .is_some_and(|d| d.state == DrillState::Running)
+    });
+    !plan.dry_run && (plan.drill.enabled() || running)
 }
 
 /// What a round surveyed before acting: the listings and the targets they select.
@@ -128,6 +166,7 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
                 resources,
                 snapshots,
                 artifacts,
+                drills,
             },
         targets,
     } = survey;
@@ -166,7 +205,22 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
         true => Reach::Deferred,
         false => Reach::Every,
     };
-    let reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
+    let mut reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
+    match (&artifacts, &drills) {
+        (Some(artifacts), Some(world)) if reach == Reach::Every => {
+            let pass = Drills {
+                api,
+                ec2,
+                plan,
+                artifacts,
+                world,
+                isolation: Default::default(),
+            };
+            pass.run(&targets, &mut reports).await;
+        }
+        // Not this round: what the previous round reported of a drill stands.
+        _ => carry_drills(&targets, &mut reports),
+    }
     let regions = Regions {
         region: api.region(),
         source_region: api.source_region().to_string(),
@@ -206,5 +260,13 @@ async fn cost<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Option<Cos
             tracing::warn!(%error, "could not list what the function keeps: no cost this time");
             None
         }
+    }
+}
+
+/// A round that could not look at the drills reports them as the previous round did.
+fn carry_drills(targets: &[TargetSpec], reports: &mut [TargetReport]) {
+    for report in reports.iter_mut() {
+        let previous = targets.iter().find(|t| t.name == report.resource);
+        report.restore_test = previous.and_then(|t| t.previous_drill.clone());
     }
 }

@@ -24,6 +24,10 @@ pub fn output(echo: Echo, reports: Vec<TargetReport>, reach: Reach, regions: Reg
     let status = status(&summary);
     let next_check_seconds = match status {
         _ if reach == Reach::Deferred => 1,
+        // A drill that boots is looked at every minute, so that `bootSeconds` is measured.
+        Status::InProgress if summary.restore_tests.is_some_and(|d| d.running > 0) => echo
+            .next_check_seconds
+            .min(super::drill::DRILL_CHECK_SECONDS),
         Status::InProgress => echo.next_check_seconds,
         Status::Succeeded | Status::Failed => 0,
     };

@@ -222,6 +222,10 @@ fn add(into: &mut Summary, more: &Summary) {
     into.exported += more.exported;
     into.in_progress += more.in_progress;
     into.failed += more.failed;
+    into.restore_tests = match (into.restore_tests, more.restore_tests) {
+        (Some(a), Some(b)) => Some(a.add(b)),
+        (a, b) => a.or(b),
+    };
 }
 
 /// The fan-out's execution output: the items' final outputs merged into the same contract.

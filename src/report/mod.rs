@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod assemble;
 pub(crate) mod cost;
+pub(crate) mod drill;
 pub(crate) mod fan_out;
 pub(crate) mod merge;
 pub(crate) mod metrics;
@@ -35,6 +36,9 @@ pub struct Summary {
     pub exported: usize,
     pub in_progress: usize,
     pub failed: usize,
+    /// Tonight's restore drills by state. Absent when none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_tests: Option<drill::DrillCounts>,
 }
 
 /// The export record of a target's copy, as GetExportSnapshotRecords shows it.
@@ -120,6 +124,13 @@ pub struct TargetReport {
     /// date was chosen. Absent when today's is the one exported, or the date was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
+    /// Tonight's restore drill of the target's export. Absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_test: Option<drill::RestoreTestReport>,
+    /// The last restore drill of the target's exports, when none runs tonight. Absent when
+    /// none was ever recorded (or drills are off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_restore_test: Option<drill::LastRestoreTest>,
     /// When the copy was made, for the metrics; not part of the output.
     #[serde(skip)]
     pub copy_created_at: Option<Timestamp>,
@@ -170,6 +181,8 @@ impl TargetReport {
             ec2_actions: Vec::new(),
             retired: Vec::new(),
             auto_snapshot_today: None,
+            restore_test: None,
+            last_restore_test: None,
             copy_created_at: None,
             export_started_at: None,
         }
@@ -219,15 +232,20 @@ pub fn summarise(targets: &[TargetReport]) -> Summary {
         exported: count(|p| p == Phase::Exported),
         in_progress: count(Phase::in_progress),
         failed: count(|p| p == Phase::Failed),
+        restore_tests: drill::DrillCounts::of(
+            targets.iter().filter_map(|t| t.restore_test.as_ref()),
+        ),
     }
 }
 
 /// SUCCEEDED when every target is EXPORTED; FAILED when none is in progress and one FAILED;
-/// otherwise IN_PROGRESS.
+/// otherwise IN_PROGRESS. A restore drill counts as the targets do: one RUNNING keeps the run
+/// IN_PROGRESS, one FAILED makes it FAILED (its target stays EXPORTED).
 pub fn status(summary: &Summary) -> Status {
-    if summary.in_progress > 0 {
+    let drills = summary.restore_tests.unwrap_or_default();
+    if summary.in_progress > 0 || drills.running > 0 {
         Status::InProgress
-    } else if summary.failed > 0 {
+    } else if summary.failed > 0 || drills.failed > 0 {
         Status::Failed
     } else if summary.exported == summary.total {
         Status::Succeeded
@@ -280,7 +298,8 @@ mod tests {
                 total: 4,
                 exported: 1,
                 in_progress: 2,
-                failed: 1
+                failed: 1,
+                restore_tests: None,
             }
         );
     }

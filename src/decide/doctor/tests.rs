@@ -25,6 +25,7 @@ fn resource(name: &str, tags: &[(&str, Option<&str>)], add_on: Option<bool>) -> 
             .collect(),
         auto_snapshots_enabled: add_on,
         snapshot_time_of_day: add_on.map(|_| "06:00".into()),
+        ram_mib: None,
     }
 }
 

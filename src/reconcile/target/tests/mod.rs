@@ -32,6 +32,7 @@ fn instance(name: &str, blueprint: &str) -> Resource {
     Resource {
         blueprint_id: blueprint.into(),
         snapshot_time_of_day: Some("06:00".into()),
+        ram_mib: None,
         ..Resource::test(name, ResourceType::Instance)
     }
 }

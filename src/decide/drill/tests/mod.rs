@@ -5,6 +5,8 @@ use super::*;
 use crate::model::drill::{drill_tag, StatusChecks};
 use crate::model::time::test_util::{at, day};
 
+mod choice;
+
 /// 2026-12-04T05:00:00Z.
 const NOW: f64 = 1_796_360_400.0;
 const MIN: f64 = 60.0;
@@ -15,6 +17,7 @@ fn policy(every_days: Option<u32>, max: u32) -> DrillPolicy {
         max_per_night: max,
         timeout: Duration::from_secs(1800),
         instance_type: None,
+        subnet_id: None,
         on_demand: false,
     }
 }
@@ -37,94 +40,6 @@ fn names(set: HashSet<String>) -> Vec<String> {
     let mut names: Vec<String> = set.into_iter().collect();
     names.sort();
     names
-}
-
-#[test]
-fn tonight_s_drills_are_the_oldest_due_within_the_budget() {
-    let today = day("2026-12-04");
-    type Case<'a> = (&'a str, Vec<Candidate<'a>>, DrillPolicy, &'a [&'a str]);
-    let cases: Vec<Case<'_>> = vec![
-        (
-            "off",
-            vec![candidate("a", true, None, false)],
-            policy(None, 5),
-            &[],
-        ),
-        (
-            "never drilled goes first, then the oldest",
-            vec![
-                candidate("a", true, Some(9.0), false),
-                candidate("b", true, None, false),
-                candidate("c", true, Some(20.0), false),
-            ],
-            policy(Some(7), 2),
-            &["b", "c"],
-        ),
-        (
-            "not due yet",
-            vec![candidate("a", true, Some(3.0), false)],
-            policy(Some(7), 2),
-            &[],
-        ),
-        (
-            "due to the day",
-            vec![candidate("a", true, Some(7.0), false)],
-            policy(Some(7), 2),
-            &["a"],
-        ),
-        (
-            "not exported yet",
-            vec![candidate("a", false, None, false)],
-            policy(Some(1), 2),
-            &[],
-        ),
-        (
-            "a drill under way counts against the night and is not started again",
-            vec![
-                candidate("a", true, None, true),
-                candidate("b", true, None, false),
-            ],
-            policy(Some(1), 1),
-            &[],
-        ),
-        (
-            "drilled today counts against the night",
-            vec![
-                candidate("a", true, Some(0.1), false),
-                candidate("b", true, None, false),
-                candidate("c", true, None, false),
-            ],
-            policy(Some(1), 2),
-            &["b"],
-        ),
-        (
-            "ties by name",
-            vec![
-                candidate("z", true, None, false),
-                candidate("m", true, None, false),
-            ],
-            policy(Some(1), 1),
-            &["m"],
-        ),
-    ];
-    for (label, candidates, policy, expected) in cases {
-        assert_eq!(
-            names(chosen(&candidates, &policy, today)),
-            expected,
-            "{label}"
-        );
-    }
-    let on_demand = DrillPolicy {
-        on_demand: true,
-        ..policy(None, 1)
-    };
-    let candidates = [
-        candidate("a", true, Some(1.0), false),
-        candidate("b", true, Some(0.1), false),
-        candidate("c", true, None, false),
-        candidate("d", false, None, false),
-    ];
-    assert_eq!(names(chosen(&candidates, &on_demand, today)), ["a", "c"]);
 }
 
 fn instance(state: &str, started_min_ago: f64, checks: Option<(&str, &str)>) -> DrillInstance {
@@ -418,17 +333,19 @@ fn tokens_and_types() {
     );
     assert_eq!(client_token(&"x".repeat(100), at(NOW)).len(), 64);
     let types: Vec<String> = [
-        Some(0.5),
-        Some(1.0),
-        Some(2.0),
-        Some(4.0),
-        Some(8.0),
-        Some(16.0),
-        Some(32.0),
-        None,
+        (Some(512), Some(true)),
+        (Some(1024), Some(true)),
+        (Some(2048), Some(true)),
+        (Some(4096), Some(true)),
+        (Some(8192), Some(true)),
+        (Some(16384), Some(true)),
+        (Some(32768), Some(true)),
+        (None, Some(true)),
+        (Some(2048), Some(false)),
+        (Some(2048), None),
     ]
     .into_iter()
-    .map(instance_type)
+    .map(|(ram, ena)| instance_type(ram, ena))
     .collect();
     assert_eq!(
         types,
@@ -440,7 +357,9 @@ fn tokens_and_types() {
             "t3.large",
             "t3.xlarge",
             "t3.2xlarge",
-            "t3.micro"
+            "t3.micro",
+            "t2.small",
+            "t2.small"
         ]
     );
 }
