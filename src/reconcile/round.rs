@@ -232,7 +232,10 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
     };
     let mut output = report::output(echo, reports, reach, regions);
     if output.status != Status::InProgress && !plan.dry_run {
-        output.cost = cost(api, ec2, plan).await;
+        output.cost = cost(api, ec2, plan).await.map(|mut cost| {
+            cost.restore_test_usd = cost::drills_usd(&output.targets);
+            cost
+        });
     }
     let s = &output.summary;
     tracing::info!(

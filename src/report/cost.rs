@@ -42,6 +42,20 @@ pub struct Cost {
     pub estimated_monthly_usd: f64,
     #[serde(rename = "pricePerGiBMonth")]
     pub price_per_gib_month: Prices,
+    /// USD, tonight's restore drills (their instance-hours and volumes, `estimatedUsd` each).
+    /// Absent when none ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_test_usd: Option<f64>,
+}
+
+/// The cost of tonight's drills, as the targets report them.
+pub fn drills_usd(targets: &[crate::report::TargetReport]) -> Option<f64> {
+    let each = targets
+        .iter()
+        .filter_map(|t| t.restore_test.as_ref()?.estimated_usd);
+    let mut any = false;
+    let total: f64 = each.inspect(|_| any = true).sum();
+    any.then_some((total * 10_000.0).round() / 10_000.0)
 }
 
 /// The cost of the function's EC2 snapshots (AMIs are counted through their snapshots) and of
@@ -68,6 +82,7 @@ pub fn cost(
         lightsail_copy_gib: lightsail,
         estimated_monthly_usd: (monthly * 100.0).round() / 100.0,
         price_per_gib_month: prices,
+        restore_test_usd: None,
     }
 }
 
@@ -80,6 +95,10 @@ pub fn total<'a>(costs: impl Iterator<Item = &'a Cost>) -> Option<Cost> {
             .round()
             / 100.0,
         price_per_gib_month: sum.price_per_gib_month,
+        restore_test_usd: match (sum.restore_test_usd, more.restore_test_usd) {
+            (Some(a), Some(b)) => Some(((a + b) * 10_000.0).round() / 10_000.0),
+            (a, b) => a.or(b),
+        },
     })
 }
 

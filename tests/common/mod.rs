@@ -176,6 +176,13 @@ pub const WRITES: &[&str] = &[
     "CreateTags",
     "DeregisterImage",
     "DeleteSnapshot",
+    "CreateSecurityGroup",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "RunInstances",
+    "TerminateInstances",
+    "CreateVolume",
+    "DeleteVolume",
 ];
 
 /// How the harness's SDK client is built.

@@ -62,7 +62,8 @@ impl<L: Lightsail, E: Ec2> Drills<'_, L, E> {
             } => (self.finish(subject, result.clone(), reason.clone(), ids.clone(), report)).await,
             Step::TearDown { result, ids } => {
                 let trouble = self.tear_down(ids, report).await;
-                self.torn_down(subject, result, ids, trouble, report);
+                let reason = self.reason(subject, result);
+                self.torn_down(subject, result, ids, reason, trouble, report);
             }
             Step::Done(result) => {
                 let reason = self.reason(subject, result);
@@ -201,15 +202,7 @@ impl<L: Lightsail, E: Ec2> Drills<'_, L, E> {
         acted(report, &[Ec2Action::CreateTags]);
         tracing::info!(passed = result.passed, ?reason, "restore drill finished");
         let trouble = self.tear_down(&ids, report).await;
-        let mut report_reason = reason;
-        if let Some(trouble) = trouble.filter(|_| report_reason.is_none()) {
-            report_reason = Some(trouble);
-        }
-        let step = match ids.is_empty() {
-            true => Step::Done(result),
-            false => Step::TearDown { result, ids },
-        };
-        report.restore_test = report_of(&step, subject, None, report_reason, self.plan.now);
+        self.torn_down(subject, &result, &ids, reason, trouble, report);
     }
 
     /// Terminates the instances and deletes the volumes not already going; what failed, if
@@ -241,31 +234,40 @@ impl<L: Lightsail, E: Ec2> Drills<'_, L, E> {
         trouble
     }
 
-    /// The report of a drill whose result is written and whose resources are going. Past
-    /// [`SWEEP_GRACE`] after the result, a teardown that still fails FAILS the drill (the
-    /// rounds and the sweep keep trying to end what is left).
+    /// The report of a drill whose result is written and whose resources are going (`ids`;
+    /// none left: done). Past [`SWEEP_GRACE`] after the result, a teardown that still fails
+    /// FAILS the drill, with both reasons (the rounds and the sweep keep trying to end what
+    /// is left).
     fn torn_down(
         &self,
         subject: &Subject<'_>,
         result: &DrillResult,
         ids: &[String],
+        reason: Option<String>,
         trouble: Option<String>,
         report: &mut TargetReport,
     ) {
         let now = self.plan.now;
-        let late = now.since(result.finished_at) > SWEEP_GRACE;
-        let step = Step::TearDown {
-            result: result.clone(),
-            ids: ids.to_vec(),
+        let step = match ids.is_empty() {
+            true => Step::Done(result.clone()),
+            false => Step::TearDown {
+                result: result.clone(),
+                ids: ids.to_vec(),
+            },
         };
-        let mut shown = report_of(&step, subject, None, trouble.clone(), now);
-        if let (true, Some(shown), Some(trouble)) = (late, shown.as_mut(), trouble) {
+        let late = now.since(result.finished_at) > SWEEP_GRACE;
+        let shown_reason = match (&reason, &trouble) {
+            (Some(reason), Some(trouble)) => Some(format!("{reason}; teardown: {trouble}")),
+            (None, Some(trouble)) => Some(format!("teardown: {trouble}")),
+            (reason, None) => reason.clone(),
+        };
+        let mut shown = report_of(&step, subject, None, shown_reason, now);
+        if let (true, Some(shown), Some(_)) = (late, shown.as_mut(), &trouble) {
             shown.state = DrillState::Failed;
             shown.step = None;
-            shown.reason = Some(format!(
-                "not torn down {} after the drill ended: {trouble}",
-                crate::model::time::human_duration(now.since(result.finished_at))
-            ));
+            let ago = crate::model::time::human_duration(now.since(result.finished_at));
+            let why = shown.reason.take().unwrap_or_default();
+            shown.reason = Some(format!("not torn down {ago} after the drill ended: {why}"));
         }
         report.restore_test = shown;
     }

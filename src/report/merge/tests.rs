@@ -34,6 +34,7 @@ fn gib(ec2: i64) -> Cost {
         lightsail_copy_gib: 0,
         estimated_monthly_usd: ec2 as f64 * 0.05,
         price_per_gib_month: Prices::default(),
+        restore_test_usd: None,
     }
 }
 
