@@ -10,6 +10,7 @@ import json
 import sys
 
 import cases_ec2
+import cases_ec2_drill
 import cases_query
 import moto_check
 import validate
@@ -373,6 +374,7 @@ def main():
         c.envelope = "both"
         coverage(c)
         cases_ec2.every_case(c)
+        cases_ec2_drill.every_case(c)
         cases_query.every_case(c, args.moto)
         c.envelope = "moto"
         moto_check.run(c, args.moto)

@@ -44,6 +44,16 @@ def snapshots(items):
             f"<snapshotSet>{items}</snapshotSet></DescribeSnapshotsResponse>")
 
 
+def statuses(summary):
+    checks = (f"<status>{summary}</status><details><item><name>reachability</name>"
+              "<status>initializing</status></item></details>")
+    return (f"<DescribeInstanceStatusResponse {NS}><requestId>r-1</requestId><instanceStatusSet><item>"
+            "<instanceId>i-0123456789abcdef0</instanceId><availabilityZone>us-east-1a</availabilityZone>"
+            "<eventsSet/><instanceState><code>16</code><name>running</name></instanceState>"
+            f"<systemStatus>{checks}</systemStatus><instanceStatus>{checks}</instanceStatus>"
+            "</item></instanceStatusSet></DescribeInstanceStatusResponse>")
+
+
 def error(code, status=400):
     body = (f"<Response><Errors><Error><Code>{code}</Code><Message>m</Message></Error></Errors>"
             "<RequestID>r-1</RequestID></Response>")
@@ -67,6 +77,11 @@ class AcceptsConformantBodies(unittest.TestCase):
         self.assertEqual(error("InvalidSnapshot.InUse"), [])
         self.assertEqual(error("RequestLimitExceeded", 503), [])
         self.assertEqual(error("UnauthorizedOperation", 403), [])
+        self.assertEqual(error("InsufficientInstanceCapacity", 500), [])
+        self.assertEqual(error("InvalidInstanceID.NotFound"), [])
+
+    def test_instance_status(self):
+        self.assertEqual(v.check_success(MODEL, "DescribeInstanceStatus", statuses("initializing")), [])
 
 
 class CatchesDeviations(unittest.TestCase):
@@ -95,6 +110,10 @@ class CatchesDeviations(unittest.TestCase):
         bad = SNAPSHOT.replace("2026-11-22T06:40:00.000Z", "1795329600")
         self.assertCaught(v.check_success(MODEL, "DescribeSnapshots", snapshots(bad)), "not an ISO 8601")
 
+    def test_status_check_values(self):
+        problems = v.check_success(MODEL, "DescribeInstanceStatus", statuses("insufficientData"))
+        self.assertCaught(problems, "not a value of enum")
+
     def test_structure_problems(self):
         self.assertCaught(v.check_success(MODEL, "DescribeImages", images(IMAGE + "<item>text</item>")),
                           "unexpected text")
@@ -120,6 +139,7 @@ class CatchesDeviations(unittest.TestCase):
         self.assertCaught(error("UnauthorizedOperation", 400), "expected 403")
         self.assertCaught(error("InvalidSnapshot.InUse", 500), "expected 400")
         self.assertCaught(error("SnapshotInUse"), "not a documented EC2 error code")
+        self.assertCaught(error("InsufficientInstanceCapacity", 400), "expected 500")
         self.assertCaught(v.check_error(400, "<Errors><Error><Code>x</Code></Error></Errors>"), "root element")
         body = "<Response><Errors><Error><Code>InternalError</Code></Error></Errors></Response>"
         problems = v.check_error(500, body)

@@ -44,6 +44,27 @@ ERROR_STATUS = {
     "InvalidSnapshotID.Malformed": 400,
     "InvalidSnapshot.InUse": 400,
     "TagLimitExceeded": 400,
+    # The restore drill's (instances, volumes, security groups). Capacity is a server error.
+    "InsufficientInstanceCapacity": 500,
+    "Unsupported": 400,
+    "IdempotentParameterMismatch": 400,
+    "IncorrectState": 400,
+    "VolumeInUse": 400,
+    "VPCIdNotSpecified": 400,
+    "InvalidParameter": 400,
+    "InvalidInstanceID.NotFound": 400,
+    "InvalidInstanceID.Malformed": 400,
+    "InvalidSubnetID.NotFound": 400,
+    "InvalidSubnetID.Malformed": 400,
+    "InvalidGroup.NotFound": 400,
+    "InvalidGroup.Duplicate": 400,
+    "InvalidGroupId.Malformed": 400,
+    "InvalidVpcID.NotFound": 400,
+    "InvalidPermission.NotFound": 400,
+    "InvalidSecurityGroupRuleId.NotFound": 400,
+    "InvalidVolume.NotFound": 400,
+    "InvalidVolumeID.Malformed": 400,
+    "InvalidZone.NotFound": 400,
 }
 
 
