@@ -46,6 +46,10 @@ pub fn guesses(facts: &Facts) -> Vec<Guess> {
         auto_snapshot_order(facts),
         tag_value_when_key_only(facts),
         not_read_only("deregisteredImage", "only a DescribeImages of an AMI deregistered moments ago shows it"),
+        not_read_only("launchCapacity", "only a RunInstances shows whether capacity is refused first (a drill's output: the launch retried)"),
+        not_read_only("instanceStatusWhileBooting", "only the status checks of an instance that is booting show it"),
+        not_read_only("terminatedInstanceLookup", "only a DescribeInstances by id of an instance terminated moments ago shows it"),
+        not_read_only("newInstanceVisibility", "only a DescribeInstances by id right after a RunInstances shows it"),
     ]
 }
 
