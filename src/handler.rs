@@ -280,6 +280,7 @@ async fn list(app: &App, config: &Config, request: Request) -> Result<FanOut, Er
     let batch_input = BatchInput {
         restore_date: request.restore_date.clone(),
         dry_run: request.dry_run,
+        restore_test: request.restore_test,
     };
     let jobs = app.jobs(config, layout, &request)?;
     list_items(jobs, batch_input).await
@@ -302,6 +303,7 @@ async fn round(
     let echo = Echo {
         restore_date: request.restore_date.clone(),
         dry_run: request.echo_dry_run(config.dry_run),
+        restore_test: request.restore_test,
         next_check_seconds: config.next_check_seconds,
     };
     let jobs = app.jobs(config, layout, &request)?;

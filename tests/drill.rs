@@ -313,3 +313,34 @@ async fn a_crash_at_every_write_of_a_drilled_night_converges_with_nothing_left()
     }
     println!("FIGURES drill crashes: {crashes} crash points over {writes} writes, nothing left");
 }
+
+#[tokio::test]
+async fn on_demand_every_exported_target_is_drilled_and_the_flag_is_carried() {
+    let mut config = config(30);
+    config.restore_test.every_days = None;
+    config.restore_test.max_per_night = 1;
+    let h = Harness::new(WORLD, config).await;
+    let run = h.run_retrying(json!({"restoreTest": true}), 150).await;
+    let out = run.last();
+    assert_eq!(out.status, Status::Succeeded, "{out:#?}");
+    assert_eq!(out.restore_test, Some(true));
+    let drills = out.summary.restore_tests.expect("restoreTests");
+    assert_eq!(
+        drills.passed, 2,
+        "on demand: every target, whatever the nightly budget"
+    );
+    nothing_left(&h);
+    // Without it, and drills off, nothing is drilled.
+    let plain = Harness::new(WORLD, {
+        let mut off = Config {
+            target_tag: TagFilter::parse("export=nightly").ok(),
+            ..Config::default()
+        };
+        off.restore_test.every_days = None;
+        off
+    })
+    .await;
+    let out = plain.run_retrying(json!({}), 150).await.last().clone();
+    assert_eq!(out.summary.restore_tests, None);
+    assert!(plain.emulator.ec2_instances().is_empty());
+}

@@ -366,7 +366,11 @@ fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_w
 #[tokio::test]
 async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
     use lightsail_export::ec2::Ec2;
-    let h = Harness::new(WORLD, Config::default()).await;
+    // An AMI of the function's, for the restore drill's launch.
+    let world = format!(
+        "{WORLD}\nec2Images:\n  - {{ imageId: ami-0000000000000000a, name: export, tags: {{ \"lightsail-export:managed\": \"true\" }} }}\n"
+    );
+    let h = Harness::new(&world, Config::default()).await;
     let ec2 = h.app.ec2();
     let before: std::collections::BTreeMap<String, u64> = h.emulator.call_counts();
     ec2.describe_image("ami-00000000000000001").await.unwrap();
@@ -377,6 +381,60 @@ async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
     ec2.create_tags(&[], &[]).await.ok();
     ec2.deregister_image("ami-00000000000000001").await.unwrap();
     ec2.delete_snapshot("snap-00000000000000001").await.unwrap();
+    // The restore drill's calls (their outcome does not matter here, only that each is sent).
+    let subnet = ec2
+        .drill_subnet(None)
+        .await
+        .unwrap()
+        .expect("a default subnet");
+    let group = ec2
+        .find_group(&subnet.vpc_id, "lsx-security-test")
+        .await
+        .unwrap();
+    assert!(group.is_none());
+    let tags = [("lightsail-export:managed".to_string(), "true".to_string())];
+    let id = (ec2.create_group(&subnet.vpc_id, "lsx-security-test", "test", &tags))
+        .await
+        .unwrap();
+    let group = ec2
+        .find_group(&subnet.vpc_id, "lsx-security-test")
+        .await
+        .unwrap();
+    let mut group = group.expect("made");
+    group.ingress = group.egress.clone();
+    assert_eq!(group.id, id);
+    ec2.revoke_all(&group).await.ok();
+    ec2.drill_image("ami-00000000000000001").await.ok();
+    let launch = lightsail_export::model::drill::Launch {
+        image_id: "ami-0000000000000000a".into(),
+        instance_type: "t2.micro".into(),
+        subnet_id: subnet.id.clone(),
+        group_id: id,
+        devices: Vec::new(),
+        tags: vec![
+            tags[0].clone(),
+            (
+                "lightsail-export:restore-test-of".into(),
+                "ami-0000000000000000a".into(),
+            ),
+        ],
+        client_token: "lsx-security-test".into(),
+    };
+    ec2.run_instance(&launch).await.unwrap();
+    h.emulator.advance(60.0);
+    let drills = ec2.list_drills().await.unwrap();
+    assert_eq!(drills.instances.len(), 1, "{drills:?}");
+    ec2.terminate(&["i-00000000000000001".to_string()])
+        .await
+        .ok();
+    let volume = lightsail_export::model::drill::VolumeLaunch {
+        snapshot_id: "snap-00000000000000001".into(),
+        availability_zone: subnet.availability_zone.clone(),
+        tags: tags.to_vec(),
+        client_token: "lsx-security-test-volume".into(),
+    };
+    ec2.create_volume(&volume).await.ok();
+    ec2.delete_volume("vol-00000000000000001").await.ok();
     let received: std::collections::BTreeSet<String> = h
         .emulator
         .call_counts()

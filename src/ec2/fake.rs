@@ -5,16 +5,20 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::Ec2;
+
+mod drill;
+
 use crate::error::ApiError;
 use crate::fake::Script;
 use crate::model::drill::{DrillImage, DrillWorld, Launch, SecurityGroup, Subnet, VolumeLaunch};
 use crate::model::{ArtifactKind, Ec2Artifact};
+pub use drill::DrillSide;
 
 #[derive(Debug, Default)]
 pub struct FakeEc2World {
     pub artifacts: BTreeMap<String, Ec2Artifact>,
     /// The restore drill's side of the world (`fake_drill`).
-    pub drill: super::fake_drill::DrillSide,
+    pub drill: DrillSide,
     /// Every call (the ids it was about), and the failures scripted for the next ones.
     pub script: Script,
 }

@@ -11,8 +11,6 @@ mod drill;
 mod drill_convert;
 #[cfg(test)]
 pub(crate) mod fake;
-#[cfg(test)]
-pub(crate) mod fake_drill;
 
 use std::future::Future;
 

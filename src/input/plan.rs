@@ -195,7 +195,10 @@ impl Plan {
             ec2_tags: config.ec2_tags.clone(),
             ec2_policy: config.ec2_policy,
             prices: config.prices,
-            drill: config.restore_test.clone(),
+            drill: DrillPolicy {
+                on_demand: request.restore_test == Some(true),
+                ..config.restore_test.clone()
+            },
             now,
         })
     }

@@ -94,6 +94,9 @@ pub struct Request {
     pub regions: Option<Vec<RegionRequest>>,
     pub restore_date: Option<String>,
     pub dry_run: Option<bool>,
+    /// `restoreTest`: drill every exported target of the run tonight (`RESTORE_TEST_*` say
+    /// how).
+    pub restore_test: Option<bool>,
     /// Set when the event was a previous output: its targets, in order.
     pub previous: Option<Vec<PreviousTarget>>,
     /// Regions that failed as a whole earlier in the run (a previous output's `regionErrors`):
@@ -159,6 +162,7 @@ struct PlainRequest {
     regions: Option<Vec<RegionRequest>>,
     restore_date: Option<String>,
     dry_run: Option<bool>,
+    restore_test: Option<bool>,
     #[serde(default)]
     fan_out: bool,
     #[serde(default)]
@@ -178,6 +182,8 @@ struct PreviousOutput {
     restore_date: Option<String>,
     #[serde(default)]
     dry_run: Option<bool>,
+    #[serde(default)]
+    restore_test: Option<bool>,
     /// A run over several regions: the regions covered, so that a region whose targets are all
     /// gone from `targets` (none matched its tag) still shows.
     #[serde(default)]
@@ -257,6 +263,7 @@ impl Invocation {
             || plain.regions.is_some()
             || plain.restore_date.is_some()
             || plain.dry_run.is_some()
+            || plain.restore_test.is_some()
             || plain.fan_out
             || plain.doctor;
         if plain.aggregate.is_some() && selects {
@@ -279,6 +286,7 @@ impl Invocation {
         let rounds_only = plain.regions.is_some()
             || plain.restore_date.is_some()
             || plain.dry_run.is_some()
+            || plain.restore_test.is_some()
             || plain.fan_out;
         if plain.doctor && rounds_only {
             return Err(Error::InvalidInput(
@@ -294,6 +302,7 @@ impl Invocation {
             regions: plain.regions,
             restore_date: plain.restore_date,
             dry_run: plain.dry_run,
+            restore_test: plain.restore_test,
             previous: None,
             region_errors: Vec::new(),
         };
@@ -321,6 +330,7 @@ impl Request {
             ),
             restore_date: input.restore_date,
             dry_run: input.dry_run,
+            restore_test: input.restore_test,
             ..Request::default()
         })
     }
@@ -343,6 +353,7 @@ impl Request {
             ),
             restore_date: previous.restore_date,
             dry_run: previous.dry_run,
+            restore_test: previous.restore_test,
             previous: Some(previous.targets),
             regions,
             region_errors: previous.region_errors,

@@ -192,7 +192,7 @@ fn first_event(options: &RunOptions) -> Value {
 pub async fn run(options: RunOptions) -> Result<Output, String> {
     let config = config(&options.endpoint, &options.targets, &options.tag)?;
     let connection = Connection::open(&options.endpoint, options.quiet).await?;
-    let mut app = App::new(&connection.sdk, Ok(config));
+    let mut app = App::new(&connection.sdk, Ok(config.clone()));
     if let Some(emulator) = &connection.emulator {
         app = app.with_clock(Clock::from_fn(emulator.clock()));
     }
@@ -207,7 +207,17 @@ pub async fn run(options: RunOptions) -> Result<Output, String> {
         if night > 1 {
             connection.next_night(options.quiet);
         }
-        let output = night_of_rounds(&options, &connection, &app, &mut progress).await?;
+        let drills = demo_drills(&config, connection.emulator.is_some(), night == nights);
+        let output = match drills {
+            Some(config) => {
+                let mut drilling = App::new(&connection.sdk, Ok(config));
+                if let Some(emulator) = &connection.emulator {
+                    drilling = drilling.with_clock(Clock::from_fn(emulator.clock()));
+                }
+                night_of_rounds(&options, &connection, &drilling, &mut progress).await?
+            }
+            None => night_of_rounds(&options, &connection, &app, &mut progress).await?,
+        };
         let failed = output.status == Status::Failed;
         last = Some(output);
         if failed || options.dry_run {
@@ -215,6 +225,19 @@ pub async fn run(options: RunOptions) -> Result<Output, String> {
         }
     }
     last.ok_or_else(|| "no round ran".to_string())
+}
+
+/// On the embedded emulator's last night, unless `RESTORE_TEST_*` configure drills: restore
+/// drills of two targets (round-robin by name: the demo world's disk and one instance), so that
+/// a person sees a drill boot, pass and be torn down.
+fn demo_drills(config: &Config, emulator: bool, last_night: bool) -> Option<Config> {
+    let wanted = emulator && last_night && !config.restore_test.enabled();
+    wanted.then(|| {
+        let mut drills = config.clone();
+        drills.restore_test.every_days = Some(1);
+        drills.restore_test.max_per_night = 2;
+        drills
+    })
 }
 
 /// Nights `cargo local run --emulator` runs by default: the third retires the first one's

@@ -52,7 +52,34 @@ fn detail(target: &TargetReport) -> String {
     if let Some(error) = &target.error {
         detail.push(format!("{:?}: {}", error.kind, error.message));
     }
+    if let Some(drill) = &target.restore_test {
+        detail.push(drill_detail(drill));
+    } else if let Some(last) = &target.last_restore_test {
+        detail.push(format!(
+            "last restore test {} {}",
+            last.state.as_str(),
+            last.finished_at
+        ));
+    }
     detail.join("  ")
+}
+
+/// A restore drill, in a few words: its state and step, what it booted, how long it took.
+fn drill_detail(drill: &crate::report::drill::RestoreTestReport) -> String {
+    let mut words = vec![format!("restore test {}", drill.state.as_str())];
+    words.extend(drill.step.clone());
+    words.extend(drill.id.clone());
+    words.extend(drill.instance_type.clone());
+    if let Some(boot) = drill.boot_seconds {
+        words.push(format!("booted in {boot} s"));
+    }
+    if let Some(usd) = drill.estimated_usd {
+        words.push(format!("~${usd:.4}"));
+    }
+    if let Some(reason) = &drill.reason {
+        words.push(format!("({reason})"));
+    }
+    words.join(" ")
 }
 
 fn progress_line(round: u32, target: &TargetReport) -> String {
@@ -146,7 +173,9 @@ impl Progress {
                         target.phase.as_str(),
                         detail(target)
                     ));
-                    if !target.phase.in_progress() {
+                    let drilling = (target.restore_test.as_ref())
+                        .is_some_and(|d| d.state == crate::model::drill::DrillState::Running);
+                    if !target.phase.in_progress() && !drilling {
                         bar.finish();
                     }
                 }

@@ -206,8 +206,9 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
         false => Reach::Every,
     };
     let mut reports: Vec<TargetReport> = results.into_iter().map(|(report, _)| report).collect();
-    match (&artifacts, &drills) {
-        (Some(artifacts), Some(world)) if reach == Reach::Every => {
+    let drill_world = (artifacts.as_deref()).zip(drills.as_ref());
+    match drill_world.filter(|_| reach == Reach::Every) {
+        Some((artifacts, world)) => {
             let pass = Drills {
                 api,
                 ec2,
@@ -219,8 +220,21 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
             pass.run(&targets, &mut reports).await;
         }
         // Not this round: what the previous round reported of a drill stands.
-        _ => carry_drills(&targets, &mut reports),
+        None => carry_drills(&targets, &mut reports),
     }
+    let output = assemble(api, ec2, plan, reports, reach).await;
+    log_round(&output);
+    Ok(output)
+}
+
+/// The round's output, with the cost when the run ends.
+async fn assemble<L: Lightsail, E: Ec2>(
+    api: &L,
+    ec2: &E,
+    plan: &Plan,
+    reports: Vec<TargetReport>,
+    reach: Reach,
+) -> Output {
     let regions = Regions {
         region: api.region(),
         source_region: api.source_region().to_string(),
@@ -228,6 +242,7 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
     let echo = Echo {
         restore_date: plan.restore_date.map(|d| d.to_string()),
         dry_run: plan.echo_dry_run,
+        restore_test: plan.drill.on_demand.then_some(true),
         next_check_seconds: plan.next_check_seconds,
     };
     let mut output = report::output(echo, reports, reach, regions);
@@ -237,6 +252,10 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
             cost
         });
     }
+    output
+}
+
+fn log_round(output: &Output) {
     let s = &output.summary;
     tracing::info!(
         status = ?output.status,
@@ -246,7 +265,6 @@ pub async fn run_targets<L: Lightsail, E: Ec2>(
         failed = s.failed,
         "round done"
     );
-    Ok(output)
 }
 
 /// What the function's copies and exports hold, at the end of a run: the final output's

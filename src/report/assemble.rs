@@ -39,6 +39,7 @@ pub fn output(echo: Echo, reports: Vec<TargetReport>, reach: Reach, regions: Reg
         targets: reports,
         restore_date: echo.restore_date,
         dry_run: echo.dry_run,
+        restore_test: echo.restore_test,
         region: cross_region.then(|| regions.region.clone()),
         source_region: cross_region.then_some(regions.source_region),
         cost: None,
@@ -59,6 +60,7 @@ mod tests {
         Echo {
             restore_date: None,
             dry_run: None,
+            restore_test: None,
             next_check_seconds: 300,
         }
     }

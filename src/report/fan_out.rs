@@ -21,6 +21,8 @@ pub struct Item {
 pub struct BatchInput {
     pub restore_date: Option<String>,
     pub dry_run: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_test: Option<bool>,
 }
 
 /// The fan-out's listing: `{"fanOut": true}`'s answer.
@@ -61,6 +63,7 @@ mod tests {
             batch_input: BatchInput {
                 restore_date: None,
                 dry_run: Some(true),
+                restore_test: None,
             },
             items_by_region: BTreeMap::new(),
             region_errors: Vec::new(),

@@ -50,6 +50,8 @@ pub enum RegionRound {
 pub struct Echo {
     pub restore_date: Option<String>,
     pub dry_run: Option<bool>,
+    /// `restoreTest`, echoed when the request asked for drills.
+    pub restore_test: Option<bool>,
     /// The wait suggested while in progress, when no region suggested one.
     pub next_check_seconds: u64,
 }
@@ -142,6 +144,7 @@ fn finish(parts: Finish) -> Output {
         targets: parts.targets,
         restore_date: parts.echo.restore_date,
         dry_run: parts.echo.dry_run,
+        restore_test: parts.echo.restore_test,
         region: None,
         source_region: None,
         cost,
@@ -250,6 +253,7 @@ pub fn aggregate(results: Vec<Value>, listing_errors: Vec<RegionError>) -> Outpu
                 }
                 echo.restore_date = echo.restore_date.or(output.restore_date);
                 echo.dry_run = echo.dry_run.or(output.dry_run);
+                echo.restore_test = echo.restore_test.or(output.restore_test);
                 omitted += output.targets_omitted.unwrap_or(0);
                 errors.extend(output.region_errors);
                 targets.extend(output.targets);

@@ -34,6 +34,22 @@ pub fn emf(output: &Output, namespace: &str, now: Timestamp) -> Value {
             ("LightsailCopyGiB", "Gigabytes"),
         ]);
     }
+    // Tonight's drills, once, in the run's final round (a FAILED one is reported by every
+    // round after it ends; counting it once keeps the alarm's sum honest).
+    let drills =
+        (output.summary.restore_tests).filter(|_| output.status != super::Status::InProgress);
+    let boot = (output.targets.iter())
+        .filter_map(|t| t.restore_test.as_ref()?.boot_seconds)
+        .max();
+    if drills.is_some() {
+        names.extend([
+            ("RestoreTestsPassed", "Count"),
+            ("RestoreTestsFailed", "Count"),
+        ]);
+        if boot.is_some() {
+            names.push(("RestoreTestBootSeconds", "Seconds"));
+        }
+    }
     let metrics: Vec<Value> = names
         .iter()
         .map(|(n, u)| json!({"Name": n, "Unit": u}))
@@ -55,6 +71,13 @@ pub fn emf(output: &Output, namespace: &str, now: Timestamp) -> Value {
     if let (Some(cost), Value::Object(members)) = (&output.cost, &mut doc) {
         members.insert("Ec2SnapshotGiB".into(), json!(cost.ec2_snapshot_gib));
         members.insert("LightsailCopyGiB".into(), json!(cost.lightsail_copy_gib));
+    }
+    if let (Some(drills), Value::Object(members)) = (drills, &mut doc) {
+        members.insert("RestoreTestsPassed".into(), json!(drills.passed));
+        members.insert("RestoreTestsFailed".into(), json!(drills.failed));
+        if let Some(boot) = boot {
+            members.insert("RestoreTestBootSeconds".into(), json!(boot));
+        }
     }
     doc
 }
@@ -84,6 +107,7 @@ mod tests {
             targets,
             restore_date: None,
             dry_run: None,
+            restore_test: None,
             region: None,
             source_region: None,
             cost: None,
@@ -117,7 +141,75 @@ mod tests {
             doc.get("Ec2SnapshotGiB").is_none(),
             "no cost: no storage metrics"
         );
+        assert!(
+            doc.get("RestoreTestsFailed").is_none(),
+            "no drill: no drill metrics"
+        );
         assert_eq!(doc["OldestCopyAgeSeconds"], 600.0);
         assert_eq!(doc["OldestExportAgeSeconds"], 1_200.0);
+    }
+
+    #[test]
+    fn the_final_round_counts_tonight_s_drills_once() {
+        use crate::model::drill::DrillState;
+        use crate::report::drill::RestoreTestReport;
+        let drill = |state, boot| RestoreTestReport {
+            state,
+            step: None,
+            started_at: None,
+            finished_at: None,
+            boot_seconds: boot,
+            instance_type: None,
+            reason: None,
+            id: None,
+            artifact: "ami-1".into(),
+            estimated_usd: None,
+        };
+        let mut targets = vec![TargetReport::new("a"), TargetReport::new("b")];
+        for (target, (state, boot)) in targets
+            .iter_mut()
+            .zip([(DrillState::Passed, Some(84)), (DrillState::Failed, None)])
+        {
+            target.phase = Phase::Exported;
+            target.restore_test = Some(drill(state, boot));
+        }
+        let summary = summarise(&targets);
+        let mut output = Output {
+            status: status(&summary),
+            next_check_seconds: 0,
+            summary,
+            targets,
+            restore_date: None,
+            dry_run: None,
+            restore_test: None,
+            region: None,
+            source_region: None,
+            cost: None,
+            summary_by_region: Default::default(),
+            region_errors: Vec::new(),
+            targets_omitted: None,
+            failed_items: None,
+        };
+        assert_eq!(output.status, crate::report::Status::Failed);
+        let doc = emf(
+            &output,
+            "LightsailExport",
+            Timestamp::from_epoch_seconds(0.0),
+        );
+        assert_eq!(
+            (
+                &doc["RestoreTestsPassed"],
+                &doc["RestoreTestsFailed"],
+                &doc["RestoreTestBootSeconds"]
+            ),
+            (&json!(1), &json!(1), &json!(84))
+        );
+        output.status = crate::report::Status::InProgress;
+        let doc = emf(
+            &output,
+            "LightsailExport",
+            Timestamp::from_epoch_seconds(0.0),
+        );
+        assert!(doc.get("RestoreTestsFailed").is_none());
     }
 }

@@ -200,6 +200,9 @@ pub struct Output {
     pub restore_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
+    /// The request's `restoreTest`: echoed so that every round of the run drills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_test: Option<bool>,
     /// Cross-region runs: where the copies and exports are made (the function's region)…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -313,6 +316,7 @@ mod tests {
             targets: with(&[Phase::Copying]),
             restore_date: None,
             dry_run: None,
+            restore_test: None,
             region: None,
             source_region: None,
             cost: None,

@@ -223,3 +223,21 @@ fn the_doctor_takes_a_selection_at_most() {
         assert_eq!(error.error_type(), "InvalidInput", "{refused}");
     }
 }
+
+#[test]
+fn restore_test_is_read_carried_and_not_for_the_doctor() {
+    let Invocation::Round(request) = Invocation::parse(json!({"restoreTest": true})).unwrap()
+    else {
+        panic!("a round");
+    };
+    assert_eq!(request.restore_test, Some(true));
+    let previous = json!({"status": "IN_PROGRESS", "targets": [], "restoreTest": true});
+    let Invocation::Round(request) = Invocation::parse(previous).unwrap() else {
+        panic!("a round");
+    };
+    assert_eq!(request.restore_test, Some(true));
+    let error = Invocation::parse(json!({"doctor": true, "restoreTest": true})).unwrap_err();
+    assert_eq!(error.error_type(), "InvalidInput");
+    let error = Invocation::parse(json!({"restoreTest": "yes"})).unwrap_err();
+    assert_eq!(error.error_type(), "InvalidInput");
+}

@@ -18,6 +18,7 @@ fn output(targets: Vec<TargetReport>, cost: Option<Cost>) -> Output {
         targets,
         restore_date: None,
         dry_run: None,
+        restore_test: None,
         region: None,
         source_region: None,
         cost,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::fake::FakeEc2;
+use super::FakeEc2;
 use crate::error::ApiError;
 use crate::model::drill::{
     DrillImage, DrillInstance, DrillVolume, DrillWorld, Launch, SecurityGroup, Subnet, VolumeLaunch,
