@@ -42,7 +42,10 @@ for t in output["targets"]:
 retired = sum(len(t.get("retired", [])) for t in output["targets"])
 assert retired > 0, "the demo's third night retires the first night's exports"
 assert output["cost"]["ec2SnapshotGiB"] > 0, output.get("cost")
-print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported, every one verified in EC2; {retired} older EC2 artifacts retired; {output['cost']['estimatedMonthlyUsd']} USD a month")
+drills = [t["restoreTest"] for t in output["targets"] if t.get("restoreTest")]
+assert sorted(d["state"] for d in drills) == ["PASSED", "PASSED"], drills
+assert output["summary"]["restoreTests"]["passed"] == 2, output["summary"]
+print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported, every one verified in EC2; {retired} older EC2 artifacts retired; {len(drills)} restore drills PASSED; {output['cost']['estimatedMonthlyUsd']} USD a month")
 PY
 
 stage "deployment: SAM template and state machine linted, arm64 build, the state machine run by moto against the function (deploy/check.sh)"; ./deploy/check.sh

@@ -71,7 +71,7 @@ fn drill_detail(drill: &crate::report::drill::RestoreTestReport) -> String {
     words.extend(drill.id.clone());
     words.extend(drill.instance_type.clone());
     if let Some(boot) = drill.boot_seconds {
-        words.push(format!("booted in {boot} s"));
+        words.push(format!("ready in {boot} s"));
     }
     if let Some(usd) = drill.estimated_usd {
         words.push(format!("~${usd:.4}"));
