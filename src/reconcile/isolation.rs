@@ -106,3 +106,76 @@ async fn isolated_group<E: Ec2>(
     }
     Ok((group.id, acted))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ec2::fake::FakeEc2;
+    use crate::model::drill::Rule;
+
+    fn everywhere() -> Rule {
+        Rule {
+            protocol: "-1".into(),
+            ipv4_ranges: vec!["0.0.0.0/0".into()],
+            ..Rule::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_group_is_made_once_and_closed_both_ways() {
+        let ec2 = FakeEc2::default();
+        let isolation = Isolation::default();
+        let subnet = isolation.subnet(&ec2, None).await.unwrap();
+        let (id, acted) = isolation.group(&ec2, &subnet).await.unwrap();
+        assert_eq!(
+            acted,
+            [
+                Ec2Action::CreateSecurityGroup,
+                Ec2Action::RevokeSecurityGroupRules
+            ]
+        );
+        let group = ec2.world().drill.groups[0].clone();
+        assert_eq!(
+            (group.id.as_str(), group.name.as_str()),
+            (id.as_str(), ISOLATED_GROUP_NAME)
+        );
+        assert!(
+            group.ingress.is_empty() && group.egress.is_empty(),
+            "{group:?}"
+        );
+        // Shared by the round: asked once.
+        isolation.group(&ec2, &subnet).await.unwrap();
+        let creates = ec2
+            .operations()
+            .iter()
+            .filter(|o| **o == "CreateSecurityGroup")
+            .count();
+        assert_eq!(creates, 1);
+    }
+
+    #[tokio::test]
+    async fn a_rule_added_since_is_revoked_and_someone_else_s_group_is_refused() {
+        let ec2 = FakeEc2::default();
+        let isolation = Isolation::default();
+        let subnet = isolation.subnet(&ec2, None).await.unwrap();
+        isolation.group(&ec2, &subnet).await.unwrap();
+        ec2.world().drill.groups[0].ingress.push(everywhere());
+        let (_, acted) = Isolation::default().group(&ec2, &subnet).await.unwrap();
+        assert_eq!(acted, [Ec2Action::RevokeSecurityGroupRules]);
+        assert!(ec2.world().drill.groups[0].ingress.is_empty());
+
+        ec2.world().drill.groups[0].tags.clear();
+        let refused = Isolation::default().group(&ec2, &subnet).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("not made by lightsail-export"),
+            "{refused}"
+        );
+
+        ec2.world().drill.subnet = None;
+        let none = Isolation::default().subnet(&ec2, None).await.unwrap_err();
+        assert!(
+            none.to_string().contains("RESTORE_TEST_SUBNET_ID"),
+            "{none}"
+        );
+    }
+}
