@@ -36,11 +36,11 @@ def client(url):
                         aws_secret_access_key="conformance-secret", config=Config(retries={"max_attempts": 1}))
 
 
-def explained_fields():
-    """The first column of every row of the README's moto table."""
+def explained_fields(heading="### Compared with moto"):
+    """The first column of every row of the README's moto table under `heading`."""
     with open(README, encoding="utf-8") as f:
         text = f.read()
-    section = text.split("### Compared with moto", 1)[-1].split("\n## ", 1)[0]
+    section = text.split(heading, 1)[-1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     return set(re.findall(r"^\| `([^`]+)` \|", section, re.M))
 
 

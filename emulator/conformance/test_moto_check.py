@@ -45,5 +45,23 @@ class Comparison(unittest.TestCase):
         self.assertNotIn("Images.Name", explained)
 
 
+class DrillComparison(unittest.TestCase):
+    def test_instance_members_and_wildcards(self):
+        import moto_drill as d
+        explained = {"Instances.RootDeviceName", "Instances.NetworkInterfaces.*", "RunInstances unknown AMI: *"}
+        self.assertTrue(d.explained_by("Reservations.Instances.RootDeviceName", explained))
+        self.assertTrue(d.explained_by("Instances.NetworkInterfaces.Attachment.Status", explained))
+        self.assertTrue(d.explained_by("RunInstances unknown AMI: Instances.ImageId", explained))
+        self.assertFalse(d.explained_by("Instances.InstanceType", explained))
+        self.assertFalse(d.explained_by("RunInstances: Error.Code", explained))
+
+    def test_the_readme_drill_table_is_read_apart(self):
+        import moto_drill as d
+        drill = m.explained_fields(d.HEADING)
+        self.assertIn("RunInstances unknown AMI: *", drill)
+        self.assertNotIn("Images.RootDeviceType", drill)
+        self.assertNotIn("RunInstances unknown AMI: *", m.explained_fields())
+
+
 if __name__ == "__main__":
     unittest.main()
