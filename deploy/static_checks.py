@@ -102,6 +102,34 @@ def ec2_operations() -> set[str]:
     return set(re.findall(r'"([A-Za-z]+)"', block.group(1)))
 
 
+# What each EC2 write may be granted on: (resource kinds, the tag condition it needs), one of them
+# per statement. "managed": aws:ResourceTag/lightsail-export:managed = true (the function's own);
+# "request": aws:RequestTag/lightsail-export:managed = true (what it makes carries the tag); None:
+# unconditioned beyond the region. The restore drill's rows: docs/evidence.md, "Restore drill".
+EC2_WRITES = {
+    "DeregisterImage": [({"image", "snapshot"}, "managed")],
+    "DeleteSnapshot": [({"image", "snapshot"}, "managed")],
+    "CreateTags": [({"image", "snapshot"}, None), ({"instance", "volume", "security-group"}, "create")],
+    "CreateSecurityGroup": [({"security-group"}, "request"), ({"vpc"}, None)],
+    "RunInstances": [({"instance", "volume"}, "request"), ({"image", "snapshot", "security-group"}, "managed"),
+                     ({"subnet", "network-interface"}, None)],
+    "CreateVolume": [({"instance", "volume"}, "request"), ({"image", "snapshot", "security-group"}, "managed")],
+    "RevokeSecurityGroupIngress": [({"security-group", "instance", "volume"}, "managed")],
+    "RevokeSecurityGroupEgress": [({"security-group", "instance", "volume"}, "managed")],
+    "TerminateInstances": [({"security-group", "instance", "volume"}, "managed")],
+    "DeleteVolume": [({"security-group", "instance", "volume"}, "managed")],
+}
+
+
+def resource_kinds(statement: dict) -> set[str]:
+    kinds = set()
+    for resource in statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]:
+        assert isinstance(resource, dict) and "Fn::Sub" in resource, f"resource {resource!r} is not an ARN"
+        arn = resource["Fn::Sub"][0]
+        kinds.add(arn.split(":ec2:${Where}:", 1)[1].split("/", 1)[0].rsplit(":", 1)[-1])
+    return kinds
+
+
 def check_ec2_iam(tpl: dict) -> str:
     statements = tpl["Resources"]["ReconcileFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     granted = set()
@@ -109,16 +137,31 @@ def check_ec2_iam(tpl: dict) -> str:
         listed = statement["Action"]
         actions = [a.split(":", 1)[1] for a in ([listed] if isinstance(listed, str) else listed) if a.startswith("ec2:")]
         granted.update(actions)
+        equals = statement.get("Condition", {}).get("StringEquals", {})
         for action in actions:
             assert "*" not in action, f"wildcard action ec2:{action}"
-            if action in ("DeregisterImage", "DeleteSnapshot"):
-                condition = statement.get("Condition", {}).get("StringEquals", {})
-                assert condition.get("aws:ResourceTag/lightsail-export:managed") == "true", f"ec2:{action} without the managed-tag condition"
-            if action == "CreateTags":
-                assert statement["Resource"] != "*", "ec2:CreateTags on every resource"
+            assert "aws:RequestedRegion" in equals, f"ec2:{action} without the region condition"
+            if action.startswith("Describe"):
+                assert statement["Resource"] == "*", f"ec2:{action} takes no resource-level permission"
+                continue
+            assert action in EC2_WRITES, f"ec2:{action} has no rule in static_checks.EC2_WRITES"
+            kinds = resource_kinds(statement)
+            tags = {
+                "managed": equals.get("aws:ResourceTag/lightsail-export:managed") == "true",
+                "request": equals.get("aws:RequestTag/lightsail-export:managed") == "true",
+                "create": equals.get("aws:RequestTag/lightsail-export:managed") == "true"
+                and set(equals.get("ec2:CreateAction", [])) == {"RunInstances", "CreateVolume", "CreateSecurityGroup"},
+                None: True,
+            }
+            assert any(kinds == allowed and tags[needs] for allowed, needs in EC2_WRITES[action]), (
+                f"ec2:{action} on {sorted(kinds)} with {equals} is beyond what it may be granted on"
+            )
     called = ec2_operations()
     assert granted == called, f"ec2 actions granted {sorted(granted)} != ec2::OPERATIONS {sorted(called)}"
-    return f"{len(called)} EC2 operations in ec2::OPERATIONS, all allowed; retirement only of managed-tagged artifacts"
+    return (
+        f"{len(called)} EC2 operations in ec2::OPERATIONS, all allowed; retirement and drill teardown only of "
+        "managed-tagged resources, drill launches only tagged and from the function's own artifacts"
+    )
 
 
 def policy_actions(tpl: dict) -> set[str]:

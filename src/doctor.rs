@@ -8,9 +8,12 @@ use crate::error::ApiError;
 use crate::iam::{SdkIam, SERVICE_LINKED_ROLE};
 use crate::input::config::Config;
 use crate::lightsail::{Lightsail, SdkLightsail};
-use crate::model::doctor::{Caller, Facts, Question, Read, Report, Simulation};
-use crate::model::{copy_tag, MANAGED_TAG};
+use crate::model::doctor::{Caller, Facts, Read, Report, Simulation};
 use crate::sts::SdkSts;
+
+mod questions;
+
+pub use questions::questions;
 
 /// Whose permissions the doctor simulates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,112 +39,6 @@ pub struct Doctor<'a> {
 fn assumed_role(arn: &str) -> Option<&str> {
     let (_, rest) = arn.split_once(":assumed-role/")?;
     rest.split('/').next().filter(|name| !name.is_empty())
-}
-
-/// The operations the template allows only on the function's own snapshots / artifacts.
-const SCOPED_LIGHTSAIL: [&str; 3] = [
-    "TagResource",
-    "DeleteInstanceSnapshot",
-    "DeleteDiskSnapshot",
-];
-const SCOPED_EC2: [&str; 3] = ["CreateTags", "DeregisterImage", "DeleteSnapshot"];
-/// The reads made in the source region (`SOURCE_REGION`).
-const SOURCE_READS: [&str; 5] = [
-    "GetInstance",
-    "GetInstances",
-    "GetDisk",
-    "GetDisks",
-    "GetAutoSnapshots",
-];
-
-fn actions(service: &str, ops: &[&str], except: &[&str]) -> Vec<String> {
-    ops.iter()
-        .filter(|op| !except.contains(op))
-        .map(|op| format!("{service}:{op}"))
-        .collect()
-}
-
-fn in_region(region: &str) -> Vec<(String, Vec<String>)> {
-    vec![("aws:RequestedRegion".to_string(), vec![region.to_string()])]
-}
-
-/// The context of a call on the function's own copies and artifacts: tagged as its own, with
-/// its tag keys.
-fn on_own(region: &str) -> Vec<(String, Vec<String>)> {
-    let keys = [MANAGED_TAG, copy_tag::SOURCE, copy_tag::AUTO_SNAPSHOT_DATE];
-    let mut context = in_region(region);
-    context.push((
-        format!("aws:ResourceTag/{MANAGED_TAG}"),
-        vec!["true".into()],
-    ));
-    context.push((
-        "aws:TagKeys".into(),
-        keys.iter().map(|k| k.to_string()).collect(),
-    ));
-    context
-}
-
-/// The questions the simulator is asked: every Lightsail and EC2 operation the function calls,
-/// with the context its policy conditions on (the region; on its own copies and artifacts, the
-/// managed tag; on tags, its keys), and the service-linked role's creation.
-pub fn questions(
-    region: &str,
-    source_region: &str,
-    partition: &str,
-    account: &str,
-) -> Vec<Question> {
-    let lightsail = crate::lightsail::OPERATIONS;
-    let ec2 = crate::ec2::OPERATIONS;
-    let mut questions = vec![Question {
-        actions: [
-            actions("lightsail", lightsail, &SCOPED_LIGHTSAIL),
-            actions("ec2", ec2, &SCOPED_EC2),
-        ]
-        .concat(),
-        resources: Vec::new(),
-        context: in_region(region),
-    }];
-    if source_region != region {
-        let reads = actions("lightsail", &SOURCE_READS, &[]);
-        questions.push(Question {
-            actions: reads,
-            resources: Vec::new(),
-            context: in_region(source_region),
-        });
-    }
-    let lightsail_arn = |kind: &str| {
-        format!("arn:{partition}:lightsail:{region}:{account}:{kind}/lightsail-export-doctor")
-    };
-    questions.push(Question {
-        actions: actions("lightsail", &SCOPED_LIGHTSAIL, &[]),
-        resources: vec![
-            lightsail_arn("InstanceSnapshot"),
-            lightsail_arn("DiskSnapshot"),
-        ],
-        context: on_own(region),
-    });
-    let ec2_arn = |kind: &str, id: &str| format!("arn:{partition}:ec2:{region}::{kind}/{id}");
-    questions.push(Question {
-        actions: actions("ec2", &SCOPED_EC2, &[]),
-        resources: vec![
-            ec2_arn("image", "ami-00000000000000000"),
-            ec2_arn("snapshot", "snap-00000000000000000"),
-        ],
-        context: on_own(region),
-    });
-    let role = format!("arn:{partition}:iam::{account}:role/aws-service-role/lightsail.amazonaws.com/{SERVICE_LINKED_ROLE}");
-    questions.push(Question {
-        actions: vec![
-            "iam:CreateServiceLinkedRole".into(),
-            "iam:PutRolePolicy".into(),
-        ],
-        resources: vec![role],
-        context: vec![(
-            "iam:AWSServiceName".into(),
-            vec!["lightsail.amazonaws.com".into()],
-        )],
-    });
-    questions
 }
 
 impl Doctor<'_> {
@@ -275,44 +172,6 @@ impl Doctor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_operation_is_asked_once_with_the_context_its_policy_needs() {
-        let asked = questions("us-east-1", "us-east-1", "aws", "123456789012");
-        let actions: Vec<&String> = asked.iter().flat_map(|q| &q.actions).collect();
-        let expected = crate::lightsail::OPERATIONS.len() + crate::ec2::OPERATIONS.len() + 2;
-        assert_eq!(actions.len(), expected, "{actions:?}");
-        for op in crate::lightsail::OPERATIONS {
-            assert!(actions.contains(&&format!("lightsail:{op}")), "{op}");
-        }
-        let deletes = asked
-            .iter()
-            .find(|q| {
-                q.actions
-                    .contains(&"lightsail:DeleteDiskSnapshot".to_string())
-            })
-            .unwrap();
-        assert!(deletes
-            .context
-            .iter()
-            .any(|(k, v)| k == "aws:ResourceTag/lightsail-export:managed" && v == &["true"]));
-        assert!(deletes
-            .resources
-            .iter()
-            .all(|r| r.starts_with("arn:aws:lightsail:us-east-1:123456789012:")));
-        let cross = questions("us-east-1", "eu-west-1", "aws-cn", "1");
-        let source = cross
-            .iter()
-            .find(|q| q.context.iter().any(|(_, v)| v == &["eu-west-1"]))
-            .unwrap();
-        assert!(source
-            .actions
-            .contains(&"lightsail:GetAutoSnapshots".to_string()));
-        assert!(cross
-            .iter()
-            .flat_map(|q| &q.resources)
-            .all(|r| r.starts_with("arn:aws-cn:")));
-    }
 
     #[test]
     fn an_assumed_role_names_its_role() {

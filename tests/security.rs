@@ -320,7 +320,7 @@ fn ec2_statements() -> Vec<(Vec<String>, String)> {
             .join("\n");
         let actions: Vec<String> = block
             .lines()
-            .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("ec2:"))
+            .filter_map(|l| l.trim().strip_prefix("- ec2:"))
             .map(str::to_string)
             .collect();
         if !actions.is_empty() {
@@ -342,24 +342,83 @@ fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_w
         .map(|o| o.to_string())
         .collect();
     assert_eq!(granted, called, "ec2: actions granted vs ec2::OPERATIONS");
+    let managed =
+        |block: &str| block.contains("aws:ResourceTag/lightsail-export:managed: \"true\"");
+    let requested =
+        |block: &str| block.contains("aws:RequestTag/lightsail-export:managed: \"true\"");
     for (actions, block) in &statements {
+        let on = |kinds: &[&str]| resources(block) == kinds;
         for action in actions {
-            match action.as_str() {
-                "DeregisterImage" | "DeleteSnapshot" => assert!(
-                    block.contains("aws:ResourceTag/lightsail-export:managed: \"true\""),
-                    "{action} without the managed-tag condition:\n{block}"
-                ),
-                "CreateTags" => assert!(
-                    block.contains("::image/*")
-                        && block.contains("::snapshot/*")
-                        && !block.contains("Resource: \"*\""),
-                    "CreateTags beyond images and snapshots:\n{block}"
-                ),
-                "DescribeImages" | "DescribeSnapshots" => {}
-                other => panic!("unexpected ec2:{other}"),
+            if !action.starts_with("Describe") {
+                assert!(
+                    !block.contains("Resource: \"*\""),
+                    "ec2:{action} on every resource:\n{block}"
+                );
             }
+            let allowed = match action.as_str() {
+                "DeregisterImage" | "DeleteSnapshot" => {
+                    managed(block) && on(&["image", "snapshot"])
+                }
+                // Labels on exports, or tags given at creation to what the drill makes.
+                "CreateTags" => on(&["image", "snapshot"])
+                    || (on(&["instance", "volume", "security-group"])
+                        && block.contains(
+                            "ec2:CreateAction: [RunInstances, CreateVolume, CreateSecurityGroup]",
+                        )
+                        && requested(block)),
+                "CreateSecurityGroup" => {
+                    (on(&["security-group"]) && requested(block)) || on(&["vpc"])
+                }
+                // What it makes carries the tag; what it starts from is the function's own; where
+                // it boots is not conditioned (a subnet and the interface made in it).
+                "RunInstances" | "CreateVolume" => {
+                    (on(&["instance", "volume"]) && requested(block))
+                        || (on(&["image", "snapshot", "security-group"]) && managed(block))
+                        || (action == "RunInstances" && on(&["subnet", "network-interface"]))
+                }
+                "RevokeSecurityGroupIngress"
+                | "RevokeSecurityGroupEgress"
+                | "TerminateInstances"
+                | "DeleteVolume" => managed(block) && on(&["security-group", "instance", "volume"]),
+                "DescribeImages"
+                | "DescribeSnapshots"
+                | "DescribeSubnets"
+                | "DescribeSecurityGroups"
+                | "DescribeInstances"
+                | "DescribeInstanceStatus"
+                | "DescribeVolumes" => block.contains("Resource: \"*\""),
+                other => panic!("unexpected ec2:{other}"),
+            };
+            assert!(
+                allowed,
+                "ec2:{action} granted beyond the drill's and the exports' own resources:\n{block}"
+            );
         }
     }
+    // Every drill teardown is conditioned on the tag (none is granted elsewhere unconditioned).
+    for action in [
+        "TerminateInstances",
+        "DeleteVolume",
+        "RevokeSecurityGroupEgress",
+    ] {
+        assert!(
+            statements
+                .iter()
+                .any(|(a, b)| a.iter().any(|x| x == action) && managed(b)),
+            "{action} without the managed-tag condition"
+        );
+    }
+}
+
+/// The kinds of EC2 resource a statement's ARNs name (`image`, `instance`, ...), in order.
+fn resources(block: &str) -> Vec<&str> {
+    block
+        .lines()
+        .filter_map(|l| {
+            let arn = l.split_once(":ec2:${Where}:")?.1.split('/').next()?;
+            arn.rsplit(':').next()
+        })
+        .collect()
 }
 
 /// The EC2 client refuses what `ec2::OPERATIONS` does not list, and the adapter calls all of it.

@@ -10,7 +10,9 @@
 //! `aws:RequestedRegion` context is in `deniedRegions` is `explicitDeny` (as under an SCP, which
 //! the simulator evaluates: IAM API reference, SimulatePrincipalPolicy), under `lightsailPolicy`
 //! a snapshot delete without `aws:ResourceTag/lightsail-export:managed` = `true` in the context
-//! is `implicitDeny` (the template's condition), and everything else is `allowed`. Shapes and errors follow botocore's IAM model and the API reference; an
+//! is `implicitDeny` (the template's condition), so are under `ec2Policy` an EC2 retirement or
+//! restore-drill teardown without that key and a drill's launch without
+//! `aws:RequestTag/lightsail-export:managed` = `true`, and everything else is `allowed`. Shapes and errors follow botocore's IAM model and the API reference; an
 //! assumed-role ARN as `PolicySourceArn` is `InvalidInput`, as real IAM answers it
 //! (aws-containers/amazon-ecs-exec-checker#10).
 
@@ -125,6 +127,25 @@ fn decision(inner: &Inner, action: &str, params: &Params) -> &'static str {
     let deletes = ["DeleteInstanceSnapshot", "DeleteDiskSnapshot"];
     let managed = context(params, "aws:ResourceTag/lightsail-export:managed");
     if inner.world.lightsail_policy.template && deletes.contains(&operation) && managed != ["true"]
+    {
+        return "implicitDeny";
+    }
+    // Under the template's EC2 policy (`ec2Policy`): retiring and a drill's teardown only on what
+    // is tagged as the function's; a drill's launches only with that tag in the request.
+    let requested = context(params, "aws:RequestTag/lightsail-export:managed");
+    let policy = &inner.world.ec2_policy;
+    let on_own = match operation {
+        "DeregisterImage" | "DeleteSnapshot" => policy.delete_requires_managed_tag,
+        "TerminateInstances"
+        | "DeleteVolume"
+        | "RevokeSecurityGroupIngress"
+        | "RevokeSecurityGroupEgress" => policy.drill_requires_managed_tag,
+        _ => false,
+    };
+    let launch = ["RunInstances", "CreateVolume", "CreateSecurityGroup"].contains(&operation)
+        && policy.drill_requires_managed_tag;
+    if action.starts_with("ec2:")
+        && ((on_own && managed != ["true"]) || (launch && requested != ["true"]))
     {
         return "implicitDeny";
     }

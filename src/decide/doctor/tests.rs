@@ -806,3 +806,26 @@ fn a_role_the_first_export_may_create_and_an_unknown_role_are_information() {
         "not read, no line"
     );
 }
+
+#[test]
+fn an_action_asked_on_two_sets_of_resources_counts_once_refused_if_either_is() {
+    let mut facts = healthy();
+    if let Read::Done(simulation) = &mut facts.permissions {
+        simulation
+            .decisions
+            .push(allowed("ec2:CreateTags", "allowed"));
+        simulation
+            .decisions
+            .push(allowed("ec2:CreateTags", "implicitDeny"));
+    }
+    let permissions = line(&report(&facts, &tagged()), "permissions", None).clone();
+    assert_eq!(permissions.status, CheckStatus::Fail);
+    assert!(
+        permissions
+            .detail
+            .starts_with("1 of 4 actions the function calls are refused"),
+        "{}",
+        permissions.detail
+    );
+    assert_eq!(permissions.detail.matches("ec2:CreateTags").count(), 1);
+}
