@@ -2,6 +2,7 @@
 SimulatePrincipalPolicy through `aws sts` / `aws iam`, validated against botocore's models
 (validate_query.py), their refusals, and the same calls cross-checked against moto."""
 
+import json
 import boto3
 from botocore.config import Config
 
@@ -92,12 +93,29 @@ def every_case(c, moto_url):
            service="iam", error="NoSuchEntity")
     c.case("a role that does not exist", "GetRole", "--role-name", "no-such-role", service="iam", error="NoSuchEntity")
     actions = ["lightsail:GetInstances", "lightsail:CopySnapshot", "ec2:DeleteSnapshot"]
+    # The template's EC2 retirement is conditioned on the managed tag (ec2Policy, on by default):
+    # the doctor gives it in the context, and without it the Allow does not match.
+    managed = json.dumps([{"ContextKeyName": "aws:ResourceTag/lightsail-export:managed",
+                           "ContextKeyValues": ["true"], "ContextKeyType": "string"}])
     c.case("of the function's role", "SimulatePrincipalPolicy", "--policy-source-arn", ROLE, "--action-names", *actions,
-           service="iam", check=decisions({a: "allowed" for a in actions}))
+           "--context-entries", managed, service="iam", check=decisions({a: "allowed" for a in actions}))
+    c.case("of a retirement without the managed tag", "SimulatePrincipalPolicy", "--policy-source-arn", ROLE,
+           "--action-names", *actions, service="iam",
+           check=decisions({"lightsail:GetInstances": "allowed", "lightsail:CopySnapshot": "allowed",
+                            "ec2:DeleteSnapshot": "implicitDeny"}))
+    requested = json.dumps([{"ContextKeyName": "aws:RequestTag/lightsail-export:managed",
+                             "ContextKeyValues": ["true"], "ContextKeyType": "string"}])
+    c.case("of a restore drill's launch, tagged", "SimulatePrincipalPolicy", "--policy-source-arn", ROLE,
+           "--action-names", "ec2:RunInstances", "ec2:DescribeInstances", "--context-entries", requested,
+           service="iam", check=decisions({"ec2:RunInstances": "allowed", "ec2:DescribeInstances": "allowed"}))
+    c.case("of a restore drill's launch, untagged", "SimulatePrincipalPolicy", "--policy-source-arn", ROLE,
+           "--action-names", "ec2:RunInstances", "ec2:TerminateInstances", service="iam",
+           check=decisions({"ec2:RunInstances": "implicitDeny", "ec2:TerminateInstances": "implicitDeny"}))
     c.admin_call("admin accessDeniedFor CopySnapshot", "PUT", "/_emulator/faults", {"accessDeniedFor": ["CopySnapshot"]})
     c.case("with CopySnapshot refused", "SimulatePrincipalPolicy", "--policy-source-arn", ROLE, "--action-names", *actions,
-           service="iam", check=decisions({"lightsail:GetInstances": "allowed", "lightsail:CopySnapshot": "implicitDeny",
-                                           "ec2:DeleteSnapshot": "allowed"}))
+           "--context-entries", managed, service="iam",
+           check=decisions({"lightsail:GetInstances": "allowed", "lightsail:CopySnapshot": "implicitDeny",
+                            "ec2:DeleteSnapshot": "allowed"}))
     c.admin_call("admin faults off", "PUT", "/_emulator/faults", {})
     c.case("of an assumed-role ARN", "SimulatePrincipalPolicy", "--policy-source-arn", CALLER, "--action-names",
            "lightsail:GetInstances", service="iam", error="InvalidInput")
