@@ -116,38 +116,49 @@ fn context(params: &Params, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// The context key whose value must be `true` for the deployed role's policy to allow
+/// `action`, if its statement is conditioned on the function's tag: without it in the context
+/// the Allow does not match. Under `lightsailPolicy` the snapshot deletes (on the snapshot's
+/// tag); under `ec2Policy` the retirements and a restore drill's teardown (on the resource's
+/// tag) and a drill's launch, volume and group (on the tag in the request).
+fn required_tag(inner: &Inner, action: &str, operation: &str) -> Option<&'static str> {
+    const ON_RESOURCE: &str = "aws:ResourceTag/lightsail-export:managed";
+    const IN_REQUEST: &str = "aws:RequestTag/lightsail-export:managed";
+    let lightsail = inner.world.lightsail_policy.template;
+    let ec2 = &inner.world.ec2_policy;
+    let on_ec2 = action.starts_with("ec2:");
+    match operation {
+        "DeleteInstanceSnapshot" | "DeleteDiskSnapshot" if lightsail => Some(ON_RESOURCE),
+        "DeregisterImage" | "DeleteSnapshot" if on_ec2 && ec2.delete_requires_managed_tag => {
+            Some(ON_RESOURCE)
+        }
+        "TerminateInstances"
+        | "DeleteVolume"
+        | "RevokeSecurityGroupIngress"
+        | "RevokeSecurityGroupEgress"
+            if on_ec2 && ec2.drill_requires_managed_tag =>
+        {
+            Some(ON_RESOURCE)
+        }
+        "RunInstances" | "CreateVolume" | "CreateSecurityGroup"
+            if on_ec2 && ec2.drill_requires_managed_tag =>
+        {
+            Some(IN_REQUEST)
+        }
+        _ => None,
+    }
+}
+
 fn decision(inner: &Inner, action: &str, params: &Params) -> &'static str {
     let regions = context(params, "aws:RequestedRegion");
     if regions.iter().any(|r| inner.faults.denied_region(r)) {
         return "explicitDeny";
     }
     let operation = action.split_once(':').map_or(action, |(_, op)| op);
-    // Under the template's Lightsail policy the deletes are allowed only on a snapshot tagged as
-    // the function's: without that key in the context the Allow does not match.
-    let deletes = ["DeleteInstanceSnapshot", "DeleteDiskSnapshot"];
-    let managed = context(params, "aws:ResourceTag/lightsail-export:managed");
-    if inner.world.lightsail_policy.template && deletes.contains(&operation) && managed != ["true"]
-    {
-        return "implicitDeny";
-    }
-    // Under the template's EC2 policy (`ec2Policy`): retiring and a drill's teardown only on what
-    // is tagged as the function's; a drill's launches only with that tag in the request.
-    let requested = context(params, "aws:RequestTag/lightsail-export:managed");
-    let policy = &inner.world.ec2_policy;
-    let on_own = match operation {
-        "DeregisterImage" | "DeleteSnapshot" => policy.delete_requires_managed_tag,
-        "TerminateInstances"
-        | "DeleteVolume"
-        | "RevokeSecurityGroupIngress"
-        | "RevokeSecurityGroupEgress" => policy.drill_requires_managed_tag,
-        _ => false,
-    };
-    let launch = ["RunInstances", "CreateVolume", "CreateSecurityGroup"].contains(&operation)
-        && policy.drill_requires_managed_tag;
-    if action.starts_with("ec2:")
-        && ((on_own && managed != ["true"]) || (launch && requested != ["true"]))
-    {
-        return "implicitDeny";
+    if let Some(key) = required_tag(inner, action, operation) {
+        if context(params, key) != ["true"] {
+            return "implicitDeny";
+        }
     }
     let denied = &inner.faults.faults.access_denied_for;
     if denied.iter().any(|d| d == operation || d == action) {

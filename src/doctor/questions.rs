@@ -13,12 +13,12 @@ const SCOPED_LIGHTSAIL: [&str; 3] = [
 ];
 const SCOPED_EC2: [&str; 3] = ["CreateTags", "DeregisterImage", "DeleteSnapshot"];
 /// The restore drill's writes, each with the kinds of resource the template grants it on (its
-/// own tagged resources, what it makes tagged at creation, where it boots), asked one by one so
-/// that each is simulated on exactly the resources its request names.
-const DRILL_WRITES: [(&str, &[&str]); 7] = [
-    ("CreateSecurityGroup", &["security-group", "vpc"]),
+/// own tagged resources, what it makes tagged at creation, where it boots), asked apart so that
+/// each is simulated on exactly the resources its request names.
+const DRILL_WRITES: [(&[&str], &[&str]); 6] = [
+    (&["CreateSecurityGroup"], &["security-group", "vpc"]),
     (
-        "RunInstances",
+        &["RunInstances"],
         &[
             "instance",
             "volume",
@@ -28,11 +28,13 @@ const DRILL_WRITES: [(&str, &[&str]); 7] = [
             "network-interface",
         ],
     ),
-    ("CreateVolume", &["volume", "snapshot"]),
-    ("RevokeSecurityGroupIngress", &["security-group"]),
-    ("RevokeSecurityGroupEgress", &["security-group"]),
-    ("TerminateInstances", &["instance"]),
-    ("DeleteVolume", &["volume"]),
+    (&["CreateVolume"], &["volume", "snapshot"]),
+    (
+        &["RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress"],
+        &["security-group"],
+    ),
+    (&["TerminateInstances"], &["instance"]),
+    (&["DeleteVolume"], &["volume"]),
 ];
 /// The reads made in the source region (`SOURCE_REGION`).
 const SOURCE_READS: [&str; 5] = [
@@ -71,7 +73,10 @@ fn on_own(region: &str) -> Vec<(String, Vec<String>)> {
 }
 
 fn drill_writes() -> Vec<&'static str> {
-    DRILL_WRITES.iter().map(|(action, _)| *action).collect()
+    DRILL_WRITES
+        .iter()
+        .flat_map(|(ops, _)| ops.iter().copied())
+        .collect()
 }
 
 /// An EC2 resource of kind `kind` for the simulator (images and snapshots name no account).
@@ -84,7 +89,8 @@ fn ec2_arn(partition: &str, region: &str, account: &str, kind: &str) -> String {
         "security-group" => (account, "sg-00000000000000000"),
         "subnet" => (account, "subnet-00000000000000000"),
         "vpc" => (account, "vpc-00000000000000000"),
-        _ => (account, "eni-00000000000000000"),
+        "network-interface" => (account, "eni-00000000000000000"),
+        _ => (account, "*"),
     };
     format!("arn:{partition}:ec2:{region}:{account}:{kind}/{id}")
 }
@@ -148,9 +154,9 @@ pub fn questions(
         resources: vec![ec2_arn("image"), ec2_arn("snapshot")],
         context: on_own(region),
     });
-    for (action, kinds) in DRILL_WRITES {
+    for (ops, kinds) in DRILL_WRITES {
         questions.push(Question {
-            actions: actions("ec2", &[action], &[]),
+            actions: actions("ec2", ops, &[]),
             resources: kinds.iter().map(|kind| ec2_arn(kind)).collect(),
             context: on_drill(region, None),
         });
