@@ -6,6 +6,7 @@
 //! - [`copy`]: what a refused copy means: a name taken, or a bounded wait;
 //! - [`fleet`]: listing, selection by tag, copy-name conflicts, the round's status and next check;
 //! - [`retention`]: which of the function's copies may go;
+//! - [`keep`]: the keep rules (`EC2_KEEP_*`, `COPIES_KEEP_*`): which exports a schedule keeps, and why;
 //! - [`retry`]: how long a target or a region may keep failing transiently (`MAX_RETRY_WINDOW`);
 //! - [`artifact`]: whether an export's AMI or EBS snapshot is ready, its labels, which ones retire;
 //! - [`drill`]: the restore drill: which targets tonight, where each drill is, what to sweep;
@@ -18,6 +19,7 @@ pub(crate) mod copy;
 pub mod doctor;
 pub mod drill;
 pub mod fleet;
+pub mod keep;
 pub(crate) mod preflight;
 pub mod retention;
 pub(crate) mod retry;

@@ -152,6 +152,59 @@ impl Date {
     pub fn midnight(self) -> Timestamp {
         Timestamp(self.0.midnight().assume_utc())
     }
+
+    /// The calendar year.
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> u8 {
+        u8::from(self.0.month())
+    }
+
+    /// The day of the year, 1 to 366.
+    pub fn ordinal(self) -> u16 {
+        self.0.ordinal()
+    }
+
+    /// The ISO 8601 week: (week-numbering year, week 1 to 53). 2026-12-31 is in 2026-W53,
+    /// 2027-01-01 too.
+    pub fn iso_week(self) -> (i32, u8) {
+        let (year, week, _) = self.0.to_iso_week_date();
+        (year, week)
+    }
+
+    /// The same day `years` years and `months` months earlier, clamped to the end of a shorter
+    /// month (2024-02-29 less a year is 2023-02-28; 2026-03-31 less a month is 2026-02-28), or
+    /// `None` before year 1.
+    pub fn months_earlier(self, years: u32, months: u32) -> Option<Date> {
+        let total = i64::from(self.0.year()) * 12 + i64::from(self.month())
+            - 1
+            - i64::from(years) * 12
+            - i64::from(months);
+        let year = i32::try_from(total.div_euclid(12)).ok()?;
+        let month = time::Month::try_from(u8::try_from(total.rem_euclid(12) + 1).ok()?).ok()?;
+        let day = self.0.day().min(time::util::days_in_month(month, year));
+        time::Date::from_calendar_date(year, month, day)
+            .ok()
+            .filter(|_| year >= 1)
+            .map(Date)
+    }
+
+    /// The date `days` days earlier, or `None` out of the calendar's range.
+    pub fn days_earlier(self, days: u32) -> Option<Date> {
+        self.0
+            .checked_sub(time::Duration::days(i64::from(days)))
+            .map(Date)
+    }
+
+    /// The date `days` days later, or `None` out of the calendar's range.
+    pub fn days_later(self, days: u32) -> Option<Date> {
+        self.0
+            .checked_add(time::Duration::days(i64::from(days)))
+            .map(Date)
+    }
 }
 
 impl fmt::Display for Date {
