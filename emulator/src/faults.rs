@@ -59,6 +59,10 @@ pub struct Faults {
     /// Name -> the first N TerminateInstances naming an instance launched from that AMI fail
     /// with InternalError (HTTP 500) before anything is applied.
     pub terminate_fails_for: BTreeMap<String, u32>,
+    /// Snapshot ids, or Lightsail snapshot or resource names: an archival (ModifySnapshotTier)
+    /// of such a snapshot is accepted, then ends `archival-failed` in the standard tier.
+    /// Decided when ModifySnapshotTier is accepted. Never rolled.
+    pub archival_fails_for: Vec<String>,
 }
 
 /// How `launchRefusedFor` refuses a launch.

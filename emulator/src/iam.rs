@@ -129,7 +129,9 @@ fn required_tag(inner: &Inner, action: &str, operation: &str) -> Option<&'static
     let on_ec2 = action.starts_with("ec2:");
     match operation {
         "DeleteInstanceSnapshot" | "DeleteDiskSnapshot" if lightsail => Some(ON_RESOURCE),
-        "DeregisterImage" | "DeleteSnapshot" if on_ec2 && ec2.delete_requires_managed_tag => {
+        "DeregisterImage" | "DeleteSnapshot" | "ModifySnapshotTier"
+            if on_ec2 && ec2.delete_requires_managed_tag =>
+        {
             Some(ON_RESOURCE)
         }
         "TerminateInstances"

@@ -37,9 +37,9 @@ pub use scenario::{
 };
 pub use state::SWITCHES_VAR;
 pub use switches::{
-    AddOnWhenDisabled, AutoSnapshotInProgress, AutoSnapshotOrder, CopyDuringAutoSnapshot,
-    DeregisteredImage, DestinationInfo, ErrorEnvelope, ExportRecordOrder,
-    ExportRecordsOnSnapshotDelete, InstanceStatusWhileBooting, LaunchCapacity,
+    AddOnWhenDisabled, ArchivalDuration, ArchiveImageSnapshot, AutoSnapshotInProgress,
+    AutoSnapshotOrder, CopyDuringAutoSnapshot, DeregisteredImage, DestinationInfo, ErrorEnvelope,
+    ExportRecordOrder, ExportRecordsOnSnapshotDelete, InstanceStatusWhileBooting, LaunchCapacity,
     NewInstanceVisibility, SnapshotNameScope, SwitchInfo, Switches, TagValueWhenKeyOnly,
     TerminatedInstanceLookup, CATALOG, DEFAULT_PAGE_SIZE,
 };

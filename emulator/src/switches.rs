@@ -32,7 +32,9 @@ macro_rules! switch_enum {
     };
 }
 
+mod archive;
 mod drill;
+pub use archive::{ArchivalDuration, ArchiveImageSnapshot};
 pub use drill::{
     InstanceStatusWhileBooting, LaunchCapacity, NewInstanceVisibility, TerminatedInstanceLookup,
     NEW_INSTANCE_INVISIBLE_SECONDS,
@@ -119,6 +121,8 @@ pub struct Switches {
     pub instance_status_while_booting: InstanceStatusWhileBooting,
     pub terminated_instance_lookup: TerminatedInstanceLookup,
     pub new_instance_visibility: NewInstanceVisibility,
+    pub archive_image_snapshot: ArchiveImageSnapshot,
+    pub archival_duration: ArchivalDuration,
 }
 
 /// One switch as documented: its values (the default first) and the evidence behind them.
@@ -243,6 +247,8 @@ pub const CATALOG: &[SwitchInfo] = &[
     drill::INSTANCE_STATUS_WHILE_BOOTING,
     drill::TERMINATED_INSTANCE_LOOKUP,
     drill::NEW_INSTANCE_VISIBILITY,
+    archive::ARCHIVE_IMAGE_SNAPSHOT,
+    archive::ARCHIVAL_DURATION,
 ];
 
 impl Switches {
@@ -323,7 +329,7 @@ mod tests {
                 assert_eq!(defaults[info.name], json!(info.default), "{}", info.name);
             }
         }
-        assert_eq!(CATALOG.len(), 16);
+        assert_eq!(CATALOG.len(), 18);
         let named = serde_json::to_value(Switches {
             page_size: Some(1),
             ..Switches::default()

@@ -1,7 +1,7 @@
 //! The EC2 operations served (the Query protocol's `Action`): parsed once, then asked whether
 //! they write, what they write to, and run.
 
-use super::{describe, instances, net, run, volumes, write, Ec2Error, Params};
+use super::{describe, instances, net, run, tier, volumes, write, Ec2Error, Params};
 use crate::named::operation_enum;
 use crate::ops::Ctx;
 
@@ -26,6 +26,8 @@ operation_enum!(
         CreateVolume,
         DescribeVolumes,
         DeleteVolume,
+        ModifySnapshotTier,
+        DescribeSnapshotTierStatus,
     }
 );
 
@@ -66,6 +68,7 @@ impl Action {
                 | TerminateInstances
                 | CreateVolume
                 | DeleteVolume
+                | ModifySnapshotTier
         )
     }
 
@@ -74,7 +77,13 @@ impl Action {
         use Action::*;
         !matches!(
             self,
-            DescribeImages | DescribeSnapshots | CreateTags | DeregisterImage | DeleteSnapshot
+            DescribeImages
+                | DescribeSnapshots
+                | CreateTags
+                | DeregisterImage
+                | DeleteSnapshot
+                | ModifySnapshotTier
+                | DescribeSnapshotTierStatus
         )
     }
 
@@ -84,7 +93,9 @@ impl Action {
         match self {
             CreateTags => params.list("ResourceId").join(","),
             DeregisterImage => params.get("ImageId").unwrap_or_default().to_string(),
-            DeleteSnapshot => params.get("SnapshotId").unwrap_or_default().to_string(),
+            DeleteSnapshot | ModifySnapshotTier => {
+                params.get("SnapshotId").unwrap_or_default().to_string()
+            }
             CreateSecurityGroup => params.get("GroupName").unwrap_or_default().to_string(),
             RevokeSecurityGroupEgress | RevokeSecurityGroupIngress => params
                 .get("GroupId")
@@ -121,6 +132,8 @@ impl Action {
             CreateVolume => return volumes::create_volume(ctx, params).map(created),
             DescribeVolumes => volumes::describe_volumes(ctx, params),
             DeleteVolume => volumes::delete_volume(ctx, params),
+            ModifySnapshotTier => tier::modify_snapshot_tier(ctx, params),
+            DescribeSnapshotTierStatus => tier::describe_snapshot_tier_status(ctx, params),
         };
         members.map(Applied::from)
     }
@@ -152,7 +165,8 @@ mod tests {
                 "RunInstances",
                 "TerminateInstances",
                 "CreateVolume",
-                "DeleteVolume"
+                "DeleteVolume",
+                "ModifySnapshotTier"
             ]
         );
         assert_eq!(

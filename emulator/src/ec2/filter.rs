@@ -101,7 +101,7 @@ fn snapshot_values(s: &EbsSnapshot, name: &str, now: f64) -> Option<Vec<String>>
         "progress" => one(&s.timing.progress(now)),
         "encrypted" => one("false"),
         "start-time" => one(&format_iso_millis(s.timing.created_at)),
-        "storage-tier" => one("standard"),
+        "storage-tier" => one(s.tier_at(now).storage_tier()),
         other => tag_values(&s.tags, other),
     }
 }
@@ -228,6 +228,7 @@ mod tests {
             image: None,
             source: None,
             resource: None,
+            archival: None,
         };
         for name in IMAGE_FILTERS
             .iter()

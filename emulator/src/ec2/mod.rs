@@ -14,6 +14,7 @@ mod render_drill;
 mod run;
 mod run_input;
 pub mod serve;
+mod tier;
 mod volumes;
 mod write;
 pub(crate) mod xml;

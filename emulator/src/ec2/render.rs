@@ -90,5 +90,6 @@ pub fn snapshot(x: &mut Xml, s: &EbsSnapshot, now: f64) {
         .leaf("description", &s.description)
         .leaf("encrypted", false);
     tag_set(x, &s.tags);
-    x.leaf("storageTier", "standard").close("item");
+    x.leaf("storageTier", s.tier_at(now).storage_tier())
+        .close("item");
 }

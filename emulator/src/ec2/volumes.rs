@@ -149,6 +149,7 @@ pub fn create_volume(
                 format!("Snapshot is in invalid state - {state}"),
             ));
         }
+        super::tier::check_usable(s, ctx.now)?;
     }
     dry_run(params)?;
     let names = snap.as_ref().map(EbsSnapshot::names).unwrap_or_default();

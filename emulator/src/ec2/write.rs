@@ -26,7 +26,7 @@ fn dry_run(params: &Params) -> Result<(), Ec2Error> {
 
 /// IAM as the deployed role has it (`ec2Policy.deleteRequiresManagedTag`): deleting needs the
 /// managed tag on the resource itself.
-fn authorize(
+pub(super) fn authorize(
     ctx: &Ctx<'_>,
     operation: &str,
     tags: &Tags,
@@ -47,7 +47,7 @@ fn required<'a>(params: &'a Params, key: &str) -> Result<&'a str, Ec2Error> {
 }
 
 /// The AMI a registered snapshot is used by, if any.
-fn used_by(rs: &RegionState, snapshot: &str, except: Option<&str>) -> Option<String> {
+pub(super) fn used_by(rs: &RegionState, snapshot: &str, except: Option<&str>) -> Option<String> {
     rs.images
         .values()
         .filter(|i| !i.deregistered && Some(i.id.as_str()) != except)

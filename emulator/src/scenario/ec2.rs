@@ -102,6 +102,10 @@ pub struct Ec2SnapshotSpec {
     /// Default: a day before the start.
     #[serde(default)]
     pub created_at: Option<Instant>,
+    /// `standard` (default) or `archive`: archived before the start (an earlier night's
+    /// ModifySnapshotTier, done at `createdAt`); only a `completed` snapshot can be.
+    #[serde(default)]
+    pub storage_tier: Option<String>,
 }
 
 /// `ami-`/`snap-` and 8 or 17 lower-case hex digits: the two id formats EC2 has issued, for
@@ -164,6 +168,15 @@ pub fn validate(s: &Scenario) -> Result<(), Error> {
         }
         if snap.size_gib < 1 {
             return bad("ec2Snapshot: sizeGiB must be at least 1".into());
+        }
+        match (snap.storage_tier.as_deref(), snap.state.as_deref()) {
+            (None | Some("standard"), _) | (Some("archive"), None | Some("completed")) => {}
+            (Some("archive"), Some(state)) => {
+                return bad(format!(
+                    "ec2Snapshot: a {state} snapshot cannot be archived"
+                ))
+            }
+            (Some(other), _) => return bad(format!("ec2Snapshot: unknown storageTier {other:?}")),
         }
         if let Some(t) = &snap.created_at {
             t.epoch()?;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::model::{Tags, ACCOUNT};
+use super::tiering::{phase_of, Archival, TierPhase};
 use crate::faults::Faults;
 use crate::timefmt;
 
@@ -143,6 +144,8 @@ pub struct EbsSnapshot {
     pub source: Option<String>,
     /// The Lightsail resource that snapshot was taken of (`None` for a hand-made one).
     pub resource: Option<String>,
+    /// Its archival (ModifySnapshotTier), if one was started; `None`: standard tier.
+    pub archival: Option<Archival>,
 }
 
 impl EbsSnapshot {
@@ -155,6 +158,10 @@ impl EbsSnapshot {
     }
     pub fn arn(&self) -> String {
         format!("arn:aws:ec2:{}::snapshot/{}", self.region, self.id)
+    }
+    /// Where it is in the archive tier at `now`.
+    pub fn tier_at(&self, now: f64) -> TierPhase {
+        phase_of(self.archival.as_ref(), now)
     }
     /// The names faults may name it by: its id, and the Lightsail snapshot and resource.
     pub fn names(&self) -> Vec<String> {
@@ -200,6 +207,10 @@ pub struct Ec2SnapshotInfo {
     pub tags: std::collections::BTreeMap<String, String>,
     pub source: Option<String>,
     pub owner_id: String,
+    /// `standard` or `archive` (DescribeSnapshots' `storageTier`).
+    pub storage_tier: String,
+    /// The last archival's `lastTieringOperationStatus`, if one was started.
+    pub tiering_status: Option<String>,
 }
 
 impl Image {
@@ -231,6 +242,8 @@ impl EbsSnapshot {
             tags: self.tags.iter().cloned().collect(),
             source: self.source.clone(),
             owner_id: ACCOUNT.into(),
+            storage_tier: self.tier_at(now).storage_tier().into(),
+            tiering_status: self.tier_at(now).operation_status().map(str::to_string),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::ec2::{Device, EbsSnapshot, Image, Outcome, Timing};
 use super::model::{ExportRecord, Kind, Tags};
+use super::tiering::Archival;
 use super::World;
 use crate::faults::Faults;
 use crate::scenario::ec2::{Ec2ImageSnapshotSpec, Ec2ImageSpec};
@@ -44,6 +45,7 @@ impl World {
             image: None,
             source: Some(src.name.clone()),
             resource: Some(src.from_resource.clone()),
+            archival: None,
         };
         self.region_mut(&rec.region)
             .ebs_snapshots
@@ -84,6 +86,7 @@ impl World {
                 image: Some(ami.clone()),
                 source: Some(src.name.clone()),
                 resource: Some(src.from_resource.clone()),
+                archival: None,
             };
             devices.push(Device {
                 name,
@@ -170,6 +173,8 @@ impl World {
                 image: None,
                 source: None,
                 resource: None,
+                archival: (spec.storage_tier.as_deref() == Some("archive"))
+                    .then(|| Archival::done_before(created_at)),
             };
             self.region_mut(&snap.region.clone())
                 .ebs_snapshots
@@ -216,6 +221,7 @@ impl World {
                 image: Some(id.clone()),
                 source: None,
                 resource: None,
+                archival: None,
             };
             devices.push(Device {
                 name: match i {

@@ -8,6 +8,7 @@ pub mod model;
 pub mod net;
 mod records;
 pub mod render;
+pub mod tiering;
 
 use std::collections::{BTreeMap, BTreeSet};
 

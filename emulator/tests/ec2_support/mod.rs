@@ -192,4 +192,5 @@ pub async fn destination_of(c: &aws_sdk_lightsail::Client, snapshot: &str) -> Op
     }
 }
 
+pub mod archive;
 pub mod drill;
