@@ -64,8 +64,8 @@ async fn step(
     if let Some(shown) = target.export_record.as_mut() {
         shown.ec2 = Some(Ec2Report::of(&artifact));
     }
-    let policy = config.ec2_policy;
-    for retirement in decide::artifact::to_retire(&target.resource, managed, &copy, policy, now) {
+    let rules = &config.ec2_keep;
+    for retirement in decide::artifact::to_retire(&target.resource, managed, &copy, rules, now) {
         if let Some(image) = &retirement.image {
             ec2.deregister_image(image).await.map_err(failed)?;
             target.retired.push(image.clone());

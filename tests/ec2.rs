@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use common::{target, ClientOptions, CrashPoint, CrashSwitch, Harness};
 use lightsail_emulator::Faults;
+use lightsail_export::decide::keep::KeepRules;
 use lightsail_export::error::TargetErrorKind;
-use lightsail_export::input::config::Ec2Policy;
 use lightsail_export::model::{Phase, TagFilter};
 use lightsail_export::report::{Output, Status};
 use lightsail_export::Config;
@@ -46,9 +46,9 @@ const USERS: [&str; 3] = ["ami-0000000000000000a", "snap-0000000000000000b", ""]
 fn config(keep: u32) -> Config {
     Config {
         target_tag: TagFilter::parse("export=nightly").ok(),
-        ec2_policy: Ec2Policy {
-            keep: Some(keep),
-            keep_days: None,
+        ec2_keep: KeepRules {
+            last: Some(keep),
+            ..KeepRules::default()
         },
         ..Config::default()
     }

@@ -134,7 +134,10 @@ async fn keep_copies_keeps_the_newest_and_never_touches_a_running_export_or_a_us
     let h = Harness::new(
         &world,
         Config {
-            keep_copies: 2,
+            copies_keep: lightsail_export::decide::keep::KeepRules {
+                last: Some(2),
+                ..Default::default()
+            },
             ..config(&["web-1"])
         },
     )
@@ -180,7 +183,10 @@ async fn a_dry_run_lists_what_retention_would_delete_and_deletes_nothing() {
     let h = Harness::new(
         &world,
         Config {
-            keep_copies: 2,
+            copies_keep: lightsail_export::decide::keep::KeepRules {
+                last: Some(2),
+                ..Default::default()
+            },
             ..config(&["web-1"])
         },
     )

@@ -70,7 +70,10 @@ async fn retention_deletes_only_the_functions_own_copies_never_a_users_snapshot(
     let config = Config {
         targets: vec!["web-1".into(), "data-disk".into(), "web-2".into()],
         delete_copy_after_export: true,
-        keep_copies: 1,
+        copies_keep: lightsail_export::decide::keep::KeepRules {
+            last: Some(1),
+            ..Default::default()
+        },
         ..Config::default()
     };
     let h = Harness::with_options(WORLD, config, &ClientOptions::default()).await;
@@ -145,7 +148,10 @@ async fn a_users_snapshot_bearing_a_copys_name_is_never_deleted() {
     let config = Config {
         targets: vec!["web-1".into()],
         delete_copy_after_export: true,
-        keep_copies: 1,
+        copies_keep: lightsail_export::decide::keep::KeepRules {
+            last: Some(1),
+            ..Default::default()
+        },
         ..Config::default()
     };
     let h = Harness::with_options(&world, config, &ClientOptions::default()).await;

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::error::{TargetError, TargetErrorKind};
-use crate::input::config::Ec2Policy;
 use crate::model::time::human_duration;
 use crate::model::{
     artifact_tag, ArtifactKind, Ec2Artifact, ExportRecord, RecordState, MANAGED_TAG,
@@ -174,80 +173,9 @@ pub fn needs_labels(artifact: &Ec2Artifact, labels: &[(String, String)]) -> bool
         .any(|(k, v)| artifact.tag(k) != Some(v.as_str()))
 }
 
-/// One export's artifacts to retire: the AMI first (DeleteSnapshot of a registered AMI's
-/// snapshot fails `InvalidSnapshot.InUse`), then its snapshots; or a disk's EBS snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Retirement {
-    pub copy: String,
-    pub image: Option<String>,
-    pub snapshots: Vec<String>,
-}
+mod keep;
 
-/// The exports of `resource` whose artifacts go, oldest first. Only the function's artifacts
-/// (tagged managed, of this resource, traceable to an export record) are considered; never the
-/// current export's (`current`, the copy tonight's export came from), which counts as the
-/// newest kept; never one still pending. An export is retired when it is beyond every limit
-/// set: older than the newest `keep`, and more than `keep_days` old.
-pub fn to_retire(
-    resource: &str,
-    artifacts: &[Ec2Artifact],
-    current: &str,
-    policy: Ec2Policy,
-    now: Timestamp,
-) -> Vec<Retirement> {
-    if !policy.enabled() {
-        return Vec::new();
-    }
-    let mine = artifacts.iter().filter(|a| {
-        a.tag(MANAGED_TAG) == Some("true")
-            && a.tag(artifact_tag::RESOURCE) == Some(resource)
-            && a.tag(artifact_tag::EXPORT_RECORD)
-                .is_some_and(|r| !r.is_empty())
-    });
-    // Exports by date, oldest first: (date, copy) -> artifacts. A date tag that is no date
-    // sorts as the oldest, of unknown age.
-    let mut exports: BTreeMap<(Option<Date>, String), Vec<&Ec2Artifact>> = BTreeMap::new();
-    for artifact in mine {
-        let (Some(date), Some(copy)) = (
-            artifact.tag(artifact_tag::DATE),
-            artifact.tag(artifact_tag::COPY),
-        ) else {
-            continue;
-        };
-        if copy != current {
-            exports
-                .entry((Date::parse(date).ok(), copy.to_string()))
-                .or_default()
-                .push(artifact);
-        }
-    }
-    let mut chosen = Vec::new();
-    for (index, ((date, copy), parts)) in exports.into_iter().rev().enumerate() {
-        // The current export is the newest kept: the others count from 1.
-        let beyond_keep = policy.keep.is_none_or(|keep| index + 1 >= keep as usize);
-        let age = date.map(|d| now.since(d.midnight()));
-        let beyond_days = policy.keep_days.is_none_or(|days| {
-            age.is_none_or(|age| age > Duration::from_secs(u64::from(days) * 86_400))
-        });
-        let settled = parts.iter().all(|a| readiness(a) != Readiness::Pending);
-        if beyond_keep && beyond_days && settled {
-            let image = parts.iter().find(|a| a.kind == ArtifactKind::Image);
-            // Only snapshots tagged as the function's: never one an AMI merely points at.
-            let snapshots: Vec<String> = parts
-                .iter()
-                .filter(|a| a.kind == ArtifactKind::Snapshot)
-                .map(|a| a.id.clone())
-                .collect();
-            chosen.push(Retirement {
-                copy,
-                image: image.map(|i| i.id.clone()),
-                snapshots,
-            });
-        }
-    }
-    chosen.reverse();
-    chosen
-}
+pub use keep::{plan_exports, to_retire, ExportsPlan, KeptExport, Retirement};
 
 #[cfg(test)]
 mod tests;

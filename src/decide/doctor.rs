@@ -9,6 +9,7 @@ mod schedule;
 #[cfg(test)]
 mod tests;
 
+use crate::decide::keep;
 use crate::decide::preflight::exportable_blueprint;
 use crate::input::config::Config;
 use crate::model::doctor::{Check, CheckStatus, Facts, Read, Report};
@@ -283,16 +284,26 @@ fn records(facts: &Facts) -> Option<Check> {
     }
 }
 
-/// How many exports per target a year of nights keeps under `EC2_KEEP` / `EC2_KEEP_DAYS`
-/// (an upper bound: an export is kept while either rule keeps it).
+/// How many exports per target a year of nightly exports keeps under the `EC2_KEEP_*` rules
+/// (365 with none set): the rules run over the nights of a year, tonight's the last.
 pub fn kept_per_target(config: &Config) -> usize {
-    let policy = config.ec2_policy;
-    let by_count = policy.keep.map(|n| n as usize);
-    let by_days = policy.keep_days.map(|d| d as usize + 1);
-    match (by_count, by_days) {
-        (None, None) => 365,
-        (a, b) => a.max(b).unwrap_or(365).min(365),
+    if !config.ec2_keep.enabled() {
+        return 365;
     }
+    let Ok(last) = crate::model::Date::parse("2026-12-31") else {
+        return 365;
+    };
+    let candidates: Vec<keep::Candidate> = (0..365)
+        .map(|n| keep::Candidate {
+            date: last.days_earlier(n),
+            tonight: n == 0,
+        })
+        .collect();
+    let now = last.midnight() + std::time::Duration::from_secs(7 * 3600);
+    keep::reasons(&config.ec2_keep, &candidates, now)
+        .iter()
+        .filter(|reasons| !reasons.is_empty())
+        .count()
 }
 
 /// The EC2 quotas a year of nightly exports would reach, and the Lightsail copies.
@@ -302,10 +313,13 @@ fn quotas(facts: &Facts, config: &Config, targets: &[Resource]) -> Vec<Check> {
         .iter()
         .filter(|r| r.resource_type == ResourceType::Instance)
         .count();
-    let bound = if config.ec2_policy.enabled() {
-        format!("{kept} per target (EC2_KEEP / EC2_KEEP_DAYS)")
+    let bound = if config.ec2_keep.enabled() {
+        format!(
+            "{kept} per target (keep rules: {})",
+            config.ec2_keep.describe()
+        )
     } else {
-        "365 per target: nothing is retired (EC2_KEEP and EC2_KEEP_DAYS are off)".into()
+        "365 per target: nothing is retired (no EC2_KEEP_* rule is set)".into()
     };
     let mut lines = Vec::new();
     match &facts.ec2 {
@@ -337,10 +351,10 @@ fn quotas(facts: &Facts, config: &Config, targets: &[Resource]) -> Vec<Check> {
         Read::NotRead => {}
     }
     if let Read::Done(names) = &facts.manual_snapshots {
-        let copies = if config.keep_copies == 0 {
-            "KEEP_COPIES is 0: the function keeps every copy it makes unless DELETE_COPY_AFTER_EXPORT".to_string()
+        let copies = if !config.copies_keep.enabled() {
+            "no COPIES_KEEP_* rule (or KEEP_COPIES) is set: the function keeps every copy it makes unless DELETE_COPY_AFTER_EXPORT".to_string()
         } else {
-            format!("KEEP_COPIES keeps {} per target", config.keep_copies)
+            format!("the copies' keep rules: {}", config.copies_keep.describe())
         };
         lines.push(check(
             "quota",
@@ -364,7 +378,7 @@ fn quota(quota: Quota, now: usize, in_a_year: usize, bound: &str) -> Check {
         code,
     } = quota;
     let detail = format!("{now} {what} now, at least {in_a_year} after a year of nights ({bound}); the default quota is {default} per region");
-    let fix = format!("set EC2_KEEP or EC2_KEEP_DAYS, or ask for more in Service Quotas (aws service-quotas request-service-quota-increase --service-code {service} --quota-code {code}); if it was raised already, compare with the applied value there");
+    let fix = format!("set keep rules (EC2_KEEP_LAST, _DAILY, _WEEKLY, _MONTHLY, _YEARLY, _WITHIN), or ask for more in Service Quotas (aws service-quotas request-service-quota-increase --service-code {service} --quota-code {code}); if it was raised already, compare with the applied value there");
     let share = in_a_year as f64 / default as f64;
     if share >= 1.0 {
         check("quota", Some(what), CheckStatus::Fail, detail).fix(fix)

@@ -6,9 +6,11 @@
 
 use std::collections::HashMap;
 
+use super::keep::{self, Candidate};
 use crate::input::plan::Retention;
 use crate::model::{
-    copy_tag, Date, ExportRecord, ManualSnapshot, RecordState, SnapshotState, MANAGED_TAG,
+    copy_tag, Date, ExportRecord, ManualSnapshot, RecordState, SnapshotState, Timestamp,
+    MANAGED_TAG,
 };
 
 /// The tags put on a copy of `resource`'s automatic snapshot of `date`.
@@ -30,13 +32,16 @@ pub fn is_managed_copy_of(copy: &ManualSnapshot, resource: &str) -> bool {
             .is_none_or(|from| from == resource)
 }
 
+/// The automatic-snapshot date a copy holds (`None`: its tag is no date).
+fn date_of(copy: &ManualSnapshot) -> Option<Date> {
+    copy.tag(copy_tag::AUTO_SNAPSHOT_DATE)
+        .and_then(|d| Date::parse(d).ok())
+}
+
 /// Orders copies by the automatic-snapshot date they hold, then by creation time.
 fn newer(a: &ManualSnapshot, b: &ManualSnapshot) -> std::cmp::Ordering {
     // A date tag that is no date sorts as the oldest.
-    let date = |c: &ManualSnapshot| {
-        c.tag(copy_tag::AUTO_SNAPSHOT_DATE)
-            .and_then(|d| Date::parse(d).ok())
-    };
+    let date = date_of;
     date(a)
         .cmp(&date(b))
         .then_with(|| a.created_at.cmp(&b.created_at))
@@ -63,13 +68,15 @@ pub enum Current<'a> {
 /// The copies of `resource` to delete this round, oldest first.
 ///
 /// `copies` are the snapshots of the function's region; `records` its export records by source
-/// name.
+/// name. A copy no keep rule keeps (`COPIES_KEEP_*`, counted by the date it holds) goes, as does
+/// one whose export succeeded under `DELETE_COPY_AFTER_EXPORT`.
 pub fn to_delete<'a>(
     resource: &str,
     copies: &'a [ManualSnapshot],
     records: &HashMap<&str, Vec<&ExportRecord>>,
     current: Current<'_>,
     policy: Retention,
+    now: Timestamp,
 ) -> Vec<&'a ManualSnapshot> {
     let (current, exported) = match current {
         Current::Exported(name) => (name, true),
@@ -101,6 +108,17 @@ pub fn to_delete<'a>(
         .find(|c| exported_copy(c))
         .map(|c| c.name.clone());
 
+    // The rules see the copies newest first, none of them tonight's: `COPIES_KEEP_LAST=N` (and
+    // `KEEP_COPIES=N`) keeps the newest N, as it always did.
+    let candidates: Vec<Candidate> = managed
+        .iter()
+        .map(|c| Candidate {
+            date: date_of(c),
+            tonight: false,
+        })
+        .collect();
+    let kept = keep::reasons(&policy.keep, &candidates, now);
+
     let mut chosen: Vec<&ManualSnapshot> = Vec::new();
     for (index, copy) in managed.iter().enumerate() {
         if running(&copy.name) || proof.as_deref() == Some(copy.name.as_str()) {
@@ -110,7 +128,7 @@ pub fn to_delete<'a>(
         if copy.name == current && !exported {
             continue;
         }
-        let beyond_keep = policy.keep.is_some_and(|keep| index >= keep as usize);
+        let beyond_keep = policy.keep.enabled() && kept[index].is_empty();
         let done_with = policy.delete_after_export && succeeded(&copy.name);
         if beyond_keep || done_with {
             chosen.push(copy);
@@ -123,6 +141,7 @@ pub fn to_delete<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decide::keep::KeepRules;
     use crate::model::ResourceType;
 
     fn copy(name: &str, date: &str, tagged: bool, state: SnapshotState) -> ManualSnapshot {
@@ -148,6 +167,17 @@ mod tests {
 
     fn record(source: &str, state: RecordState) -> ExportRecord {
         ExportRecord::test(source, state)
+    }
+
+    fn last(n: u32) -> KeepRules {
+        KeepRules {
+            last: Some(n),
+            ..KeepRules::default()
+        }
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-22T07:00:00Z").unwrap()
     }
 
     fn names(copies: Vec<&ManualSnapshot>) -> Vec<&str> {
@@ -183,7 +213,7 @@ mod tests {
             (
                 Retention {
                     delete_after_export: true,
-                    keep: None,
+                    keep: KeepRules::default(),
                 },
                 true,
                 vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
@@ -193,7 +223,7 @@ mod tests {
             (
                 Retention {
                     delete_after_export: true,
-                    keep: None,
+                    keep: KeepRules::default(),
                 },
                 false,
                 vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
@@ -202,7 +232,7 @@ mod tests {
             (
                 Retention {
                     delete_after_export: false,
-                    keep: Some(2),
+                    keep: last(2),
                 },
                 true,
                 vec!["web-1-export-2026-11-18"],
@@ -210,7 +240,7 @@ mod tests {
             (
                 Retention {
                     delete_after_export: false,
-                    keep: Some(1),
+                    keep: last(1),
                 },
                 true,
                 vec!["web-1-export-2026-11-18", "web-1-export-2026-11-20"],
@@ -218,18 +248,32 @@ mod tests {
             (
                 Retention {
                     delete_after_export: false,
-                    keep: Some(10),
+                    keep: last(10),
                 },
                 true,
                 vec![],
             ),
+            // Daily 2 and weekly 1 (2026-W47 runs from the 16th to the 22nd): the 20th and
+            // 21st by date; the 18th goes, the exporting 19th stays.
+            (
+                Retention {
+                    delete_after_export: false,
+                    keep: KeepRules {
+                        daily: Some(2),
+                        weekly: Some(1),
+                        ..KeepRules::default()
+                    },
+                },
+                true,
+                vec!["web-1-export-2026-11-18"],
+            ),
         ];
         for (policy, exported, expected) in cases {
-            let now = match exported {
+            let current_of = match exported {
                 true => Current::Exported(current),
                 false => Current::NotExported(current),
             };
-            let got = to_delete("web-1", &copies, &by_source, now, policy);
+            let got = to_delete("web-1", &copies, &by_source, current_of, policy, now());
             assert_eq!(names(got), expected, "{policy:?} exported={exported}");
         }
     }
@@ -252,7 +296,7 @@ mod tests {
         }
         let policy = Retention {
             delete_after_export: true,
-            keep: None,
+            keep: KeepRules::default(),
         };
         let current = "web-1-export-2026-11-21";
         // Tonight's copy is not exported yet: yesterday's is the proof, and stays.
@@ -262,6 +306,7 @@ mod tests {
             &by_source,
             Current::NotExported(current),
             policy,
+            now(),
         );
         assert_eq!(names(got), ["web-1-export-2026-11-19"]);
         // Once it is, it becomes the proof, and yesterday's goes.
@@ -271,6 +316,7 @@ mod tests {
             &by_source,
             Current::Exported(current),
             policy,
+            now(),
         );
         assert_eq!(
             names(got),
@@ -283,7 +329,8 @@ mod tests {
             only,
             &HashMap::new(),
             Current::Exported(current),
-            policy
+            policy,
+            now(),
         )
         .is_empty());
     }
@@ -314,14 +361,15 @@ mod tests {
         ];
         let policy = Retention {
             delete_after_export: true,
-            keep: Some(0),
+            keep: last(0),
         };
         assert!(to_delete(
             "web-1",
             &copies,
             &HashMap::new(),
             Current::Exported("x"),
-            policy
+            policy,
+            now(),
         )
         .is_empty());
     }

@@ -5,7 +5,7 @@
 use aws_config::SdkConfig;
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_ec2::types::{Filter, Tag};
+use aws_sdk_ec2::types::{Filter, Tag, TargetStorageTier, TieringOperationStatus};
 use aws_sdk_ec2::Client;
 
 use super::{convert, Ec2, OPERATIONS};
@@ -163,6 +163,45 @@ impl Ec2 for SdkEc2 {
             Ok(_) => Ok(()),
             Err(e) => none_if_not_found::<()>(api_error(e)).map(|_| ()),
         }
+    }
+
+    async fn archive_snapshot(&self, id: &str) -> Result<(), ApiError> {
+        let sent = self
+            .client
+            .modify_snapshot_tier()
+            .snapshot_id(id)
+            .storage_tier(TargetStorageTier::Archive)
+            .send();
+        sent.await.map(|_| ()).map_err(api_error)
+    }
+
+    async fn archiving(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        let filter = Filter::builder()
+            .name("snapshot-id")
+            .set_values(Some(ids.to_vec()))
+            .build();
+        let filter = &filter;
+        all_pages(|token| async move {
+            let sent = self
+                .client
+                .describe_snapshot_tier_status()
+                .filters(filter.clone())
+                .max_results(PAGE)
+                .set_next_token(token)
+                .send();
+            let page = sent.await.map_err(api_error)?;
+            let items = page
+                .snapshot_tier_statuses()
+                .iter()
+                .filter(|s| {
+                    s.last_tiering_operation_status()
+                        == Some(&TieringOperationStatus::ArchivalInProgress)
+                })
+                .filter_map(|s| s.snapshot_id().map(str::to_string))
+                .collect();
+            Ok((items, page.next_token))
+        })
+        .await
     }
 
     // The drill's calls are in `drill.rs`.

@@ -34,6 +34,7 @@ pub fn image(i: &sdk::Image) -> Ec2Artifact {
             .map(i64::from)
             .sum(),
         tags: tags(i.tags()),
+        storage_tier: None,
     }
 }
 
@@ -48,5 +49,6 @@ pub fn snapshot(s: &sdk::Snapshot) -> Ec2Artifact {
         snapshot_ids: Vec::new(),
         size_gib: s.volume_size().map(i64::from).unwrap_or(0),
         tags: tags(s.tags()),
+        storage_tier: s.storage_tier().map(|t| t.as_str().to_string()),
     }
 }

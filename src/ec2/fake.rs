@@ -19,6 +19,8 @@ pub struct FakeEc2World {
     pub artifacts: BTreeMap<String, Ec2Artifact>,
     /// The restore drill's side of the world (`fake_drill`).
     pub drill: DrillSide,
+    /// Snapshots whose archival DescribeSnapshotTierStatus shows in progress.
+    pub archival_in_progress: Vec<String>,
     /// Every call (the ids it was about), and the failures scripted for the next ones.
     pub script: Script,
 }
@@ -122,6 +124,27 @@ impl Ec2 for FakeEc2 {
         }
         world.artifacts.remove(id);
         Ok(())
+    }
+
+    async fn archive_snapshot(&self, id: &str) -> Result<(), ApiError> {
+        let mut world = self.call("ModifySnapshotTier", id)?;
+        let snapshot = world
+            .artifacts
+            .get_mut(id)
+            .filter(|a| a.kind == ArtifactKind::Snapshot)
+            .ok_or_else(|| ApiError::NotFound(format!("The snapshot '{id}' does not exist.")))?;
+        // The fake archives at once; the emulator runs archival on its clock.
+        snapshot.storage_tier = Some("archive".into());
+        Ok(())
+    }
+
+    async fn archiving(&self, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        let world = self.call("DescribeSnapshotTierStatus", &ids.join(","))?;
+        Ok(ids
+            .iter()
+            .filter(|id| world.archival_in_progress.contains(*id))
+            .cloned()
+            .collect())
     }
 
     async fn drill_subnet(&self, subnet_id: Option<&str>) -> Result<Option<Subnet>, ApiError> {

@@ -27,6 +27,9 @@ pub const OPERATIONS: &[&str] = &[
     "CreateTags",
     "DeregisterImage",
     "DeleteSnapshot",
+    // The archive tier (`EC2_ARCHIVE_AFTER`).
+    "ModifySnapshotTier",
+    "DescribeSnapshotTierStatus",
     // The restore drill (`Drills`): where it boots, its isolated group, the instance or
     // volume it makes, and their teardown.
     "DescribeSubnets",
@@ -72,6 +75,16 @@ pub trait Ec2: Sync {
 
     /// DeleteSnapshot; a snapshot already gone is done.
     fn delete_snapshot(&self, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// ModifySnapshotTier to `archive`.
+    fn archive_snapshot(&self, id: &str) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// Of `ids`, the snapshots whose last tiering operation is an archival still in progress
+    /// (DescribeSnapshotTierStatus): their StorageTier says `standard` until it is done.
+    fn archiving(
+        &self,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
 
     // The restore drill's calls (`reconcile::drill`).
 

@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 use super::names;
+use crate::decide::keep::{KeepRules, Span};
 use crate::error::Error;
 use crate::model::TagFilter;
 use crate::model::TAG_PREFIX;
 use crate::report::cost::Prices;
 
+pub mod keep;
 pub mod restore_test;
 
 pub use restore_test::DrillPolicy;
@@ -36,8 +38,9 @@ pub struct Config {
     pub next_check_seconds: u64,
     /// `DELETE_COPY_AFTER_EXPORT`: delete a target's Lightsail copy once its export succeeded.
     pub delete_copy_after_export: bool,
-    /// `KEEP_COPIES`: keep at most this many of the function's copies per resource (0 = all).
-    pub keep_copies: u32,
+    /// `COPIES_KEEP_*` (and `KEEP_COPIES`, the older `COPIES_KEEP_LAST`): which of the function's
+    /// copies to keep per resource; none set: all (unless `DELETE_COPY_AFTER_EXPORT`).
+    pub copies_keep: KeepRules,
     /// `METRICS`: print CloudWatch Embedded Metric Format lines after each round.
     pub metrics: bool,
     /// `METRICS_NAMESPACE`: the CloudWatch namespace of those metrics.
@@ -45,9 +48,13 @@ pub struct Config {
     /// `EC2_TAGS` (`key=value,key2=value2`): put on every AMI and EBS snapshot exported, beside
     /// the function's own tags.
     pub ec2_tags: Vec<(String, String)>,
-    /// `EC2_KEEP` and `EC2_KEEP_DAYS`: which exported AMIs and EBS snapshots to keep; both off
-    /// by default (nothing is retired).
-    pub ec2_policy: Ec2Policy,
+    /// `EC2_KEEP_*` (and `EC2_KEEP`, `EC2_KEEP_DAYS`, the older `EC2_KEEP_LAST` and
+    /// `EC2_KEEP_WITHIN=Nd`): which exported AMIs and EBS snapshots to keep; none set by
+    /// default (nothing is retired).
+    pub ec2_keep: KeepRules,
+    /// `EC2_ARCHIVE_AFTER`: move an EBS snapshot kept only by the weekly, monthly or yearly
+    /// rules to the archive tier once its automatic snapshot is this old; off by default.
+    pub archive_after: Option<Span>,
     /// `EC2_SNAPSHOT_PRICE`, `LIGHTSAIL_SNAPSHOT_PRICE`: USD per GiB-month, for `cost`.
     pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT` (`3h`, `90m`, `600s` or seconds): how long a target waits while
@@ -93,7 +100,7 @@ impl Default for Config {
             dry_run: false,
             next_check_seconds: 300,
             delete_copy_after_export: false,
-            keep_copies: 0,
+            copies_keep: KeepRules::default(),
             metrics: true,
             metrics_namespace: "LightsailExport".to_string(),
             max_auto_snapshot_wait: DEFAULT_MAX_AUTO_SNAPSHOT_WAIT,
@@ -101,7 +108,8 @@ impl Default for Config {
             schedule_expression: None,
             schedule_timezone: None,
             ec2_tags: Vec::new(),
-            ec2_policy: Ec2Policy::default(),
+            ec2_keep: KeepRules::default(),
+            archive_after: None,
             prices: Prices::default(),
             restore_test: DrillPolicy::default(),
         }
@@ -138,21 +146,6 @@ fn parse_number<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
         _ => Err(Error::InvalidConfiguration(format!(
             "{name} is `{text}`: expected a whole number from {min} to {max}"
         ))),
-    }
-}
-
-/// What `EC2_KEEP` and `EC2_KEEP_DAYS` ask to keep. Both off: nothing is ever retired.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Ec2Policy {
-    /// Keep the newest N exports per resource.
-    pub keep: Option<u32>,
-    /// Keep exports of automatic snapshots at most this many days old.
-    pub keep_days: Option<u32>,
-}
-
-impl Ec2Policy {
-    pub fn enabled(&self) -> bool {
-        self.keep.is_some() || self.keep_days.is_some()
     }
 }
 
@@ -230,17 +223,15 @@ fn read_regions(text: &str, cross_region: bool) -> Result<Vec<String>, Error> {
 }
 
 impl Config {
-    /// The EC2 side: labels, what to keep, prices. `EC2_KEEP=0` is refused rather than read as
-    /// "keep none": the newest export is always kept, and 0 is more likely a mistake.
+    /// The EC2 side: labels, what to keep and archive, prices.
     fn read_ec2(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), Error> {
         if let Some(text) = get("EC2_TAGS") {
             self.ec2_tags = parse_tags("EC2_TAGS", &text)?;
         }
-        if let Some(text) = get("EC2_KEEP") {
-            self.ec2_policy.keep = Some(parse_number("EC2_KEEP", &text, 1, 10_000)?);
-        }
-        if let Some(text) = get("EC2_KEEP_DAYS") {
-            self.ec2_policy.keep_days = Some(parse_number("EC2_KEEP_DAYS", &text, 1, 36_500)?);
+        self.ec2_keep = keep::read_ec2(get)?;
+        self.archive_after = keep::read_archive_after(get, &self.ec2_keep)?;
+        if let Some(text) = get("EC2_ARCHIVE_PRICE") {
+            self.prices.ec2_archive = parse_price("EC2_ARCHIVE_PRICE", &text)?;
         }
         if let Some(text) = get("EC2_SNAPSHOT_PRICE") {
             self.prices.ec2_snapshot = parse_price("EC2_SNAPSHOT_PRICE", &text)?;
@@ -292,9 +283,7 @@ impl Config {
         if let Some(text) = get("DELETE_COPY_AFTER_EXPORT") {
             config.delete_copy_after_export = parse_bool("DELETE_COPY_AFTER_EXPORT", &text)?;
         }
-        if let Some(text) = get("KEEP_COPIES") {
-            config.keep_copies = parse_number("KEEP_COPIES", &text, 0, 1000)?;
-        }
+        config.copies_keep = keep::read_copies(&get)?;
         if let Some(text) = get("METRICS") {
             config.metrics = parse_bool("METRICS", &text)?;
         }

@@ -2,14 +2,16 @@
 
 use std::time::Duration;
 
-use super::config::{Config, DrillPolicy, Ec2Policy};
+use super::config::{Config, DrillPolicy};
 use super::request::{PreviousTarget, Request};
+use crate::decide::keep::{KeepRules, Span};
 use crate::error::Error;
 use crate::model::AutoSnapshotToday;
 use crate::model::{Date, Timestamp};
 use crate::model::{Phase, ResourceType, TagFilter};
 use crate::report::cost::Prices;
 use crate::report::drill::RestoreTestReport;
+use crate::report::kept::KeptEntry;
 use crate::report::ExportRecordReport;
 
 /// More targets than this in one invocation is refused: a round must fit in one Lambda run.
@@ -33,6 +35,8 @@ pub struct TargetSpec {
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
     /// The restore drill the previous round reported.
     pub previous_drill: Option<RestoreTestReport>,
+    /// The exports earlier rounds of the night retired (`retiredTonight`).
+    pub previous_retired: Vec<KeptEntry>,
 }
 
 impl TargetSpec {
@@ -47,6 +51,7 @@ impl TargetSpec {
             previous_record: None,
             auto_snapshot_today: None,
             previous_drill: None,
+            previous_retired: Vec::new(),
         }
     }
 }
@@ -68,8 +73,10 @@ pub struct Plan {
     pub retention: Retention,
     /// `EC2_TAGS`.
     pub ec2_tags: Vec<(String, String)>,
-    /// `EC2_KEEP`, `EC2_KEEP_DAYS`.
-    pub ec2_policy: Ec2Policy,
+    /// `EC2_KEEP_*` (with `EC2_KEEP`, `EC2_KEEP_DAYS`).
+    pub ec2_keep: KeepRules,
+    /// `EC2_ARCHIVE_AFTER`.
+    pub archive_after: Option<Span>,
     pub prices: Prices,
     /// `MAX_AUTO_SNAPSHOT_WAIT`.
     pub max_auto_snapshot_wait: Duration,
@@ -85,13 +92,13 @@ pub struct Plan {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Retention {
     pub delete_after_export: bool,
-    /// Keep at most this many copies per resource; `None` keeps all.
-    pub keep: Option<u32>,
+    /// `COPIES_KEEP_*`: which copies per resource to keep; none set keeps all.
+    pub keep: KeepRules,
 }
 
 impl Retention {
     pub fn enabled(&self) -> bool {
-        self.delete_after_export || self.keep.is_some()
+        self.delete_after_export || self.keep.enabled()
     }
 }
 
@@ -131,6 +138,9 @@ fn target_specs(
             previous_record: previous.and_then(|p| p.export_record.clone()),
             auto_snapshot_today: previous.and_then(|p| p.auto_snapshot_today.clone()),
             previous_drill: previous.and_then(|p| p.restore_test.clone()),
+            previous_retired: previous
+                .map(|p| p.retired_tonight.clone())
+                .unwrap_or_default(),
             name,
         });
     }
@@ -188,12 +198,13 @@ impl Plan {
             next_check_seconds: config.next_check_seconds,
             retention: Retention {
                 delete_after_export: config.delete_copy_after_export,
-                keep: (config.keep_copies > 0).then_some(config.keep_copies),
+                keep: config.copies_keep,
             },
             max_auto_snapshot_wait: config.max_auto_snapshot_wait,
             max_retry_window: config.max_retry_window,
             ec2_tags: config.ec2_tags.clone(),
-            ec2_policy: config.ec2_policy,
+            ec2_keep: config.ec2_keep,
+            archive_after: config.archive_after,
             prices: config.prices,
             drill: DrillPolicy {
                 on_demand: request.restore_test == Some(true),
@@ -292,6 +303,7 @@ mod tests {
             waiting_since: Some("2026-11-22T06:20:00Z".into()),
             failing_since: Some("2026-11-22T05:20:00Z".into()),
             export_record: None,
+            retired_tonight: Vec::new(),
             auto_snapshot_today: None,
             restore_test: None,
         }]);

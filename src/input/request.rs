@@ -45,6 +45,9 @@ pub struct PreviousTarget {
     /// The restore drill the previous round reported: where it started.
     #[serde(default)]
     pub restore_test: Option<RestoreTestReport>,
+    /// The exports earlier rounds of the night retired.
+    #[serde(default)]
+    pub retired_tonight: Vec<crate::report::kept::KeptEntry>,
 }
 
 /// What one invocation is, parsed once from its event: each kind has its own entry point in

@@ -162,9 +162,9 @@ fn config(endpoint: &Endpoint, targets: &[String], tag: &Option<String>) -> Resu
         // The demo world tags what it exports `export=nightly`.
         config.target_tag = TagFilter::parse("export=nightly").ok();
     }
-    if endpoint.emulator.is_some() && !config.ec2_policy.enabled() {
+    if endpoint.emulator.is_some() && !config.ec2_keep.enabled() {
         // Two exports kept per resource: the demo's third night retires the first one's.
-        config.ec2_policy.keep = Some(DEMO_EC2_KEEP);
+        config.ec2_keep.last = Some(DEMO_EC2_KEEP);
     }
     Ok(config)
 }

@@ -33,6 +33,9 @@ pub struct Ec2Artifact {
     /// The volume size of a snapshot; the sum over an AMI's block devices.
     pub size_gib: i64,
     pub tags: Tags,
+    /// A snapshot's `StorageTier` as EC2 writes it: `standard`, or `archive` once archived
+    /// (`ModifySnapshotTier`); `None` for an AMI, or when EC2 did not say.
+    pub storage_tier: Option<String>,
 }
 
 impl Ec2Artifact {
@@ -47,6 +50,8 @@ pub enum Ec2Action {
     CreateTags,
     DeregisterImage,
     DeleteSnapshot,
+    /// The archive tier's.
+    ModifySnapshotTier,
     // The restore drill's.
     CreateSecurityGroup,
     RevokeSecurityGroupRules,
@@ -62,6 +67,7 @@ impl Ec2Action {
             Ec2Action::CreateTags => "CreateTags",
             Ec2Action::DeregisterImage => "DeregisterImage",
             Ec2Action::DeleteSnapshot => "DeleteSnapshot",
+            Ec2Action::ModifySnapshotTier => "ModifySnapshotTier",
             Ec2Action::CreateSecurityGroup => "CreateSecurityGroup",
             Ec2Action::RevokeSecurityGroupRules => "RevokeSecurityGroupRules",
             Ec2Action::RunInstances => "RunInstances",

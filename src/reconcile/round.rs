@@ -66,7 +66,7 @@ async fn listings<L: Lightsail, E: Ec2>(api: &L, ec2: &E, plan: &Plan) -> Result
     };
     let drilling = drills_on(plan);
     let artifacts = async {
-        match plan.ec2_policy.enabled() || drilling {
+        match plan.ec2_keep.enabled() || drilling {
             true => Listing::from(ec2.list_managed().await),
             false => Listing::NotAsked,
         }

@@ -16,6 +16,16 @@ use crate::model::{ArtifactKind, Ec2Artifact, ManualSnapshot};
 pub struct Prices {
     pub ec2_snapshot: f64,
     pub lightsail_snapshot: f64,
+    /// `EC2_ARCHIVE_PRICE`: the EBS snapshot archive tier (absent in outputs made before it).
+    #[serde(default = "archive_price")]
+    pub ec2_archive: f64,
+}
+
+/// The EBS Snapshots Archive's list price, USD per GB-month (docs/evidence.md §18).
+pub const ARCHIVE_PRICE: f64 = 0.0125;
+
+fn archive_price() -> f64 {
+    ARCHIVE_PRICE
 }
 
 impl Default for Prices {
@@ -23,6 +33,7 @@ impl Default for Prices {
         Prices {
             ec2_snapshot: 0.05,
             lightsail_snapshot: 0.05,
+            ec2_archive: ARCHIVE_PRICE,
         }
     }
 }
@@ -35,6 +46,12 @@ pub struct Cost {
     /// EBS bills, as snapshots are incremental).
     #[serde(rename = "ec2SnapshotGiB")]
     pub ec2_snapshot_gib: i64,
+    /// Of those, in the standard tier and in the archive tier (`EC2_ARCHIVE_AFTER`; priced at
+    /// `pricePerGiBMonth.ec2Archive`, and billed as full snapshots).
+    #[serde(rename = "ec2StandardGiB", default)]
+    pub ec2_standard_gib: i64,
+    #[serde(rename = "ec2ArchiveGiB", default)]
+    pub ec2_archive_gib: i64,
     /// The sizes of the Lightsail copies the function made and still keeps.
     #[serde(rename = "lightsailCopyGiB")]
     pub lightsail_copy_gib: i64,
@@ -66,9 +83,14 @@ pub fn cost(
     managed: impl Fn(&ManualSnapshot) -> bool,
     prices: Prices,
 ) -> Cost {
-    let ec2: i64 = artifacts
-        .iter()
-        .filter(|a| a.kind == ArtifactKind::Snapshot)
+    let snapshots = || {
+        artifacts
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Snapshot)
+    };
+    let ec2: i64 = snapshots().map(|a| a.size_gib).sum();
+    let archive: i64 = snapshots()
+        .filter(|a| a.storage_tier.as_deref() == Some("archive"))
         .map(|a| a.size_gib)
         .sum();
     let lightsail: i64 = copies
@@ -76,9 +98,13 @@ pub fn cost(
         .filter(|c| managed(c))
         .filter_map(|c| c.size_gib)
         .sum();
-    let monthly = ec2 as f64 * prices.ec2_snapshot + lightsail as f64 * prices.lightsail_snapshot;
+    let monthly = (ec2 - archive) as f64 * prices.ec2_snapshot
+        + archive as f64 * prices.ec2_archive
+        + lightsail as f64 * prices.lightsail_snapshot;
     Cost {
         ec2_snapshot_gib: ec2,
+        ec2_standard_gib: ec2 - archive,
+        ec2_archive_gib: archive,
         lightsail_copy_gib: lightsail,
         estimated_monthly_usd: (monthly * 100.0).round() / 100.0,
         price_per_gib_month: prices,
@@ -90,6 +116,8 @@ pub fn cost(
 pub fn total<'a>(costs: impl Iterator<Item = &'a Cost>) -> Option<Cost> {
     costs.cloned().reduce(|sum, more| Cost {
         ec2_snapshot_gib: sum.ec2_snapshot_gib + more.ec2_snapshot_gib,
+        ec2_standard_gib: sum.ec2_standard_gib + more.ec2_standard_gib,
+        ec2_archive_gib: sum.ec2_archive_gib + more.ec2_archive_gib,
         lightsail_copy_gib: sum.lightsail_copy_gib + more.lightsail_copy_gib,
         estimated_monthly_usd: ((sum.estimated_monthly_usd + more.estimated_monthly_usd) * 100.0)
             .round()
@@ -116,6 +144,7 @@ mod tests {
             snapshot_ids: Vec::new(),
             size_gib: gib,
             tags: Vec::new(),
+            storage_tier: None,
         };
         let ami = Ec2Artifact {
             kind: ArtifactKind::Image,

@@ -8,6 +8,7 @@ mod assemble;
 pub(crate) mod cost;
 pub(crate) mod drill;
 pub(crate) mod fan_out;
+pub mod kept;
 pub(crate) mod merge;
 pub(crate) mod metrics;
 
@@ -124,6 +125,15 @@ pub struct TargetReport {
     /// date was chosen. Absent when today's is the one exported, or the date was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_snapshot_today: Option<AutoSnapshotToday>,
+    /// The target's exports the keep rules keep, newest first, with the rules that keep each
+    /// (compact: `kept::compact`). Absent when no `EC2_KEEP_*` rule is set, or the exports
+    /// were not looked at this round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<kept::KeptEntry>,
+    /// The exports retired tonight, over the night's rounds (carried from round to round; in a
+    /// dry run, those this round would retire). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_tonight: Vec<kept::KeptEntry>,
     /// Tonight's restore drill of the target's export. Absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_test: Option<drill::RestoreTestReport>,
@@ -180,6 +190,8 @@ impl TargetReport {
             failing_since: None,
             ec2_actions: Vec::new(),
             retired: Vec::new(),
+            kept: Vec::new(),
+            retired_tonight: Vec::new(),
             auto_snapshot_today: None,
             restore_test: None,
             last_restore_test: None,

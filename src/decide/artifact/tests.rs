@@ -1,5 +1,5 @@
 use super::*;
-use crate::input::config::Ec2Policy;
+use crate::decide::keep::{KeepRules, Span};
 use crate::model::artifact_tag::EXPORT_RECORD as RECORD_TAG;
 use crate::model::time::test_util::{at, day};
 use crate::model::Tags;
@@ -18,6 +18,7 @@ fn artifact(kind: ArtifactKind, id: &str, state: &str, tags: Tags) -> Ec2Artifac
         snapshot_ids: Vec::new(),
         size_gib: 8,
         tags,
+        storage_tier: None,
     }
 }
 
@@ -170,10 +171,14 @@ fn retirement_table() {
         ],
     );
     let current = "web-1-export-2026-11-22";
-    let policy = |keep, keep_days| Ec2Policy { keep, keep_days };
+    let policy = |last, days: Option<u32>| KeepRules {
+        last,
+        within: days.map(Span::days),
+        ..KeepRules::default()
+    };
     let copies = |r: Vec<Retirement>| r.into_iter().map(|r| r.copy).collect::<Vec<_>>();
     // (policy, retired copies)
-    let cases: Vec<(Ec2Policy, Vec<&str>)> = vec![
+    let cases: Vec<(KeepRules, Vec<&str>)> = vec![
         (policy(None, None), vec![]),
         // Keep 3: tonight's and the two newest before it.
         (
@@ -213,16 +218,17 @@ fn retirement_table() {
     ];
     for (p, expected) in cases {
         assert_eq!(
-            copies(to_retire("web-1", &all, current, p, now())),
+            copies(to_retire("web-1", &all, current, &p, now())),
             expected,
             "{p:?}"
         );
     }
-    let first = to_retire("web-1", &all, current, policy(Some(5), None), now());
+    let first = to_retire("web-1", &all, current, &policy(Some(5), None), now());
     assert_eq!(
         first,
         vec![Retirement {
             copy: "web-1-export-2026-11-17".into(),
+            date: Some(crate::model::time::test_util::day("2026-11-17")),
             image: Some("ami-0".into()),
             snapshots: vec!["snap-0".into()]
         }]
@@ -256,9 +262,9 @@ fn retirement_touches_only_the_functions_traceable_settled_artifacts_of_the_reso
         "web-1",
         &artifacts,
         "web-1-export-2026-11-22",
-        Ec2Policy {
-            keep: Some(1),
-            keep_days: None,
+        &KeepRules {
+            last: Some(1),
+            ..KeepRules::default()
         },
         now(),
     );
@@ -273,9 +279,10 @@ fn retirement_touches_only_the_functions_traceable_settled_artifacts_of_the_reso
         "web-1",
         &tonight,
         "web-1-export-2026-11-22",
-        Ec2Policy {
-            keep: Some(1),
-            keep_days: Some(0)
+        &KeepRules {
+            last: Some(1),
+            within: Some(Span::days(0)),
+            ..KeepRules::default()
         },
         now()
     )
@@ -292,9 +299,9 @@ fn a_retirement_cut_short_after_the_ami_went_is_finished_from_its_snapshots() {
         "web-1",
         &half_done,
         "web-1-export-2026-11-22",
-        Ec2Policy {
-            keep: Some(1),
-            keep_days: None,
+        &KeepRules {
+            last: Some(1),
+            ..KeepRules::default()
         },
         now(),
     );
@@ -302,6 +309,7 @@ fn a_retirement_cut_short_after_the_ami_went_is_finished_from_its_snapshots() {
         retired,
         vec![Retirement {
             copy: "web-1-export-2026-11-18".into(),
+            date: Some(crate::model::time::test_util::day("2026-11-18")),
             image: None,
             snapshots: vec!["snap-0".into()]
         }]

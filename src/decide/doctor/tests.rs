@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::schedule::{check_window, DailyTime, Schedule};
 use super::*;
+use crate::decide::keep::{KeepRules, Span};
 use crate::model::doctor::{
     AddOnShape, Caller, Decision, Ec2Counts, ErrorIdentity, Guess, Page, SeenRecord, SeenResource,
     Simulation,
@@ -405,21 +406,30 @@ fn a_year_of_exports_is_bounded_by_the_keep_rules() {
         365,
         "nothing retired: a year of nights"
     );
-    config.ec2_policy.keep = Some(7);
+    config.ec2_keep.last = Some(7);
     assert_eq!(kept_per_target(&config), 7);
-    config.ec2_policy.keep_days = Some(30);
+    config.ec2_keep.within = Some(Span::days(30));
     assert_eq!(
         kept_per_target(&config),
-        31,
-        "either rule keeps: the larger bound"
+        30,
+        "either rule keeps: the larger (30 nights' dates are younger than 30 days at 07:00)"
     );
-    config.ec2_policy.keep = None;
-    config.ec2_policy.keep_days = Some(1000);
+    config.ec2_keep.last = None;
+    config.ec2_keep.within = Some(Span::days(1000));
     assert_eq!(
         kept_per_target(&config),
         365,
         "no more than a year of nights"
     );
+    config.ec2_keep = KeepRules {
+        daily: Some(7),
+        weekly: Some(5),
+        monthly: Some(12),
+        yearly: Some(7),
+        ..KeepRules::default()
+    };
+    // 2026 ends on a Thursday: 7 days, 3 more weeks (12-20, 12-13, 12-06), 11 more months.
+    assert_eq!(kept_per_target(&config), 21, "a schedule: 7 + 3 + 11");
     // 364 AMIs now + 1 instance x 365 per year: 729, far from 50,000.
     let mut facts = healthy();
     facts.ec2 = Read::Done(Ec2Counts {

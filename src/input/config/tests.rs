@@ -1,4 +1,5 @@
 use super::*;
+use crate::decide::keep::Span;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -47,14 +48,14 @@ fn reads_every_variable() {
         ]
     );
     assert_eq!(
-        (c.ec2_policy.keep, c.ec2_policy.keep_days),
-        (Some(7), Some(30))
+        (c.ec2_keep.last, c.ec2_keep.within),
+        (Some(7), Some(Span::days(30)))
     );
     assert_eq!(c.prices.ec2_snapshot, 0.0125);
     assert_eq!(c.max_auto_snapshot_wait, Duration::from_secs(9_000));
     assert_eq!(c.max_retry_window, Duration::from_secs(2_700));
     assert!(c.delete_copy_after_export);
-    assert_eq!(c.keep_copies, 7);
+    assert_eq!(c.copies_keep.last, Some(7));
     assert!(!c.metrics);
     assert_eq!(c.metrics_namespace, "Backups");
     assert_eq!(c.targets, ["web-1", "data-disk"]);
@@ -99,6 +100,18 @@ fn rejects_bad_values() {
         ("EC2_KEEP", "many"),
         ("EC2_KEEP_DAYS", "0"),
         ("EC2_KEEP_DAYS", "2.5"),
+        ("EC2_KEEP_LAST", "0"),
+        ("EC2_KEEP_DAILY", "seven"),
+        ("EC2_KEEP_WEEKLY", "-5"),
+        ("EC2_KEEP_MONTHLY", "10001"),
+        ("EC2_KEEP_YEARLY", "1.5"),
+        ("EC2_KEEP_WITHIN", "14"),
+        ("EC2_KEEP_WITHIN", "2q"),
+        ("EC2_KEEP_WITHIN", "12h"),
+        ("COPIES_KEEP_DAILY", "0"),
+        ("COPIES_KEEP_WITHIN", "forever"),
+        ("EC2_ARCHIVE_AFTER", "90d"),
+        ("EC2_ARCHIVE_PRICE", "free"),
         ("EC2_TAGS", "team"),
         ("EC2_TAGS", "aws:x=1"),
         ("EC2_TAGS", "lightsail-export:managed=false"),
@@ -111,6 +124,67 @@ fn rejects_bad_values() {
         assert_eq!(error.error_type(), "InvalidConfiguration", "{pair:?}");
         assert!(error.to_string().contains(pair.0), "{error}");
     }
+}
+
+#[test]
+fn keep_rules_and_their_older_names() {
+    let c = config(&[
+        ("EC2_KEEP_DAILY", "7"),
+        ("EC2_KEEP_WEEKLY", "5"),
+        ("EC2_KEEP_MONTHLY", "12"),
+        ("EC2_KEEP_YEARLY", "7"),
+        ("EC2_KEEP_WITHIN", "1y6m"),
+        ("EC2_ARCHIVE_AFTER", "90d"),
+        ("EC2_ARCHIVE_PRICE", "0.01"),
+        ("COPIES_KEEP_LAST", "3"),
+        ("COPIES_KEEP_WITHIN", "2w"),
+    ])
+    .unwrap();
+    let rules = c.ec2_keep;
+    assert_eq!(
+        (
+            rules.daily,
+            rules.weekly,
+            rules.monthly,
+            rules.yearly,
+            rules.last
+        ),
+        (Some(7), Some(5), Some(12), Some(7), None)
+    );
+    assert_eq!(rules.within.map(|s| s.to_string()).as_deref(), Some("1y6m"));
+    assert_eq!(c.archive_after, Some(Span::days(90)));
+    assert_eq!(c.prices.ec2_archive, 0.01);
+    assert_eq!(
+        (c.copies_keep.last, c.copies_keep.within),
+        (Some(3), Some(Span::days(14)))
+    );
+    // The older names are rules; KEEP_COPIES=0 is off, as it always was.
+    let old = config(&[
+        ("EC2_KEEP", "3"),
+        ("EC2_KEEP_DAYS", "30"),
+        ("KEEP_COPIES", "0"),
+    ])
+    .unwrap();
+    assert_eq!(
+        (old.ec2_keep.last, old.ec2_keep.within),
+        (Some(3), Some(Span::days(30)))
+    );
+    assert!(!old.copies_keep.enabled());
+    assert_eq!(config(&[]).unwrap().prices.ec2_archive, 0.0125);
+    // An older name beside its new one is refused, naming both.
+    for (old, new) in [
+        (("EC2_KEEP", "3"), ("EC2_KEEP_LAST", "3")),
+        (("EC2_KEEP_DAYS", "3"), ("EC2_KEEP_WITHIN", "3d")),
+        (("KEEP_COPIES", "2"), ("COPIES_KEEP_LAST", "2")),
+    ] {
+        let error = config(&[old, new]).unwrap_err();
+        assert_eq!(error.error_type(), "InvalidConfiguration");
+        let text = error.to_string();
+        assert!(text.contains(old.0) && text.contains(new.0), "{text}");
+    }
+    // Archiving needs a rule it could apply to.
+    let alone = config(&[("EC2_KEEP_DAILY", "7"), ("EC2_ARCHIVE_AFTER", "90d")]).unwrap_err();
+    assert!(alone.to_string().contains("EC2_KEEP_MONTHLY"), "{alone}");
 }
 
 #[test]

@@ -3,11 +3,13 @@
 
 use super::{Observed, TargetRound};
 use crate::decide;
+use crate::decide::artifact::Retirement;
 use crate::ec2::Ec2;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
 use crate::model::Timestamp;
 use crate::model::{ArtifactKind, Ec2Action, Ec2Artifact, ExportRecord, Phase};
+use crate::report::kept::{self, KeptEntry};
 use crate::report::{Ec2Report, TargetReport};
 
 impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
@@ -126,38 +128,104 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         Ok(())
     }
 
-    /// `EC2_KEEP` / `EC2_KEEP_DAYS`: retires the function's older AMIs (DeregisterImage, then
-    /// DeleteSnapshot of their snapshots) and EBS snapshots of this resource. A failure is only
-    /// logged: the next round tries again, and finishes what a crash left half done.
+    /// The keep rules (`EC2_KEEP_*`): retires the function's exports of this resource that no
+    /// rule keeps (DeregisterImage, then DeleteSnapshot of their snapshots), archives the EBS
+    /// snapshots `EC2_ARCHIVE_AFTER` asks for, and lists what is kept and why. A failure is
+    /// only logged: the next round tries again, and finishes what a crash left half done.
     async fn retire(&self, current: &str, report: &mut TargetReport) {
-        let (Some(artifacts), true) = (self.artifacts, self.plan.ec2_policy.enabled()) else {
+        let (Some(artifacts), true) = (self.artifacts, self.plan.ec2_keep.enabled()) else {
             return;
         };
-        let policy = self.plan.ec2_policy;
-        for retirement in
-            decide::artifact::to_retire(self.name(), artifacts, current, policy, self.plan.now)
-        {
-            if let Some(image) = &retirement.image {
-                if !self.plan.dry_run {
-                    if let Err(error) = self.ec2.deregister_image(image).await {
-                        tracing::warn!(%image, %error, "could not deregister; a later round will");
-                        continue;
-                    }
-                }
-                report.acted_in_ec2(Ec2Action::DeregisterImage);
-                report.retired.push(image.clone());
+        let plan = decide::artifact::plan_exports(
+            self.name(),
+            artifacts,
+            current,
+            &self.plan.ec2_keep,
+            self.plan.archive_after,
+            self.plan.now,
+        );
+        let mut retired = Vec::new();
+        for retirement in &plan.retire {
+            if let Some(id) = self.retire_one(retirement, report).await {
+                retired.push(KeptEntry::one(retirement.date, id, Vec::new(), None));
             }
-            for snapshot in &retirement.snapshots {
-                if !self.plan.dry_run {
-                    if let Err(error) = self.ec2.delete_snapshot(snapshot).await {
-                        tracing::warn!(%snapshot, %error, "could not delete; a later round will");
-                        continue;
-                    }
-                }
-                report.acted_in_ec2(Ec2Action::DeleteSnapshot);
-                report.retired.push(snapshot.clone());
-            }
-            tracing::info!(copy = %retirement.copy, "retired an older export's EC2 artifacts");
         }
+        let archival = self.archive(&plan.archive, report).await;
+        let kept = plan.kept.iter().filter_map(|export| {
+            let mut entry = KeptEntry::of(export)?;
+            if archival.iter().any(|id| Some(id) == entry.id.as_ref()) {
+                entry.tier = Some("archival".into());
+            }
+            Some(entry)
+        });
+        report.kept = kept::compact(kept.collect());
+        retired.append(&mut report.retired_tonight);
+        report.retired_tonight = kept::compact(retired);
+    }
+
+    /// One export's retirement: the AMI first, then its snapshots. The id it is listed by in
+    /// `retiredTonight` (the AMI, or its first snapshot), when anything of it went.
+    async fn retire_one(
+        &self,
+        retirement: &Retirement,
+        report: &mut TargetReport,
+    ) -> Option<String> {
+        let mut listed = None;
+        if let Some(image) = &retirement.image {
+            if !self.plan.dry_run {
+                if let Err(error) = self.ec2.deregister_image(image).await {
+                    tracing::warn!(%image, %error, "could not deregister; a later round will");
+                    return None;
+                }
+            }
+            report.acted_in_ec2(Ec2Action::DeregisterImage);
+            report.retired.push(image.clone());
+            listed = Some(image.clone());
+        }
+        for snapshot in &retirement.snapshots {
+            if !self.plan.dry_run {
+                if let Err(error) = self.ec2.delete_snapshot(snapshot).await {
+                    tracing::warn!(%snapshot, %error, "could not delete; a later round will");
+                    continue;
+                }
+            }
+            report.acted_in_ec2(Ec2Action::DeleteSnapshot);
+            report.retired.push(snapshot.clone());
+            listed.get_or_insert_with(|| snapshot.clone());
+        }
+        tracing::info!(copy = %retirement.copy, "retired an older export's EC2 artifacts");
+        listed
+    }
+
+    /// Moves `snapshots` to the archive tier, but for those already on their way there
+    /// (their StorageTier says `standard` until the archival is done). Returns the snapshots
+    /// archiving now. A failure is only logged: a later round tries again.
+    async fn archive(&self, snapshots: &[String], report: &mut TargetReport) -> Vec<String> {
+        if snapshots.is_empty() {
+            return Vec::new();
+        }
+        let mut archiving = match self.ec2.archiving(snapshots).await {
+            Ok(ids) => ids,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the snapshots' tiers; a later round will archive");
+                return Vec::new();
+            }
+        };
+        let asked: Vec<&String> = snapshots
+            .iter()
+            .filter(|s| !archiving.contains(s))
+            .collect();
+        for snapshot in asked {
+            if !self.plan.dry_run {
+                if let Err(error) = self.ec2.archive_snapshot(snapshot).await {
+                    tracing::warn!(%snapshot, %error, "could not archive; a later round will");
+                    continue;
+                }
+            }
+            report.acted_in_ec2(Ec2Action::ModifySnapshotTier);
+            tracing::info!(%snapshot, "archiving an EBS snapshot (EC2_ARCHIVE_AFTER)");
+            archiving.push(snapshot.clone());
+        }
+        archiving
     }
 }

@@ -67,6 +67,11 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             waiting_since: self.spec.waiting_since.map(Timestamp::rfc3339),
             failing_since: self.spec.failing_since.map(Timestamp::rfc3339),
             auto_snapshot_today: self.spec.auto_snapshot_today.clone(),
+            // A dry run retires nothing: each round lists what it would, afresh.
+            retired_tonight: match self.plan.dry_run {
+                true => Vec::new(),
+                false => self.spec.previous_retired.clone(),
+            },
             ..TargetReport::new(self.name())
         }
     }
@@ -316,6 +321,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
             self.records,
             Current::Exported(current),
             policy,
+            self.plan.now,
         );
         for copy in doomed {
             if !self.plan.dry_run {

@@ -32,6 +32,8 @@ fn output(targets: Vec<TargetReport>, cost: Option<Cost>) -> Output {
 fn gib(ec2: i64) -> Cost {
     Cost {
         ec2_snapshot_gib: ec2,
+        ec2_standard_gib: ec2,
+        ec2_archive_gib: 0,
         lightsail_copy_gib: 0,
         estimated_monthly_usd: ec2 as f64 * 0.05,
         price_per_gib_month: Prices::default(),

@@ -2,7 +2,7 @@
 //! exports' artifacts retired.
 
 use super::*;
-use crate::input::config::Ec2Policy;
+use crate::decide::keep::KeepRules;
 use crate::model::artifact_tag::{
     COPY as COPY_TAG, DATE as DATE_TAG, EXPORT_RECORD as RECORD_TAG, RESOURCE as RESOURCE_TAG,
 };
@@ -154,6 +154,7 @@ async fn a_disk_export_is_its_ebs_snapshot() {
         snapshot_ids: Vec::new(),
         size_gib: 64,
         tags: Vec::new(),
+        storage_tier: None,
     });
     let spec = TargetSpec {
         resource_type: Some(ResourceType::Disk),
@@ -199,9 +200,9 @@ fn older(ec2: &FakeEc2, date: &str, n: usize) {
 #[tokio::test]
 async fn older_exports_are_retired_ami_first_and_a_dry_run_only_lists_them() {
     let mut keep_two = plan("web-1");
-    keep_two.ec2_policy = Ec2Policy {
-        keep: Some(2),
-        keep_days: None,
+    keep_two.ec2_keep = KeepRules {
+        last: Some(2),
+        ..KeepRules::default()
     };
     let setup = || {
         let api = exported();

@@ -105,6 +105,7 @@ fn ami(id: &str, state: &str) -> Ec2Artifact {
         snapshot_ids: vec![format!("snap-of-{id}")],
         size_gib: 60,
         tags: Vec::new(),
+        storage_tier: None,
     }
 }
 
@@ -134,6 +135,7 @@ fn add_ami(ec2: &FakeEc2, image: Ec2Artifact) {
             snapshot_ids: Vec::new(),
             size_gib: image.size_gib,
             tags: Vec::new(),
+            storage_tier: None,
         });
     }
     ec2.add(image);
