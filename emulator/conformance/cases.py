@@ -10,9 +10,11 @@ import json
 import sys
 
 import cases_ec2
+import cases_ec2_archive
 import cases_ec2_drill
 import cases_query
 import moto_check
+import moto_archive
 import moto_drill
 import validate
 from harness import EAST, WEST, CaseFailed, Conformance, equals, expect, has, lacks, names, operation_of_type, run_check, tag_map
@@ -376,10 +378,12 @@ def main():
         coverage(c)
         cases_ec2.every_case(c)
         cases_ec2_drill.every_case(c)
+        cases_ec2_archive.every_case(c)
         cases_query.every_case(c, args.moto)
         c.envelope = "moto"
         moto_check.run(c, args.moto)
         moto_drill.run(c, args.moto)
+        moto_archive.run(c, args.moto)
     except Exception as e:  # a bug here must still end in the summary line and a failure
         c.report("conformance driver", [f"crashed: {type(e).__name__}: {e}"])
     print(f"{c.passed} passed, {c.failed} failed", flush=True)

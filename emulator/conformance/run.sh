@@ -4,7 +4,8 @@
 #   bash emulator/conformance/run.sh        (from any directory; needs python3 and cargo)
 #
 # Creates/reuses <repo>/.venv with awscli + botocore and moto[server], self-tests the validators,
-# builds and starts the emulator on the conformance scenario, puts a recording proxy in front of
+# builds (into $CARGO_TARGET_DIR if set, else <repo>/target) and starts the emulator on the
+# conformance scenario, puts a recording proxy in front of
 # it, starts moto_server, runs every case (cases.py: Lightsail, EC2, then the moto cross-check)
 # and ends with a line `N passed, M failed`. Exits non-zero on any failure, a missing tool, or an
 # emulator, proxy or moto that does not start: nothing is ever skipped.
@@ -80,7 +81,10 @@ tail -n 3 "$work/unittest.log" | sed 's/^/#   /'
 unset LIGHTSAIL_EMULATOR_SWITCHES
 echo "# building the emulator"
 (cd "$repo" && cargo build -q -p lightsail-emulator) || fail "cargo build -p lightsail-emulator failed"
-"$repo/target/debug/lightsail-emulator" --scenario "$here/scenario.yaml" --port 0 \
+# The build's target directory: cargo's CARGO_TARGET_DIR if set (relative to the repo), else <repo>/target.
+target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+[[ "$target_dir" = /* ]] || target_dir="$repo/$target_dir"
+"$target_dir/debug/lightsail-emulator" --scenario "$here/scenario.yaml" --port 0 \
   >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 emulator_url="$(listening_url "$work/emulator.out" "$emulator_pid")" || {

@@ -65,6 +65,8 @@ ERROR_STATUS = {
     "InvalidVolume.NotFound": 400,
     "InvalidVolumeID.Malformed": 400,
     "InvalidZone.NotFound": 400,
+    # The archive tier's concurrent-archives quota (emulator/README.md, "Archive tier").
+    "ConcurrentSnapshotLimitExceeded": 400,
 }
 
 
