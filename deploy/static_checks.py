@@ -109,6 +109,7 @@ def ec2_operations() -> set[str]:
 EC2_WRITES = {
     "DeregisterImage": [({"image", "snapshot"}, "managed")],
     "DeleteSnapshot": [({"image", "snapshot"}, "managed")],
+    "ModifySnapshotTier": [({"snapshot"}, "managed")],
     "CreateTags": [({"image", "snapshot"}, None), ({"instance", "volume", "security-group"}, "create")],
     "CreateSecurityGroup": [({"security-group"}, "request"), ({"vpc"}, None)],
     "RunInstances": [({"instance", "volume"}, "request"), ({"image", "snapshot", "security-group"}, "managed"),

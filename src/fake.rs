@@ -24,6 +24,11 @@ impl Script {
         self.calls.iter().map(|(op, _)| *op).collect()
     }
 
+    /// Every call, in order: the operation and what it was about.
+    pub fn calls(&self) -> Vec<(&'static str, String)> {
+        self.calls.clone()
+    }
+
     /// Logs a call and returns its scripted failure, if any.
     pub fn call(&mut self, operation: &'static str, about: &str) -> Result<(), ApiError> {
         self.calls.push((operation, about.to_string()));

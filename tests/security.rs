@@ -365,6 +365,7 @@ fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_w
                 "DeregisterImage" | "DeleteSnapshot" => {
                     managed(block) && on(&["image", "snapshot"])
                 }
+                "ModifySnapshotTier" => managed(block) && on(&["snapshot"]),
                 // Labels on exports, or tags given at creation to what the drill makes.
                 "CreateTags" => on(&["image", "snapshot"])
                     || (on(&["instance", "volume", "security-group"])
@@ -388,6 +389,7 @@ fn the_iam_policy_grants_exactly_the_ec2_calls_the_code_makes_and_retires_only_w
                 | "DeleteVolume" => managed(block) && on(&["security-group", "instance", "volume"]),
                 "DescribeImages"
                 | "DescribeSnapshots"
+                | "DescribeSnapshotTierStatus"
                 | "DescribeSubnets"
                 | "DescribeSecurityGroups"
                 | "DescribeInstances"

@@ -175,7 +175,7 @@ pub fn needs_labels(artifact: &Ec2Artifact, labels: &[(String, String)]) -> bool
 
 mod keep;
 
-pub use keep::{plan_exports, to_retire, ExportsPlan, KeptExport, Retirement};
+pub use keep::{plan_exports, to_retire, ExportsPlan, KeptExport, Retirement, Tonight};
 
 #[cfg(test)]
 mod tests;

@@ -11,7 +11,12 @@ const SCOPED_LIGHTSAIL: [&str; 3] = [
     "DeleteInstanceSnapshot",
     "DeleteDiskSnapshot",
 ];
-const SCOPED_EC2: [&str; 3] = ["CreateTags", "DeregisterImage", "DeleteSnapshot"];
+const SCOPED_EC2: [&str; 4] = [
+    "CreateTags",
+    "DeregisterImage",
+    "DeleteSnapshot",
+    "ModifySnapshotTier",
+];
 /// The restore drill's writes, each with the kinds of resource the template grants it on (its
 /// own tagged resources, what it makes tagged at creation, where it boots), asked apart so that
 /// each is simulated on exactly the resources its request names.

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use super::names;
-use crate::decide::keep::{KeepRules, Span};
 use crate::error::Error;
+use crate::model::keep::{KeepRules, Span};
 use crate::model::TagFilter;
 use crate::model::TAG_PREFIX;
 use crate::report::cost::Prices;

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use super::config::{Config, DrillPolicy};
 use super::request::{PreviousTarget, Request};
-use crate::decide::keep::{KeepRules, Span};
 use crate::error::Error;
+use crate::model::keep::{KeepRules, Span};
 use crate::model::AutoSnapshotToday;
 use crate::model::{Date, Timestamp};
 use crate::model::{Phase, ResourceType, TagFilter};

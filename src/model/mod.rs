@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod drill;
 #[cfg(test)]
 mod fixtures;
+pub mod keep;
 mod listing;
 mod tags;
 pub mod time;

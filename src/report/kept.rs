@@ -12,8 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::artifact::KeptExport;
-use crate::decide::keep::Reason;
+use crate::model::keep::Reason;
 use crate::model::Date;
 
 /// At most this many entries in a target's `kept` (and `retiredTonight`).
@@ -54,12 +53,6 @@ impl KeptEntry {
             rules,
             tier,
         }
-    }
-
-    pub fn of(export: &KeptExport) -> Option<KeptEntry> {
-        let id = export.id.clone()?;
-        let rules = export.reasons.iter().copied().collect();
-        Some(KeptEntry::one(export.date, id, rules, export.tier.clone()))
     }
 
     /// How many exports it stands for.

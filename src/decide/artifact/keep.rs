@@ -41,6 +41,15 @@ pub struct ExportsPlan {
     pub archive: Vec<String>,
 }
 
+/// Tonight's export, as the round knows it: its copy, its automatic snapshot's date, and its
+/// AMI or EBS snapshot (which the listing made at the round's start may not show labelled yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tonight<'a> {
+    pub copy: &'a str,
+    pub date: Option<Date>,
+    pub id: Option<&'a str>,
+}
+
 /// One export: its date, copy, and the function's artifacts of it.
 struct Export<'a> {
     date: Option<Date>,
@@ -70,7 +79,7 @@ fn exports<'a>(resource: &str, artifacts: &'a [Ec2Artifact], current: &str) -> V
         let key = (Date::parse(date).ok(), copy == current, copy.to_string());
         by_export.entry(key).or_default().push(artifact);
     }
-    let mut list: Vec<Export> = by_export
+    by_export
         .into_iter()
         .rev()
         .map(|((date, tonight, copy), parts)| Export {
@@ -79,20 +88,7 @@ fn exports<'a>(resource: &str, artifacts: &'a [Ec2Artifact], current: &str) -> V
             tonight,
             parts,
         })
-        .collect();
-    // Tonight's export counts first in `last` even before EC2 shows it.
-    if !list.iter().any(|e| e.tonight) {
-        list.insert(
-            0,
-            Export {
-                date: None,
-                copy: current.to_string(),
-                tonight: true,
-                parts: Vec::new(),
-            },
-        );
-    }
-    list
+        .collect()
 }
 
 /// What the keep rules make of `resource`'s exports. Never retired: tonight's (`current`, the
@@ -104,7 +100,7 @@ fn exports<'a>(resource: &str, artifacts: &'a [Ec2Artifact], current: &str) -> V
 pub fn plan_exports(
     resource: &str,
     artifacts: &[Ec2Artifact],
-    current: &str,
+    tonight: Tonight<'_>,
     rules: &KeepRules,
     archive_after: Option<Span>,
     now: Timestamp,
@@ -113,7 +109,23 @@ pub fn plan_exports(
     if !rules.enabled() {
         return plan;
     }
-    let list = exports(resource, artifacts, current);
+    let mut list = exports(resource, artifacts, tonight.copy);
+    // Tonight's export counts first in `last` even before EC2 shows it labelled.
+    if !list.iter().any(|e| e.tonight) {
+        let at = list
+            .iter()
+            .position(|e| e.date <= tonight.date)
+            .unwrap_or(list.len());
+        list.insert(
+            at,
+            Export {
+                date: tonight.date,
+                copy: tonight.copy.to_string(),
+                tonight: true,
+                parts: Vec::new(),
+            },
+        );
+    }
     let candidates: Vec<Candidate> = list
         .iter()
         .map(|e| Candidate {
@@ -151,16 +163,8 @@ pub fn plan_exports(
             && snapshots
                 .iter()
                 .all(|s| s.storage_tier.as_deref() == Some("archive"));
-        let archivable = archive_after.is_some_and(|after| {
-            index > 0
-                && !export.tonight
-                && image.is_none()
-                && why
-                    .iter()
-                    .all(|r| matches!(r, Reason::Weekly | Reason::Monthly | Reason::Yearly))
-                && export.date.is_some_and(|date| !after.keeps(date, now))
-        });
-        if archivable {
+        let newest = index == 0 || export.tonight;
+        if !newest && image.is_none() && archivable(&why, export.date, archive_after, now) {
             plan.archive.extend(
                 snapshots
                     .iter()
@@ -169,10 +173,15 @@ pub fn plan_exports(
                     .map(|s| s.id.clone()),
             );
         }
+        let id = image.map(|i| i.id.clone());
+        let id = id.or_else(|| snapshots.first().map(|s| s.id.clone()));
         plan.kept.push(KeptExport {
-            id: image
-                .map(|i| i.id.clone())
-                .or_else(|| snapshots.first().map(|s| s.id.clone())),
+            id: id.or_else(|| {
+                export
+                    .tonight
+                    .then(|| tonight.id.map(str::to_string))
+                    .flatten()
+            }),
             copy: export.copy,
             date: export.date,
             reasons: why,
@@ -184,6 +193,20 @@ pub fn plan_exports(
     plan
 }
 
+/// Whether an export kept for `why` goes to the archive tier: only the weekly, monthly or
+/// yearly rules keep it, and its automatic snapshot is older than `after`.
+fn archivable(
+    why: &BTreeSet<Reason>,
+    date: Option<Date>,
+    after: Option<Span>,
+    now: Timestamp,
+) -> bool {
+    let long_term = |r: &Reason| matches!(r, Reason::Weekly | Reason::Monthly | Reason::Yearly);
+    after.is_some_and(|after| {
+        why.iter().all(long_term) && date.is_some_and(|date| !after.keeps(date, now))
+    })
+}
+
 /// The exports of `resource` whose artifacts go, oldest first (`plan_exports`' `retire`).
 pub fn to_retire(
     resource: &str,
@@ -192,5 +215,10 @@ pub fn to_retire(
     rules: &KeepRules,
     now: Timestamp,
 ) -> Vec<Retirement> {
-    plan_exports(resource, artifacts, current, rules, None, now).retire
+    let tonight = Tonight {
+        copy: current,
+        date: None,
+        id: None,
+    };
+    plan_exports(resource, artifacts, tonight, rules, None, now).retire
 }

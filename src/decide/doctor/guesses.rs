@@ -50,6 +50,8 @@ pub fn guesses(facts: &Facts) -> Vec<Guess> {
         not_read_only("instanceStatusWhileBooting", "only the status checks of an instance that is booting show it"),
         not_read_only("terminatedInstanceLookup", "only a DescribeInstances by id of an instance terminated moments ago shows it"),
         not_read_only("newInstanceVisibility", "only a DescribeInstances by id right after a RunInstances shows it"),
+        not_read_only("archiveImageSnapshot", "only a ModifySnapshotTier of an AMI's snapshot shows it"),
+        not_read_only("archivalDuration", "only watching an archival run shows how long it takes"),
     ]
 }
 

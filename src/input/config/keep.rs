@@ -4,8 +4,8 @@
 //! `KEEP_COPIES=N` is `COPIES_KEEP_LAST=N` (`0`: off, as before).
 
 use super::parse_number;
-use crate::decide::keep::{KeepRules, Span};
 use crate::error::Error;
+use crate::model::keep::{KeepRules, Span};
 
 const MOST: u32 = 10_000;
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::decide::keep::Span;
+use crate::model::keep::Span;
 use std::collections::HashMap;
 use std::time::Duration;
 

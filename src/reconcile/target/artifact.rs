@@ -3,7 +3,7 @@
 
 use super::{Observed, TargetRound};
 use crate::decide;
-use crate::decide::artifact::Retirement;
+use crate::decide::artifact::{Retirement, Tonight};
 use crate::ec2::Ec2;
 use crate::error::TargetError;
 use crate::lightsail::Lightsail;
@@ -25,7 +25,7 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         self.verify(seen, records, report).await?;
         report.phase = Phase::Exported;
         self.retain(&seen.copy_name, report).await;
-        self.retire(&seen.copy_name, report).await;
+        self.retire(seen, report).await;
         Ok(())
     }
 
@@ -132,14 +132,25 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
     /// rule keeps (DeregisterImage, then DeleteSnapshot of their snapshots), archives the EBS
     /// snapshots `EC2_ARCHIVE_AFTER` asks for, and lists what is kept and why. A failure is
     /// only logged: the next round tries again, and finishes what a crash left half done.
-    async fn retire(&self, current: &str, report: &mut TargetReport) {
+    async fn retire(&self, seen: &Observed, report: &mut TargetReport) {
         let (Some(artifacts), true) = (self.artifacts, self.plan.ec2_keep.enabled()) else {
             return;
         };
+        let destination = report
+            .export_record
+            .as_ref()
+            .and_then(|r| r.destination.as_ref())
+            .map(|d| d.id.clone());
+        let tonight = Tonight {
+            copy: &seen.copy_name,
+            date: Some(seen.date),
+            id: destination.as_deref(),
+        };
+
         let plan = decide::artifact::plan_exports(
             self.name(),
             artifacts,
-            current,
+            tonight,
             &self.plan.ec2_keep,
             self.plan.archive_after,
             self.plan.now,
@@ -152,7 +163,9 @@ impl<L: Lightsail, E: Ec2> TargetRound<'_, L, E> {
         }
         let archival = self.archive(&plan.archive, report).await;
         let kept = plan.kept.iter().filter_map(|export| {
-            let mut entry = KeptEntry::of(export)?;
+            let rules = export.reasons.iter().copied().collect();
+            let id = export.id.clone()?;
+            let mut entry = KeptEntry::one(export.date, id, rules, export.tier.clone());
             if archival.iter().any(|id| Some(id) == entry.id.as_ref()) {
                 entry.tier = Some("archival".into());
             }

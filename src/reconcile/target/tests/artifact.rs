@@ -2,7 +2,7 @@
 //! exports' artifacts retired.
 
 use super::*;
-use crate::decide::keep::KeepRules;
+use crate::decide::keep::{KeepRules, Span};
 use crate::model::artifact_tag::{
     COPY as COPY_TAG, DATE as DATE_TAG, EXPORT_RECORD as RECORD_TAG, RESOURCE as RESOURCE_TAG,
 };
@@ -247,4 +247,142 @@ async fn older_exports_are_retired_ami_first_and_a_dry_run_only_lists_them() {
     assert!(report.retired.is_empty(), "{:?}", report.retired);
     let report = run_with(&api, &ec2, &keep_two, &pinned("web-1"), None).await;
     assert_eq!(report.retired, ["ami-old1", "snap-of-ami-old1"]);
+}
+
+#[tokio::test]
+async fn kept_lists_why_and_retired_tonight_carries_over_the_nights_rounds() {
+    let mut keep_two = plan("web-1");
+    keep_two.ec2_keep = KeepRules {
+        last: Some(2),
+        ..KeepRules::default()
+    };
+    let api = exported();
+    let ec2 = ec2_of(&api);
+    older(&ec2, "2026-11-19", 1);
+    older(&ec2, "2026-11-20", 2);
+    let report = run_with(&api, &ec2, &keep_two, &pinned("web-1"), None).await;
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["kept"],
+        serde_json::json!([
+            {"date": "2026-11-21", "id": destination(), "rules": ["tonight", "last"]},
+            {"date": "2026-11-20", "id": "ami-old2", "rules": ["last"]},
+        ])
+    );
+    assert_eq!(
+        json["retiredTonight"],
+        serde_json::json!([{"date": "2026-11-19", "id": "ami-old1"}])
+    );
+    // The next round retires nothing more, and still lists what the night retired.
+    let spec = TargetSpec {
+        previous_retired: report.retired_tonight.clone(),
+        ..pinned("web-1")
+    };
+    let next = run_with(&api, &ec2, &keep_two, &spec, None).await;
+    assert!(next.retired.is_empty());
+    assert_eq!(next.retired_tonight, report.retired_tonight);
+    // A dry run lists what it would retire, afresh each round.
+    let mut dry = keep_two.clone();
+    dry.dry_run = true;
+    older(&ec2, "2026-11-18", 3);
+    let would = run_with(&api, &ec2, &dry, &spec, None).await;
+    let ids: Vec<_> = would.retired_tonight.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(ids, [Some("ami-old3".to_string())]);
+}
+
+/// An older export of data-disk: its EBS snapshot, labelled by an earlier night.
+fn older_disk(ec2: &FakeEc2, date: &str, id: &str, tier: &str) {
+    let copy = format!("data-disk-export-{date}");
+    ec2.add(Ec2Artifact {
+        kind: ArtifactKind::Snapshot,
+        id: id.into(),
+        state: "completed".into(),
+        snapshot_ids: Vec::new(),
+        size_gib: 64,
+        tags: [
+            (MANAGED_TAG, "true"),
+            (RESOURCE_TAG, "data-disk"),
+            (DATE_TAG, date),
+            (COPY_TAG, copy.as_str()),
+            (RECORD_TAG, "ExportSnapshotRecord-old"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect(),
+        storage_tier: Some(tier.into()),
+    });
+}
+
+#[tokio::test]
+async fn what_only_the_long_rules_keep_moves_to_the_archive_tier_once_old_enough() {
+    let api = world();
+    let copy = "data-disk-export-2026-11-21";
+    let mut disk_copy = copy_of(copy, "data-disk", SnapshotState::Ready);
+    disk_copy.resource_type = ResourceType::Disk;
+    api.world().snapshots.insert(copy.into(), disk_copy);
+    let mut rec = record(copy, RecordState::Succeeded);
+    rec.destination = Some(Destination {
+        id: "snap-tonight".into(),
+        service: "Aws::EC2::Snapshot".into(),
+    });
+    api.world().records.push(rec);
+    let ec2 = FakeEc2::default();
+    older_disk(&ec2, "2021-11-21", "snap-tonight", "standard");
+    ec2.world()
+        .artifacts
+        .get_mut("snap-tonight")
+        .unwrap()
+        .tags
+        .clear();
+    older_disk(&ec2, "2026-11-15", "snap-w46", "standard");
+    older_disk(&ec2, "2026-10-31", "snap-oct", "standard");
+    older_disk(&ec2, "2026-09-30", "snap-sep", "standard");
+    older_disk(&ec2, "2026-08-30", "snap-aug", "archive");
+    let mut schedule = plan("data-disk");
+    schedule.ec2_keep = KeepRules {
+        weekly: Some(2),
+        monthly: Some(4),
+        ..KeepRules::default()
+    };
+    // 30 days before 2026-11-22T06:20 is 10-23: September's and August's are older.
+    schedule.archive_after = Some(Span::days(30));
+    let spec = TargetSpec {
+        resource_type: Some(ResourceType::Disk),
+        ..pinned("data-disk")
+    };
+    ec2.world().archival_in_progress.push("snap-oct".into());
+    let report = run_with(&api, &ec2, &schedule, &spec, None).await;
+    assert_eq!(report.phase, Phase::Exported);
+    assert!(report.retired.is_empty(), "{:?}", report.retired);
+    let modified: Vec<String> = ec2
+        .world()
+        .script
+        .calls()
+        .into_iter()
+        .filter(|(op, _)| *op == "ModifySnapshotTier")
+        .map(|(_, about)| about)
+        .collect();
+    assert_eq!(
+        modified,
+        ["snap-sep"],
+        "only what the monthly rule alone keeps, old enough"
+    );
+    let tiers: Vec<(Option<String>, Option<String>)> = report
+        .kept
+        .iter()
+        .map(|e| (e.id.clone(), e.tier.clone()))
+        .collect();
+    assert_eq!(
+        tiers,
+        [
+            (Some("snap-tonight".into()), None),
+            (Some("snap-w46".into()), None),
+            (Some("snap-oct".into()), None),
+            (Some("snap-sep".into()), Some("archival".into())),
+            (Some("snap-aug".into()), Some("archive".into())),
+        ]
+    );
+    assert!(report
+        .ec2_actions
+        .contains(&"ModifySnapshotTier".to_string()));
 }
