@@ -305,7 +305,7 @@ async fn a_call_the_role_may_not_make_is_named_and_the_service_linked_role_follo
     let permissions = line(&report, "permissions", None);
     assert_eq!(permissions["status"], "fail", "{permissions}");
     let detail = permissions["detail"].as_str().unwrap();
-    assert!(detail.starts_with("2 of 34 actions"), "{detail}");
+    assert!(detail.starts_with("2 of 36 actions"), "{detail}");
     assert!(
         detail.contains("lightsail:CopySnapshot (implicitDeny)")
             && detail.contains("ec2:DeleteSnapshot (implicitDeny)"),

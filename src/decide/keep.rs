@@ -94,8 +94,6 @@ pub fn reasons(
 }
 
 #[cfg(test)]
-mod listing;
-#[cfg(test)]
 mod reference;
 #[cfg(test)]
 mod tests;

@@ -184,7 +184,7 @@ mod tests {
         copies.iter().map(|c| c.name.as_str()).collect()
     }
 
-    // Longer than 80 lines because it is one table of policies and what each deletes.
+    // longer than 80 lines because it is one table of policies and what each deletes.
     #[test]
     fn retention_table() {
         use SnapshotState::Ready;

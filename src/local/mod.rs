@@ -270,6 +270,10 @@ async fn night_of_rounds(
                     "{:?} after {round} round(s): {} exported, {} in progress, {} failed of {}",
                     output.status, s.exported, s.in_progress, s.failed, s.total
                 );
+                let kept = progress::kept_table(&output);
+                if !kept.is_empty() {
+                    eprintln!("{kept}");
+                }
             }
             return Ok(output);
         }

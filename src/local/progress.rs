@@ -183,3 +183,36 @@ impl Progress {
         }
     }
 }
+
+/// The keep rules' verdict per target, as a small table: each export (or run of exports)
+/// kept, its date, id, tier and the rules that keep it, then what was retired tonight.
+pub(super) fn kept_table(output: &Output) -> String {
+    use crate::report::kept::KeptEntry;
+    let id = |e: &KeptEntry| match (&e.id, e.count, &e.oldest) {
+        (Some(id), _, _) => id.clone(),
+        (None, Some(n), Some(oldest)) => format!("{n} exports from {oldest}"),
+        (None, n, _) => format!("{} exports", n.unwrap_or(1)),
+    };
+    let mut lines = Vec::new();
+    for target in output.targets.iter().filter(|t| !t.kept.is_empty()) {
+        lines.push(format!("kept of {}:", target.resource));
+        for entry in &target.kept {
+            let rules: Vec<&str> = entry.rules.iter().map(|r| r.as_str()).collect();
+            lines.push(format!(
+                "  {:<10}  {:<32}  {:<8}  {}",
+                entry.date.as_deref().unwrap_or("?"),
+                id(entry),
+                entry.tier.as_deref().unwrap_or("standard"),
+                rules.join(", ")
+            ));
+        }
+        for entry in &target.retired_tonight {
+            lines.push(format!(
+                "  {:<10}  {:<32}  retired tonight",
+                entry.date.as_deref().unwrap_or("?"),
+                id(entry)
+            ));
+        }
+    }
+    lines.join("\n")
+}

@@ -97,6 +97,8 @@ fn exports<'a>(resource: &str, artifacts: &'a [Ec2Artifact], current: &str) -> V
 /// rules keep, whose automatic snapshot is older than that, still `standard`, and not
 /// tonight's nor the newest export, is to be archived (an AMI's snapshots are not: EC2 archives
 /// them only once the AMI is disabled; docs/evidence.md §17).
+// longer than 80 lines because it walks each export through its one decision in order: retire,
+// stay while pending, archive, keep (each a few lines, with the reasons beside them).
 pub fn plan_exports(
     resource: &str,
     artifacts: &[Ec2Artifact],

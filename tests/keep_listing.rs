@@ -1,9 +1,13 @@
 //! A year of nightly exports as the rules keep them, in the output's compact form
 //! (`report::kept`): what `kept` holds under `EC2_KEEP=365` and under a schedule, and its size.
 
-use super::*;
-use crate::model::time::test_util::day;
-use crate::report::kept::{compact, KeptEntry};
+use lightsail_export::decide::keep::{reasons, Candidate, KeepRules};
+use lightsail_export::model::{Date, Timestamp};
+use lightsail_export::report::kept::{compact, KeptEntry};
+
+fn day(text: &str) -> Date {
+    Date::parse(text).expect("a date")
+}
 
 /// A year of nightly exports (to 2026-12-01, tonight's the last) as the rules keep them, in
 /// the output's form.
@@ -16,7 +20,7 @@ fn year_under(rules: KeepRules) -> Vec<KeptEntry> {
         })
         .collect();
     let now = Timestamp::parse_rfc3339("2026-12-01T07:00:00Z").unwrap();
-    let reasons = super::reasons(&rules, &candidates, now);
+    let reasons = reasons(&rules, &candidates, now);
     let entries = candidates
         .iter()
         .zip(reasons)
