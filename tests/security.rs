@@ -502,6 +502,9 @@ async fn the_ec2_adapter_calls_exactly_its_listed_operations() {
     };
     ec2.create_volume(&volume).await.ok();
     ec2.delete_volume("vol-00000000000000001").await.ok();
+    let snapshot = "snap-00000000000000001".to_string();
+    ec2.archiving(std::slice::from_ref(&snapshot)).await.ok();
+    ec2.archive_snapshot(&snapshot).await.ok();
     let received: std::collections::BTreeSet<String> = h
         .emulator
         .call_counts()

@@ -78,7 +78,7 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
                 let span = tracing::info_span!("region", region = %job.region);
                 let surveyed = survey(&api, &ec2, &plan).instrument(span).await;
                 match surveyed {
-                    Ok(survey) => Seen::Surveyed(plan, api, ec2, survey),
+                    Ok(survey) => Seen::Surveyed(Box::new(plan), api, ec2, survey),
                     Err(error) => Seen::Done(region_failure(&job.region, error, &plan, since)),
                 }
             }
@@ -121,7 +121,7 @@ pub async fn reconcile_regions<L: Lightsail, E: Ec2>(
 /// A region between its survey and its targets.
 enum Seen<L, E> {
     Done(RegionRound),
-    Surveyed(Plan, L, E, Survey),
+    Surveyed(Box<Plan>, L, E, Survey),
 }
 
 /// A region's targets, by name and by tag (one listing of its instances and disks).

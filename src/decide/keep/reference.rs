@@ -10,6 +10,9 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::time::test_util::day;
 
+/// A rule's bucket, named: `2026-11-21`, `2026-W47`, `2026-11`, `2026`.
+type BucketName = fn(Date) -> String;
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     match month {
@@ -61,7 +64,7 @@ fn reference(rules: &KeepRules, candidates: &[Candidate], now: Timestamp) -> Vec
             out[i].insert(Reason::Last);
         }
     }
-    let rule_buckets: [(Reason, Option<u32>, fn(Date) -> String); 4] = [
+    let rule_buckets: [(Reason, Option<u32>, BucketName); 4] = [
         (Reason::Daily, rules.daily, |d| d.to_string()),
         (Reason::Weekly, rules.weekly, |d| {
             let (y, w) = d.iso_week();
