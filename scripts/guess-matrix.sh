@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The tests that run the pipeline against the emulator. The heavy ones (crash, faults,
 # properties, fuzz) run once, under the defaults, in the main test stage.
-TESTS=(--test pipeline --test events --test operations --test guesses --test bad_input --test drill
+TESTS=(--test pipeline --test events --test operations --test guesses --test bad_input --test drill --test keep
        --test fleet --test concurrent)
 
 cargo test -q -p lightsail-export "${TESTS[@]}" --no-run 2>&1 | tail -3

@@ -201,26 +201,9 @@ async fn two_nights(switch: Option<(Arc<CrashSwitch>, CrashPoint)>) -> (Harness,
     let mut started = h.emulator.now();
     night(&h).await;
     tomorrow(&h, &mut started);
-    if let Some((switch, point)) = &switch {
-        switch.arm(*point);
-    }
-    let mut event = json!({});
-    for _ in 0..80 {
-        let result = h.invoke(event.clone()).await;
-        if let Some((switch, _)) = switch.as_ref().filter(|(s, _)| s.crashed()) {
-            // The function died: a new execution starts from scratch.
-            switch.disarm();
-            event = json!({});
-            continue;
-        }
-        let output = result.expect("round succeeds");
-        h.emulator.advance(output.next_check_seconds as f64);
-        if output.status != Status::InProgress {
-            return (h, output);
-        }
-        event = serde_json::to_value(&output).expect("output");
-    }
-    panic!("no final status");
+    let crash = switch.as_ref().map(|(s, point)| (s.as_ref(), *point));
+    let output = h.night_crashing_at(crash).await;
+    (h, output)
 }
 
 #[tokio::test]

@@ -176,6 +176,7 @@ pub const WRITES: &[&str] = &[
     "CreateTags",
     "DeregisterImage",
     "DeleteSnapshot",
+    "ModifySnapshotTier",
     "CreateSecurityGroup",
     "RevokeSecurityGroupIngress",
     "RevokeSecurityGroupEgress",
@@ -359,6 +360,31 @@ impl Harness {
             emulator,
             app: App::from_adapters(api, ec2, Ok(config), regions),
         }
+    }
+
+    /// One night's rounds until its status is final, with `switch` armed at `point`: a round
+    /// that crashes is thrown away and the night starts again from scratch, as a new execution
+    /// would. Panics after 80 rounds.
+    pub async fn night_crashing_at(&self, crash: Option<(&CrashSwitch, CrashPoint)>) -> Output {
+        if let Some((switch, point)) = crash {
+            switch.arm(point);
+        }
+        let mut event = serde_json::json!({});
+        for _ in 0..80 {
+            let result = self.invoke(event.clone()).await;
+            if let Some((switch, _)) = crash.filter(|(s, _)| s.crashed()) {
+                switch.disarm();
+                event = serde_json::json!({});
+                continue;
+            }
+            let output = result.expect("round succeeds");
+            self.emulator.advance(output.next_check_seconds as f64);
+            if output.status != Status::InProgress {
+                return output;
+            }
+            event = serde_json::to_value(&output).expect("output");
+        }
+        panic!("no final status");
     }
 
     /// Rounds as the state machine runs them, with its `Retry` on `Retryable` invocation errors
