@@ -51,6 +51,26 @@ assert output["summary"]["restoreTests"]["passed"] == 2, output["summary"]
 print(f"demo: {output['summary']['exported']} of {output['summary']['total']} exported, every one verified in EC2; {retired} GiB of older exports retired; {len(drills)} restore drills PASSED; {output['cost']['estimatedMonthlyUsd']} USD a month")
 PY
 
+stage "local run of the demo over 40 nights under a schedule, with the archive tier (docs/operations.md)"
+out="$(EC2_KEEP_DAILY=7 EC2_KEEP_WEEKLY=4 EC2_ARCHIVE_AFTER=14d cargo local run --emulator demo --nights 40 --output json)"
+python3 - "$out" <<'PY'
+import json, sys
+output = json.loads(sys.argv[1])
+assert output["status"] == "SUCCEEDED", output["status"]
+# The last night, 2026-12-31 (a Thursday): daily 7 (12-25 to 12-31) and weekly 4 (12-31, 12-27,
+# 12-20, 12-13): 9 exports per target, however many of the 40 nights came before.
+for t in output["targets"]:
+    kept = t["kept"]
+    assert sum(e.get("count", 1) for e in kept) == 9, (t["resource"], kept)
+    assert kept[0]["rules"][0] == "tonight", kept
+    assert t.get("retiredTonight"), t["resource"]
+archived = [(t["resource"], e) for t in output["targets"] for e in t["kept"] if e.get("tier")]
+assert [r for r, _ in archived] == ["data-disk"], archived  # a disk's weekly export; never an AMI's
+assert archived[0][1]["tier"] == "archive" and archived[0][1]["rules"] == ["weekly"], archived
+assert output["cost"]["ec2ArchiveGiB"] > 0, output["cost"]
+print(f"demo, 40 nights: 9 exports kept per target of 40, {archived[0][1]['id']} in the archive tier, {output['cost']['ec2ArchiveGiB']} GiB archived, {output['cost']['estimatedMonthlyUsd']} USD a month")
+PY
+
 stage "deployment: SAM template and state machine linted, arm64 build, the state machine run by moto against the function (deploy/check.sh)"; ./deploy/check.sh
 stage "fleet benchmark, quick mode: every kind of round at small scale, calls within their bounds (BENCHMARKS.md)"; ./scripts/bench.sh --quick
 
