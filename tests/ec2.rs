@@ -61,8 +61,7 @@ async fn night(h: &Harness) -> Output {
 
 /// The next night: the clock at 07:00 tomorrow.
 fn tomorrow(h: &Harness, started: &mut f64) {
-    *started += 86_400.0;
-    h.emulator.advance((*started - h.emulator.now()).max(0.0));
+    h.next_night(started);
 }
 
 /// The EC2 artifacts left: id -> tags.

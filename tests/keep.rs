@@ -52,8 +52,7 @@ async fn nights(h: &Harness, count: usize) -> Vec<Output> {
     let mut outputs = Vec::new();
     for n in 0..count {
         if n > 0 {
-            started += 86_400.0;
-            h.emulator.advance((started - h.emulator.now()).max(0.0));
+            h.next_night(&mut started);
         }
         outputs.push(h.run_retrying(json!({}), 80).await.last().clone());
     }

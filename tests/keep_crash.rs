@@ -88,8 +88,7 @@ async fn three_nights(crash: Option<(usize, CrashPoint)>) -> Harness {
     let mut started = h.emulator.now();
     for night in 1..=3 {
         if night > 1 {
-            started += 86_400.0;
-            h.emulator.advance((started - h.emulator.now()).max(0.0));
+            h.next_night(&mut started);
         }
         let armed = crash
             .filter(|(n, _)| *n == night)
@@ -158,8 +157,7 @@ async fn a_schedule_under_throttling_and_5xx_loses_nothing() {
         let mut last = json!({});
         for night in 1..=3 {
             if night > 1 {
-                started += 86_400.0;
-                h.emulator.advance((started - h.emulator.now()).max(0.0));
+                h.next_night(&mut started);
                 last = json!({});
             }
             last = serde_json::to_value(h.run_retrying(last, 80).await.last()).expect("output");

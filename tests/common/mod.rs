@@ -362,6 +362,13 @@ impl Harness {
         }
     }
 
+    /// The next night: the clock at the same time tomorrow as `started` (moved on a day).
+    pub fn next_night(&self, started: &mut f64) {
+        *started += 86_400.0;
+        self.emulator
+            .advance((*started - self.emulator.now()).max(0.0));
+    }
+
     /// One night's rounds until its status is final, with `switch` armed at `point`: a round
     /// that crashes is thrown away and the night starts again from scratch, as a new execution
     /// would. Panics after 80 rounds.

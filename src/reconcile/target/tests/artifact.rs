@@ -133,8 +133,8 @@ async fn a_failed_lookup_or_labelling_is_tried_again_next_round() {
     );
 }
 
-#[tokio::test]
-async fn a_disk_export_is_its_ebs_snapshot() {
+/// data-disk's copy of 2026-11-21 exported: its record Succeeded, its EBS snapshot `snapshot`.
+fn disk_exported(snapshot: &str) -> FakeLightsail {
     let api = world();
     let copy = "data-disk-export-2026-11-21";
     let mut disk_copy = copy_of(copy, "data-disk", SnapshotState::Ready);
@@ -142,10 +142,16 @@ async fn a_disk_export_is_its_ebs_snapshot() {
     api.world().snapshots.insert(copy.into(), disk_copy);
     let mut rec = record(copy, RecordState::Succeeded);
     rec.destination = Some(Destination {
-        id: "snap-0disk".into(),
+        id: snapshot.into(),
         service: "Aws::EC2::Snapshot".into(),
     });
     api.world().records.push(rec);
+    api
+}
+
+#[tokio::test]
+async fn a_disk_export_is_its_ebs_snapshot() {
+    let api = disk_exported("snap-0disk");
     let ec2 = FakeEc2::default();
     ec2.add(Ec2Artifact {
         kind: ArtifactKind::Snapshot,
@@ -315,25 +321,18 @@ fn older_disk(ec2: &FakeEc2, date: &str, id: &str, tier: &str) {
 
 #[tokio::test]
 async fn what_only_the_long_rules_keep_moves_to_the_archive_tier_once_old_enough() {
-    let api = world();
-    let copy = "data-disk-export-2026-11-21";
-    let mut disk_copy = copy_of(copy, "data-disk", SnapshotState::Ready);
-    disk_copy.resource_type = ResourceType::Disk;
-    api.world().snapshots.insert(copy.into(), disk_copy);
-    let mut rec = record(copy, RecordState::Succeeded);
-    rec.destination = Some(Destination {
-        id: "snap-tonight".into(),
-        service: "Aws::EC2::Snapshot".into(),
-    });
-    api.world().records.push(rec);
+    let api = disk_exported("snap-tonight");
     let ec2 = FakeEc2::default();
-    older_disk(&ec2, "2021-11-21", "snap-tonight", "standard");
-    ec2.world()
-        .artifacts
-        .get_mut("snap-tonight")
-        .unwrap()
-        .tags
-        .clear();
+    // Tonight's snapshot, not labelled yet when the round listed EC2 (the round labels it).
+    ec2.add(Ec2Artifact {
+        kind: ArtifactKind::Snapshot,
+        id: "snap-tonight".into(),
+        state: "completed".into(),
+        snapshot_ids: Vec::new(),
+        size_gib: 64,
+        tags: Vec::new(),
+        storage_tier: Some("standard".into()),
+    });
     older_disk(&ec2, "2026-11-15", "snap-w46", "standard");
     older_disk(&ec2, "2026-10-31", "snap-oct", "standard");
     older_disk(&ec2, "2026-09-30", "snap-sep", "standard");
