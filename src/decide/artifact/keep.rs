@@ -61,8 +61,12 @@ struct Export<'a> {
 /// The function's exports of `resource` (tagged managed, of this resource, traceable to an
 /// export record), newest first: by date, tonight's first among one date's, then by copy name.
 fn exports<'a>(resource: &str, artifacts: &'a [Ec2Artifact], current: &str) -> Vec<Export<'a>> {
+    // A deregistered AMI is gone, though DescribeImages may still list it for a while (the
+    // emulator's `deregisteredImage` switch): what is left of its export is its snapshots.
+    let gone = |a: &Ec2Artifact| a.kind == ArtifactKind::Image && a.state == "deregistered";
     let mine = artifacts.iter().filter(|a| {
-        a.tag(MANAGED_TAG) == Some("true")
+        !gone(a)
+            && a.tag(MANAGED_TAG) == Some("true")
             && a.tag(artifact_tag::RESOURCE) == Some(resource)
             && a.tag(artifact_tag::EXPORT_RECORD)
                 .is_some_and(|r| !r.is_empty())

@@ -315,3 +315,27 @@ fn a_retirement_cut_short_after_the_ami_went_is_finished_from_its_snapshots() {
         }]
     );
 }
+
+#[test]
+fn an_ami_still_listed_as_deregistered_is_not_retired_again() {
+    // DescribeImages may list a deregistered AMI for a while: only its snapshots are left to go.
+    let mut listed = nights("web-1", &["2026-11-18"]);
+    for artifact in &mut listed {
+        if artifact.kind == ArtifactKind::Image {
+            artifact.state = "deregistered".into();
+        }
+    }
+    let rules = KeepRules {
+        last: Some(1),
+        ..KeepRules::default()
+    };
+    let retired = to_retire("web-1", &listed, "web-1-export-2026-11-22", &rules, now());
+    assert_eq!(retired.len(), 1);
+    assert_eq!(
+        (retired[0].image.as_deref(), retired[0].snapshots.as_slice()),
+        (None, &["snap-0".to_string()][..])
+    );
+    // Once the snapshots went too, nothing is left of it.
+    listed.retain(|a| a.kind == ArtifactKind::Image);
+    assert!(to_retire("web-1", &listed, "web-1-export-2026-11-22", &rules, now()).is_empty());
+}
